@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "eeops",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "eeops", targets: ["eeops"]),
+        .library(name: "EarthEngineOperations", targets: ["EarthEngineOperations"]),
+        .library(name: "OperationsEmulator", targets: ["OperationsEmulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "EarthEngineOperations",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "OperationsPresentation",
+            dependencies: ["EarthEngineOperations"]
+        ),
+        .target(
+            name: "OperationsEmulator",
+            dependencies: [
+                "EarthEngineOperations",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "eeops",
+            dependencies: [
+                "EarthEngineOperations",
+                "OperationsEmulator",
+                "OperationsPresentation",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "EarthEngineOperationsTests",
+            dependencies: ["EarthEngineOperations", "OperationsPresentation"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["EarthEngineOperations", "OperationsEmulator"]
+        ),
+    ]
+)

@@ -1,0 +1,89 @@
+/// What became of a cancel request: first the server's answer, then what the operation did.
+///
+/// Cancel is asynchronous and best effort: an accepted request makes the operation CANCELLING and then
+/// CANCELLED, or the operation finishes anyway; some operations do not support it (UNIMPLEMENTED).
+public enum CancelOutcome: Sendable, Equatable, CustomStringConvertible {
+    /// The server accepted the request; the operation has not yet been seen to react.
+    case requested
+    /// Accepted, and the operation is now CANCELLING.
+    case cancelling
+    /// The operation is CANCELLED.
+    case cancelled
+    /// The operation finished (SUCCEEDED or FAILED) although the cancel was accepted.
+    case finishedDespiteCancel(OperationState)
+    /// The operation was already done when the cancel arrived (FAILED_PRECONDITION); its state, if known.
+    case alreadyDone(OperationState?)
+    /// The server does not support cancelling this operation (UNIMPLEMENTED).
+    case unsupported
+    case notFound
+    /// Any other error: the google.rpc code when there is one, and the message.
+    case failed(code: RPCCode?, message: String)
+
+    /// True once nothing more will happen to this cancel.
+    public var isFinal: Bool {
+        switch self {
+        case .requested, .cancelling: false
+        default: true
+        }
+    }
+
+    /// True when the server accepted the request.
+    public var wasAccepted: Bool {
+        switch self {
+        case .requested, .cancelling, .cancelled, .finishedDespiteCancel: true
+        default: false
+        }
+    }
+
+    /// The outcome once the operation is seen in `state` after the server accepted the cancel.
+    public static func observed(_ state: OperationState) -> CancelOutcome {
+        switch state {
+        case .cancelling: .cancelling
+        case .cancelled: .cancelled
+        case .succeeded, .failed: .finishedDespiteCancel(state)
+        default: .requested
+        }
+    }
+
+    /// The outcome of a cancel request that the server refused with `error`.
+    public static func refused(_ error: OperationsError) -> CancelOutcome {
+        switch error.rpcCode {
+        case .unimplemented?: .unsupported
+        case .notFound?: .notFound
+        case .failedPrecondition?: .alreadyDone(nil)
+        default: .failed(code: error.rpcCode, message: error.description)
+        }
+    }
+
+    /// A short label: "cancel requested", "CANCELLED", "finished despite cancel: SUCCEEDED", ...
+    public var description: String {
+        switch self {
+        case .requested: "cancel requested"
+        case .cancelling: "CANCELLING"
+        case .cancelled: "CANCELLED"
+        case .finishedDespiteCancel(let state): "finished despite cancel: \(state.apiValue)"
+        case .alreadyDone(let state?): "already \(state.apiValue), not cancelled"
+        case .alreadyDone(nil): "already done, not cancelled"
+        case .unsupported: "cancel not supported (UNIMPLEMENTED)"
+        case .notFound: "not found (NOT_FOUND)"
+        case .failed(_, let message): "cancel failed: \(message)"
+        }
+    }
+}
+
+extension OperationsClient {
+    /// Sends a cancel and classifies the answer. For an operation that was already done, its state is
+    /// looked up so that the outcome can say which.
+    public func requestCancel(_ name: OperationName) async -> CancelOutcome {
+        do {
+            try await cancel(name)
+            return .requested
+        } catch {
+            let outcome = CancelOutcome.refused(error)
+            if case .alreadyDone = outcome, let operation = try? await get(name) {
+                return .alreadyDone(operation.state)
+            }
+            return outcome
+        }
+    }
+}

@@ -1,0 +1,314 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import Synchronization
+
+/// A client of the Earth Engine Operations REST API (`projects.operations`): list, get, cancel, delete
+/// and wait, for API versions v1, v1beta and v1alpha.
+///
+/// Every request goes through the quota limiter and is retried on 429, 500, 502, 503, 504 and connection
+/// failures with exponential backoff, honouring `Retry-After`. Errors arrive as ``OperationsError``.
+public final class OperationsClient: Sendable {
+    /// How the client talks to the service.
+    public struct Configuration: Sendable {
+        public var endpoint: ServiceEndpoint
+        public var apiVersion: APIVersion
+        public var retryPolicy: RetryPolicy
+        /// Requests in flight at once (the API allows 40 per project).
+        public var maxInFlight: Int
+        /// Average request rate (the API allows 100 per second per project).
+        public var requestsPerSecond: Double
+        /// The deadline of one attempt of an ordinary request.
+        public var requestTimeout: Duration
+        public var userAgent: String
+        /// Told about each retry before its wait, e.g. to show "retrying in 8s".
+        public var onRetry: (@Sendable (RetryNotice) -> Void)?
+
+        public init(
+            endpoint: ServiceEndpoint = .production, apiVersion: APIVersion = .v1, retryPolicy: RetryPolicy = RetryPolicy(),
+            maxInFlight: Int = 40, requestsPerSecond: Double = 100, requestTimeout: Duration = .seconds(60),
+            userAgent: String = "eeops/\(EEOpsVersion.current)",
+            onRetry: (@Sendable (RetryNotice) -> Void)? = nil
+        ) {
+            self.endpoint = endpoint
+            self.apiVersion = apiVersion
+            self.retryPolicy = retryPolicy
+            self.maxInFlight = maxInFlight
+            self.requestsPerSecond = requestsPerSecond
+            self.requestTimeout = requestTimeout
+            self.userAgent = userAgent
+            self.onRetry = onRetry
+        }
+    }
+
+    /// A retry about to happen.
+    public struct RetryNotice: Sendable {
+        public var method: String
+        public var path: String
+        public var attempt: Int
+        public var error: OperationsError
+        public var delay: Duration
+    }
+
+    /// Counters of what the client did, for benchmarks and the status line.
+    public struct Statistics: Sendable, Equatable {
+        public var requests = 0
+        public var retries = 0
+        public var responses429 = 0
+    }
+
+    public let configuration: Configuration
+    public let tokenProvider: any AccessTokenProvider
+    private let transport: HTTPTransport
+    private let limiter: RequestLimiter
+    private let logger: Logger
+    private let counters = Mutex(Statistics())
+
+    public init(configuration: Configuration, tokenProvider: any AccessTokenProvider, logger: Logger = Logger(label: "eeops.client")) {
+        self.configuration = configuration
+        self.tokenProvider = tokenProvider
+        self.transport = HTTPTransport.shared
+        self.limiter = RequestLimiter(maxInFlight: configuration.maxInFlight, requestsPerSecond: configuration.requestsPerSecond)
+        self.logger = logger
+    }
+
+    public var statistics: Statistics { counters.withLock { $0 } }
+
+    // MARK: - The five methods
+
+    /// One page of `projects.operations.list`.
+    public func listPage(project: String, pageSize: Int? = nil, pageToken: String? = nil, filter: String? = nil) async throws(OperationsError) -> ListOperationsResponse {
+        do { try ProjectID.validate(project) } catch { throw .invalidName(error) }
+        var query: [(String, String)] = []
+        if let pageSize { query.append(("pageSize", String(pageSize))) }
+        if let pageToken { query.append(("pageToken", pageToken)) }
+        if let filter { query.append(("filter", filter)) }
+        let path = "projects/\(OperationName.percentEncode(project))/operations"
+        return try await decode(ListOperationsResponse.self, try await send(.GET, path: path, query: query, project: project))
+    }
+
+    /// Every operation of a project, page after page, handing each page to `onPage` as it arrives.
+    ///
+    /// Operations already seen on an earlier page are dropped; a page token that repeats, or pages that
+    /// keep coming without new operations, stop the listing with an error instead of looping for ever.
+    /// - Returns: the number of operations delivered.
+    @discardableResult
+    public func listAll(
+        project: String, pageSize: Int = 1000, filter: String? = nil, limit: Int? = nil,
+        isolation: isolated (any Actor)? = #isolation,
+        onPage: ([LongRunningOperation]) async throws -> Void
+    ) async throws -> Int {
+        var seenTokens = Set<String>()
+        var seenNames = Set<String>()
+        var token: String?
+        var delivered = 0
+        var pagesWithoutNews = 0
+        repeat {
+            let page = try await listPage(project: project, pageSize: pageSize, pageToken: token)
+            var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
+            if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
+            if !fresh.isEmpty { try await onPage(fresh) }
+            delivered += fresh.count
+            if let limit, delivered >= limit { break }
+            pagesWithoutNews = fresh.isEmpty ? pagesWithoutNews + 1 : 0
+            token = page.nextPageToken
+            if let next = token {
+                guard seenTokens.insert(next).inserted else {
+                    throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
+                }
+                guard pagesWithoutNews < 5 else {
+                    throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(seenTokens.count) pages); stopped listing")
+                }
+            }
+        } while token != nil
+        return delivered
+    }
+
+    /// `projects.operations.get`.
+    public func get(_ name: OperationName) async throws(OperationsError) -> LongRunningOperation {
+        let operation = try await decode(LongRunningOperation.self, try await send(.GET, path: name.urlPath, project: name.project))
+        return operation
+    }
+
+    /// `projects.operations.cancel`: starts asynchronous, best-effort cancellation. Check the outcome with
+    /// ``get(_:)``; the operation becomes CANCELLED, or completes anyway.
+    public func cancel(_ name: OperationName) async throws(OperationsError) {
+        _ = try await send(.POST, path: name.urlPath + ":cancel", project: name.project, body: Data("{}".utf8))
+    }
+
+    /// `projects.operations.delete`: the client is no longer interested in the result. Does not cancel.
+    public func delete(_ name: OperationName) async throws(OperationsError) {
+        _ = try await send(.DELETE, path: name.urlPath, project: name.project)
+    }
+
+    /// `projects.operations.wait`: returns the operation when it is done or after about `timeout`,
+    /// whichever comes first (so it may return an operation that is not done).
+    public func wait(_ name: OperationName, timeout: Duration) async throws(OperationsError) -> LongRunningOperation {
+        let seconds = String(format: "%.3fs", max(0, timeout.seconds))
+        let body = Data("{\"timeout\":\"\(seconds)\"}".utf8)
+        let exchange = try await send(.POST, path: name.urlPath + ":wait", project: name.project, body: body,
+                                      timeout: timeout + configuration.requestTimeout)
+        return try decode(LongRunningOperation.self, exchange)
+    }
+
+    // MARK: - Sending
+
+    private func send(
+        _ method: HTTPMethod, path: String, query: [(String, String)] = [], project: String, body: Data? = nil, timeout: Duration? = nil
+    ) async throws(OperationsError) -> HTTPExchange {
+        var url = "\(configuration.endpoint.baseURL)/\(configuration.apiVersion.rawValue)/\(path)"
+        if !query.isEmpty {
+            url += "?" + query.map { "\($0.0)=\(Self.encodeQueryValue($0.1))" }.joined(separator: "&")
+        }
+        var attempt = 0
+        var refreshedAfter401 = false
+        while true {
+            attempt += 1
+            let result: Result<HTTPExchange, AttemptFailure>
+            do {
+                let token = try await currentToken()
+                var headers = HTTPHeaders()
+                headers.add(name: "Authorization", value: "Bearer \(token.value)")
+                headers.add(name: "X-Goog-User-Project", value: project)
+                headers.add(name: "User-Agent", value: configuration.userAgent)
+                headers.add(name: "Accept", value: "application/json")
+                if body != nil { headers.add(name: "Content-Type", value: "application/json") }
+                result = try await attemptOnce(method, url: url, headers: headers, body: body, timeout: timeout ?? configuration.requestTimeout)
+                if case .failure(let failure) = result, case .api(.unauthenticated, 401, _) = failure.error,
+                   !refreshedAfter401, !(tokenProvider is StaticAccessTokenProvider) {
+                    // The token may have expired between fetch and use: refresh once and try again.
+                    refreshedAfter401 = true
+                    await tokenProvider.invalidate(token)
+                    attempt -= 1
+                    continue
+                }
+            } catch let error as OperationsError {
+                throw error
+            } catch is CancellationError {
+                throw .transport("cancelled")
+            } catch {
+                throw .credentials("could not get an access token from \(tokenProvider.sourceDescription): \(error)")
+            }
+            switch result {
+            case .success(let exchange):
+                return exchange
+            case .failure(let failure):
+                let error = failure.error
+                guard error.isRetryable, attempt < configuration.retryPolicy.maxAttempts, !Task.isCancelled else { throw error }
+                let delay = configuration.retryPolicy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter, unitRandom: Double.random(in: 0..<1))
+                counters.withLock { $0.retries += 1 }
+                configuration.onRetry?(RetryNotice(method: method.rawValue, path: path, attempt: attempt, error: error, delay: delay))
+                logger.debug("retrying", metadata: ["method": "\(method.rawValue)", "path": "\(path)", "attempt": "\(attempt)", "error": "\(error)", "delay": "\(delay)"])
+                do { try await Task.sleep(for: delay) } catch { throw .transport("cancelled") }
+            }
+        }
+    }
+
+    private func currentToken() async throws -> AccessToken {
+        try await tokenProvider.accessToken()
+    }
+
+    /// A failed attempt: the error, and how long the server asked us to wait before the next one.
+    private struct AttemptFailure: Error {
+        var error: OperationsError
+        var retryAfter: Duration?
+    }
+
+    private func attemptOnce(_ method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration) async throws -> Result<HTTPExchange, AttemptFailure> {
+        counters.withLock { $0.requests += 1 }
+        let exchange: HTTPExchange
+        do {
+            exchange = try await limiter.withPermit { [transport] in
+                try await transport.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return .failure(AttemptFailure(error: .transport(Self.describeTransportError(error))))
+        }
+        if (200..<300).contains(exchange.status) { return .success(exchange) }
+        if exchange.status == 429 { counters.withLock { $0.responses429 += 1 } }
+        let retryAfter = exchange.headers.first(name: "Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
+        return .failure(AttemptFailure(error: Self.decodeError(exchange), retryAfter: retryAfter))
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ exchange: HTTPExchange) throws(OperationsError) -> T {
+        guard exchange.body.readableBytes > 0 else { throw .invalidResponse("HTTP \(exchange.status) with an empty body") }
+        do {
+            return try JSONDecoder().decode(T.self, from: exchange.body)
+        } catch let error as DecodingError {
+            throw .invalidResponse("not a valid \(T.self) (\(Self.describe(error)))")
+        } catch {
+            throw .invalidResponse("not valid JSON (\(error.localizedDescription))")
+        }
+    }
+
+    /// Turns an error answer into a typed error: the Google envelope when there is one, else the status.
+    static func decodeError(_ exchange: HTTPExchange) -> OperationsError {
+        struct Envelope: Decodable {
+            struct Body: Decodable { var code: Int?; var message: String?; var status: String? }
+            var error: Body
+        }
+        if exchange.body.readableBytes > 0, let envelope = try? JSONDecoder().decode(Envelope.self, from: exchange.body) {
+            let code = envelope.error.status.flatMap(RPCCode.init(name:)) ?? RPCCode(httpStatus: exchange.status)
+            return .api(code: code, httpStatus: exchange.status, message: envelope.error.message ?? "")
+        }
+        return .unexpectedErrorBody(httpStatus: exchange.status, contentType: exchange.headers.first(name: "Content-Type"),
+                                    excerpt: excerpt(of: exchange.body))
+    }
+
+    /// A short, single-line summary of a non-API error body: an HTML page's title, or its first characters.
+    static func excerpt(of body: ByteBuffer) -> String {
+        let text = String(decoding: body.readableBytesView.prefix(4096), as: UTF8.self)
+        if let start = text.range(of: "<title>", options: .caseInsensitive),
+           let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex) {
+            return collapse(String(text[start.upperBound..<end.lowerBound]))
+        }
+        return collapse(String(text.prefix(160)))
+    }
+
+    private static func collapse(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+    }
+
+    static func describeTransportError(_ error: Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connection timed out"
+            case .readTimeout, .deadlineExceeded: return "the server did not answer in time"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            case .cancelled: return "request cancelled"
+            default: return "\(error)"
+            }
+        }
+        if error is NIOTooManyBytesError { return "the answer is larger than \(HTTPTransport.maxResponseBytes / 1_048_576) MB" }
+        let text = "\(error)"
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("NXDOMAIN") || text.contains("lookup") || text.contains("resolve") { return "the host name could not be resolved (\(text))" }
+        return text
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context): context.debugDescription
+        case .keyNotFound(let key, _): "missing \(key.stringValue)"
+        case .typeMismatch(let type, let context): "expected \(type) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case .valueNotFound(let type, _): "missing \(type)"
+        @unknown default: "\(error)"
+        }
+    }
+
+    private static func encodeQueryValue(_ value: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
+
+/// The version of eeops, sent in the User-Agent.
+public enum EEOpsVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,86 @@
+/// Keeps the requests of one client within the API's published quotas: at most `maxInFlight` requests at
+/// once and `requestsPerSecond` on average, so that bulk work never sets off a storm of 429s.
+///
+/// The rate is a token bucket with a small burst, which keeps every one-second window under the limit.
+public actor RequestLimiter {
+    public let maxInFlight: Int
+    public let requestsPerSecond: Double
+    private let burst: Double
+    private var tokens: Double
+    private var lastRefill: ContinuousClock.Instant
+    private var inFlight = 0
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
+    private var nextWaiterID: UInt64 = 0
+
+    /// - Parameters:
+    ///   - maxInFlight: concurrent requests (the API allows 40 per project).
+    ///   - requestsPerSecond: average rate (the API allows 100 per project).
+    ///   - burst: requests that may start back to back after a pause.
+    public init(maxInFlight: Int = 40, requestsPerSecond: Double = 100, burst: Int = 5) {
+        self.maxInFlight = max(1, maxInFlight)
+        self.requestsPerSecond = max(0.01, requestsPerSecond)
+        self.burst = Double(max(1, burst))
+        self.tokens = Double(max(1, burst))
+        self.lastRefill = .now
+    }
+
+    /// Runs `body` once a slot and a rate token are free.
+    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    /// Waits for a slot, then for the rate; throws `CancellationError` if the task is cancelled meanwhile.
+    public func acquire() async throws {
+        try Task.checkCancellation()
+        if inFlight < maxInFlight {
+            inFlight += 1
+        } else {
+            let id = nextWaiterID
+            nextWaiterID += 1
+            try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    waiters.append((id, continuation))
+                }
+            } onCancel: {
+                Task { await self.cancelWaiter(id) }
+            }
+        }
+        let wait = reserveToken()
+        if wait > .zero {
+            do {
+                try await Task.sleep(for: wait)
+            } catch {
+                release()
+                throw error
+            }
+        }
+    }
+
+    /// Frees the slot taken by ``acquire()``.
+    public func release() {
+        if waiters.isEmpty {
+            inFlight -= 1
+        } else {
+            waiters.removeFirst().continuation.resume() // the slot passes straight to the next waiter
+        }
+    }
+
+    private func cancelWaiter(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+    }
+
+    /// Takes a token, going into debt if none is left, and returns how long to wait for the debt to clear.
+    private func reserveToken() -> Duration {
+        let now = ContinuousClock.now
+        let elapsed = lastRefill.duration(to: now)
+        lastRefill = now
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        tokens = min(burst, tokens + seconds * requestsPerSecond)
+        tokens -= 1
+        guard tokens < 0 else { return .zero }
+        return .nanoseconds(Int64(-tokens / requestsPerSecond * 1e9))
+    }
+}

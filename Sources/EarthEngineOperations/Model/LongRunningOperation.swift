@@ -1,0 +1,84 @@
+import Foundation
+
+/// `google.longrunning.Operation` with Earth Engine's metadata (named so as not to clash with Foundation's `Operation`).
+public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
+    /// `projects/P/operations/ID`; empty when the server omitted it.
+    public var name: String
+    public var metadata: OperationMetadata?
+    /// Absent on the wire for a running operation (proto3 omits defaults), so false by default.
+    public var done: Bool
+    /// Set once done when the operation failed or was cancelled (code 1).
+    public var error: Status?
+    /// Set once done when the operation succeeded.
+    public var response: JSONValue?
+
+    public var id: String { name }
+
+    public init(name: String, metadata: OperationMetadata? = nil, done: Bool = false, error: Status? = nil, response: JSONValue? = nil) {
+        self.name = name
+        self.metadata = metadata
+        self.done = done
+        self.error = error
+        self.response = response
+    }
+
+    /// The state to show: the metadata's state when present, else what `done`/`error` imply.
+    public var state: OperationState {
+        if let state = metadata?.state, state != .unspecified { return state }
+        if done {
+            guard let error else { return .succeeded }
+            return error.code == RPCCode.cancelled.rawValue ? .cancelled : .failed
+        }
+        return metadata?.state ?? .unspecified
+    }
+
+    /// The last path segments after `operations/`, e.g. `ABC123`.
+    public var shortID: String { OperationName(validating: name)?.operationID ?? name }
+
+    private enum CodingKeys: String, CodingKey { case name, metadata, done, error, response }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = container.lenientString(.name) ?? ""
+        metadata = container.lenient(OperationMetadata.self, .metadata)
+        done = container.lenientBool(.done) ?? false
+        error = container.lenient(Status.self, .error)
+        response = container.lenient(JSONValue.self, .response)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encodeIfPresent(metadata, forKey: .metadata)
+        if done { try container.encode(true, forKey: .done) }
+        try container.encodeIfPresent(error, forKey: .error)
+        try container.encodeIfPresent(response, forKey: .response)
+    }
+}
+
+/// One page of `projects.operations.list`.
+public struct ListOperationsResponse: Hashable, Sendable, Codable {
+    public var operations: [LongRunningOperation]
+    /// Absent or empty on the last page.
+    public var nextPageToken: String?
+
+    public init(operations: [LongRunningOperation], nextPageToken: String? = nil) {
+        self.operations = operations
+        self.nextPageToken = nextPageToken
+    }
+
+    private enum CodingKeys: String, CodingKey { case operations, nextPageToken }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        operations = container.lenientArray(LongRunningOperation.self, .operations)
+        let token = container.lenientString(.nextPageToken)
+        nextPageToken = (token?.isEmpty ?? true) ? nil : token
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeUnlessEmpty(operations, forKey: .operations)
+        try container.encodeIfPresent(nextPageToken, forKey: .nextPageToken)
+    }
+}

@@ -1,0 +1,89 @@
+/// The state of a long-running operation, as `OperationMetadata.state` reports it.
+///
+/// Values this build does not know are kept as ``unknown(_:)`` rather than rejected, and the legacy
+/// task names (READY, CANCEL_REQUESTED, COMPLETED) still seen in older tools are accepted as aliases.
+public enum OperationState: Hashable, Sendable, CustomStringConvertible {
+    case unspecified
+    case pending
+    case running
+    case cancelling
+    case succeeded
+    case cancelled
+    case failed
+    case unknown(String)
+
+    /// The states in the order the API lists them.
+    public static let known: [OperationState] = [.unspecified, .pending, .running, .cancelling, .succeeded, .cancelled, .failed]
+
+    /// Parses an API value; legacy aliases map to their modern names, anything else becomes ``unknown(_:)``.
+    public init(apiValue: String) {
+        switch apiValue.uppercased() {
+        case "STATE_UNSPECIFIED": self = .unspecified
+        case "PENDING", "READY": self = .pending
+        case "RUNNING": self = .running
+        case "CANCELLING", "CANCEL_REQUESTED": self = .cancelling
+        case "SUCCEEDED", "COMPLETED": self = .succeeded
+        case "CANCELLED": self = .cancelled
+        case "FAILED": self = .failed
+        default: self = .unknown(apiValue)
+        }
+    }
+
+    /// Parses a state name typed by a user (case-insensitive, aliases accepted); nil for unknown names.
+    public init?(userValue: String) {
+        let state = OperationState(apiValue: userValue)
+        if case .unknown = state { return nil }
+        self = state
+    }
+
+    /// The value as the API spells it.
+    public var apiValue: String {
+        switch self {
+        case .unspecified: "STATE_UNSPECIFIED"
+        case .pending: "PENDING"
+        case .running: "RUNNING"
+        case .cancelling: "CANCELLING"
+        case .succeeded: "SUCCEEDED"
+        case .cancelled: "CANCELLED"
+        case .failed: "FAILED"
+        case .unknown(let raw): raw
+        }
+    }
+
+    public var description: String { apiValue }
+
+    /// True once the operation can no longer change: SUCCEEDED, CANCELLED or FAILED.
+    public var isTerminal: Bool {
+        switch self {
+        case .succeeded, .cancelled, .failed: true
+        default: false
+        }
+    }
+
+    /// True for the states a user watches: PENDING, RUNNING and CANCELLING.
+    public var isActive: Bool {
+        switch self {
+        case .pending, .running, .cancelling: true
+        default: false
+        }
+    }
+
+    /// True when a cancel request can still have an effect.
+    public var isCancellable: Bool {
+        switch self {
+        case .pending, .running, .unspecified, .unknown: true
+        default: false
+        }
+    }
+}
+
+extension OperationState: Codable {
+    public init(from decoder: Decoder) throws {
+        self.init(apiValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(apiValue)
+    }
+}

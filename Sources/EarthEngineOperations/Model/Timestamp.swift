@@ -1,0 +1,128 @@
+import Foundation
+
+/// RFC 3339 timestamps as the API writes them (`2024-05-01T12:00:00.123456Z`), parsed without
+/// Foundation's date formatters, which are slow and locale-dependent.
+public enum Timestamp {
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.f{0,9}](Z|±HH:MM)`; `t`/`z` and a space separator are accepted too.
+    /// Returns nil for anything else, including out-of-range fields.
+    public static func parse(_ text: String) -> Date? {
+        var utf8 = Array(text.utf8)
+        guard utf8.count >= 20, utf8.count <= 40 else { return nil }
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= utf8.count else { return nil }
+            var value = 0
+            for index in start..<(start + count) {
+                let byte = utf8[index]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        // Normalise lower-case separators.
+        for index in utf8.indices where utf8[index] == UInt8(ascii: "t") || utf8[index] == UInt8(ascii: "z") {
+            utf8[index] -= 32
+        }
+        guard let year = digits(0, 4), utf8[4] == UInt8(ascii: "-"),
+              let month = digits(5, 2), utf8[7] == UInt8(ascii: "-"),
+              let day = digits(8, 2),
+              utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
+              let hour = digits(11, 2), utf8[13] == UInt8(ascii: ":"),
+              let minute = digits(14, 2), utf8[16] == UInt8(ascii: ":"),
+              let second = digits(17, 2)
+        else { return nil }
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
+              hour < 24, minute < 60, second <= 60
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if index < utf8.count, utf8[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            var count = 0
+            while index < utf8.count, utf8[index] >= 48, utf8[index] <= 57 {
+                fraction += Double(utf8[index] - 48) * scale
+                scale /= 10
+                index += 1
+                count += 1
+            }
+            guard (1...9).contains(count) else { return nil }
+        }
+        guard index < utf8.count else { return nil }
+        var offsetSeconds = 0
+        switch utf8[index] {
+        case UInt8(ascii: "Z"):
+            index += 1
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign = utf8[index] == UInt8(ascii: "+") ? 1 : -1
+            guard let offsetHour = digits(index + 1, 2), index + 3 < utf8.count, utf8[index + 3] == UInt8(ascii: ":"),
+                  let offsetMinute = digits(index + 4, 2), offsetHour < 24, offsetMinute < 60
+            else { return nil }
+            offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
+            index += 6
+        default:
+            return nil
+        }
+        guard index == utf8.count else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
+    public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
+        let digits = max(0, min(9, fractionDigits))
+        let interval = date.timeIntervalSince1970
+        var whole = Int(interval.rounded(.down))
+        var fraction = interval - Double(whole)
+        var scaled = Int((fraction * pow(10, Double(digits))).rounded())
+        if scaled >= Int(pow(10, Double(digits))) { // rounding carried into the next second
+            whole += 1
+            scaled = 0
+            fraction = 0
+        }
+        let days = Int((Double(whole) / 86_400).rounded(.down))
+        let secondsOfDay = whole - days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+            + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
+        if digits > 0 { text += "." + pad(scaled, digits) }
+        return text + "Z"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    private static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days.
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

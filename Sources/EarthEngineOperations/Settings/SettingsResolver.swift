@@ -1,0 +1,78 @@
+import Foundation
+
+/// Finds the project, endpoint and credentials a command should use, from flags, the environment and
+/// the configuration files of the official tools, in the documented order.
+public struct SettingsResolver: Sendable {
+    public var environment: [String: String]
+    public var homeDirectory: String
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, homeDirectory: String = NSHomeDirectory()) {
+        self.environment = environment
+        self.homeDirectory = homeDirectory
+    }
+
+    /// Where a setting came from, for `auth status` and error messages.
+    public struct Resolved<Value: Sendable>: Sendable {
+        public var value: Value
+        public var source: String
+    }
+
+    /// `--project`, else `EEOPS_PROJECT`, else `GOOGLE_CLOUD_PROJECT`, else the `project` in the earthengine
+    /// CLI's credentials file, else gcloud's active configuration; nil when none is set.
+    public func project(flag: String?) -> Resolved<String>? {
+        if let flag, !flag.isEmpty { return Resolved(value: flag, source: "--project") }
+        for variable in ["EEOPS_PROJECT", "GOOGLE_CLOUD_PROJECT"] {
+            if let value = environment[variable], !value.isEmpty { return Resolved(value: value, source: variable) }
+        }
+        let earthengine = configDirectory + "/earthengine/credentials"
+        if let data = FileManager.default.contents(atPath: earthengine),
+           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+           let project = object["project"] as? String, !project.isEmpty {
+            return Resolved(value: project, source: earthengine)
+        }
+        if let project = gcloudProject() { return project }
+        return nil
+    }
+
+    /// `--endpoint`, else `EEOPS_ENDPOINT`, else production.
+    public func endpoint(flag: String?) throws(OperationsError) -> Resolved<ServiceEndpoint> {
+        if let flag, !flag.isEmpty { return Resolved(value: try ServiceEndpoint(flag), source: "--endpoint") }
+        if let value = environment["EEOPS_ENDPOINT"], !value.isEmpty { return Resolved(value: try ServiceEndpoint(value), source: "EEOPS_ENDPOINT") }
+        return Resolved(value: .production, source: "default")
+    }
+
+    /// `--access-token-file`, else `EEOPS_ACCESS_TOKEN`.
+    public func tokenProvider(accessTokenFile: String?) throws(OperationsError) -> any AccessTokenProvider {
+        if let accessTokenFile, !accessTokenFile.isEmpty { return try StaticAccessTokenProvider(contentsOfFile: accessTokenFile) }
+        if let token = environment["EEOPS_ACCESS_TOKEN"], !token.isEmpty {
+            return try StaticAccessTokenProvider(token: token, source: "EEOPS_ACCESS_TOKEN")
+        }
+        throw .credentials("no credentials: set EEOPS_ACCESS_TOKEN or pass --access-token-file PATH (for a token, run: gcloud auth print-access-token)")
+    }
+
+    /// `$CLOUDSDK_CONFIG` or `~/.config/gcloud`'s active configuration, `[core] project = ...`.
+    private func gcloudProject() -> Resolved<String>? {
+        let directory = environment["CLOUDSDK_CONFIG"] ?? configDirectory + "/gcloud"
+        let active = environment["CLOUDSDK_ACTIVE_CONFIG_NAME"]
+            ?? (try? String(contentsOfFile: directory + "/active_config", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            ?? "default"
+        let path = "\(directory)/configurations/config_\(active)"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        var section = ""
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast())
+            } else if section == "core", let equals = line.firstIndex(of: "=") {
+                let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+                let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                if key == "project", !value.isEmpty { return Resolved(value: value, source: path) }
+            }
+        }
+        return nil
+    }
+
+    private var configDirectory: String {
+        environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.config"
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+
+/// Keeps a live picture of a project's operations, shared by the TUI and `eeops watch`.
+///
+/// It lists the whole project at the normal interval and refreshes the operations the user acted on
+/// (``track(_:)``) every second until they are done, choosing whichever costs fewer requests (one `get`
+/// per tracked operation, or one listing) and stretching its intervals to stay within the request
+/// budget at any project size. Everything it learns arrives on ``events``.
+public actor OperationPoller {
+    public nonisolated let events: AsyncStream<PollerEvent>
+    private let eventSink: AsyncStream<PollerEvent>.Continuation
+    private let client: OperationsClient
+    private let project: String
+    private let configuration: PollerConfiguration
+
+    private var known: [String: LongRunningOperation] = [:]
+    private var hasCompleteListing = false
+    private var tracked: [String: OperationName] = [:]
+    private var paused = false
+    private var pagesPerListing = 1
+    private var nextListing = ContinuousClock.now
+    private var nextTrackedRefresh = ContinuousClock.now
+    private var consecutiveFailures = 0
+    private var schedule: PollSchedule?
+    private var loop: Task<Void, Never>?
+    private var sleeper: Task<Void, Never>?
+
+    public init(client: OperationsClient, project: String, configuration: PollerConfiguration = PollerConfiguration()) {
+        self.client = client
+        self.project = project
+        self.configuration = configuration
+        (events, eventSink) = AsyncStream.makeStream(of: PollerEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Starts polling (the first listing begins at once).
+    public func start() {
+        guard loop == nil else { return }
+        loop = Task { await self.run() }
+    }
+
+    /// Stops polling and ends ``events``.
+    public func stop() {
+        loop?.cancel()
+        sleeper?.cancel()
+        eventSink.finish()
+    }
+
+    /// Refreshes these operations every second (or as the budget allows) until they are done.
+    public func track(_ names: [OperationName]) {
+        for name in names { tracked[name.description] = name }
+        nextTrackedRefresh = .now
+        wake()
+    }
+
+    /// Lists the project now instead of at the next interval.
+    public func refreshNow() {
+        nextListing = .now
+        wake()
+    }
+
+    /// While paused, full listings stop; tracked operations are still refreshed so that no cancel outcome is missed.
+    public func setPaused(_ value: Bool) {
+        paused = value
+        if !value { nextListing = .now }
+        wake()
+    }
+
+    private func wake() { sleeper?.cancel() }
+
+    private func run() async {
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            let trackedDue = !tracked.isEmpty && now >= nextTrackedRefresh
+            let listingDue = !paused && now >= nextListing
+            if listingDue || (trackedDue && tracked.count >= pagesPerListing && hasCompleteListing && !paused) {
+                await listProject()
+            } else if trackedDue {
+                await refreshTracked()
+            }
+            let deadline = tracked.isEmpty ? (paused ? now + .seconds(3600) : nextListing)
+                                           : min(paused ? nextTrackedRefresh : nextListing, nextTrackedRefresh)
+            let task = Task { _ = try? await Task.sleep(until: deadline, clock: .continuous) }
+            sleeper = task
+            await task.value
+            sleeper = nil
+        }
+    }
+
+    // MARK: - Listing
+
+    private func listProject() async {
+        let started = ContinuousClock.now
+        var operations: [LongRunningOperation] = []
+        var pages = 0
+        let firstListing = !hasCompleteListing
+        do {
+            try await client.listAll(project: project, pageSize: configuration.pageSize) { page in
+                pages += 1
+                operations.append(contentsOf: page)
+                if firstListing { eventSink.yield(.initialPage(page)) }
+            }
+        } catch {
+            consecutiveFailures += 1
+            let retryIn = min(Duration.seconds(60), configuration.interval * (1 << min(5, consecutiveFailures - 1)))
+            nextListing = .now + retryIn
+            if !tracked.isEmpty { nextTrackedRefresh = min(nextTrackedRefresh, .now + configuration.trackedInterval) }
+            eventSink.yield(.refreshFailed(error as? OperationsError ?? .transport("\(error)"), at: Date(), retryIn: retryIn))
+            return
+        }
+        consecutiveFailures = 0
+        pagesPerListing = max(1, pages)
+        let now = Date()
+        var transitions: [StateTransition] = []
+        var next: [String: LongRunningOperation] = [:]
+        next.reserveCapacity(operations.count)
+        for operation in operations {
+            next[operation.name] = operation
+            let previous = known[operation.name]
+            if !hasCompleteListing { continue } // the first listing is the baseline, not a change
+            if previous?.state != operation.state || previous == nil {
+                transitions.append(StateTransition(name: operation.name, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
+            }
+        }
+        if hasCompleteListing {
+            for (name, previous) in known where next[name] == nil {
+                transitions.append(StateTransition(name: name, from: previous.state, to: nil, seenAt: now, operation: previous))
+            }
+        }
+        known = next
+        hasCompleteListing = true
+        for operation in operations where operation.state.isTerminal { tracked.removeValue(forKey: operation.name) }
+        eventSink.yield(.snapshot(operations: operations, transitions: transitions, at: now))
+        reschedule(listingStartedAt: started)
+    }
+
+    // MARK: - Tracked operations
+
+    private func refreshTracked() async {
+        let names = Array(tracked.values)
+        let client = self.client
+        let results = await withTaskGroup(of: (OperationName, Result<LongRunningOperation, OperationsError>).self) { group in
+            for name in names {
+                group.addTask {
+                    do throws(OperationsError) {
+                        return (name, .success(try await client.get(name)))
+                    } catch {
+                        return (name, .failure(error))
+                    }
+                }
+            }
+            var collected: [(OperationName, Result<LongRunningOperation, OperationsError>)] = []
+            for await result in group { collected.append(result) }
+            return collected
+        }
+        let now = Date()
+        var refreshed: [LongRunningOperation] = []
+        var transitions: [StateTransition] = []
+        var firstError: OperationsError?
+        for (name, result) in results {
+            switch result {
+            case .success(let operation):
+                let previous = known[name.description]
+                if previous?.state != operation.state {
+                    transitions.append(StateTransition(name: name.description, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
+                }
+                known[name.description] = operation
+                refreshed.append(operation)
+                if operation.state.isTerminal { tracked.removeValue(forKey: name.description) }
+            case .failure(let error) where error.rpcCode == RPCCode.notFound:
+                tracked.removeValue(forKey: name.description)
+                known.removeValue(forKey: name.description)
+                eventSink.yield(.vanished(name: name.description, at: now))
+            case .failure(let error):
+                firstError = firstError ?? error
+            }
+        }
+        if !refreshed.isEmpty { eventSink.yield(.refreshed(operations: refreshed, transitions: transitions, at: now)) }
+        if let firstError { eventSink.yield(.refreshFailed(firstError, at: now, retryIn: currentTrackedInterval())) }
+        nextTrackedRefresh = .now + currentTrackedInterval()
+    }
+
+    // MARK: - Pacing
+
+    /// Tracked refreshes may use half the budget; the rest is for listings.
+    private func currentTrackedInterval() -> Duration {
+        let cost = Double(min(tracked.count, pagesPerListing))
+        let needed = Duration.milliseconds(Int64(cost / (configuration.requestBudget * 0.5) * 1000))
+        return max(configuration.trackedInterval, needed)
+    }
+
+    private func reschedule(listingStartedAt started: ContinuousClock.Instant) {
+        let trackedInterval = currentTrackedInterval()
+        let trackedRate = tracked.isEmpty ? 0 : Double(min(tracked.count, pagesPerListing)) / trackedInterval.seconds
+        let remaining = max(configuration.requestBudget * 0.5, configuration.requestBudget - trackedRate)
+        let needed = Duration.milliseconds(Int64(Double(pagesPerListing) / remaining * 1000))
+        let interval = max(configuration.interval, needed)
+        nextListing = started + interval
+        if !tracked.isEmpty { nextTrackedRefresh = .now + trackedInterval }
+        let newSchedule = PollSchedule(
+            fullRefreshInterval: interval, trackedInterval: trackedInterval, pagesPerListing: pagesPerListing,
+            requestsPerSecond: Double(pagesPerListing) / interval.seconds + trackedRate, isStretched: interval > configuration.interval
+        )
+        if newSchedule != schedule {
+            schedule = newSchedule
+            eventSink.yield(.schedule(newSchedule))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A change of one operation's state seen by the poller.
+public struct StateTransition: Sendable, Hashable {
+    public var name: String
+    /// nil when the operation appeared.
+    public var from: OperationState?
+    /// nil when the operation disappeared from the listing (deleted, or expired).
+    public var to: OperationState?
+    /// When the poller saw the change.
+    public var seenAt: Date
+    /// The latest known copy of the operation (the last one seen, for a disappearance).
+    public var operation: LongRunningOperation
+
+    public init(name: String, from: OperationState?, to: OperationState?, seenAt: Date, operation: LongRunningOperation) {
+        self.name = name
+        self.from = from
+        self.to = to
+        self.seenAt = seenAt
+        self.operation = operation
+    }
+}
+
+/// What the poller tells its subscriber (the TUI or `watch`).
+public enum PollerEvent: Sendable {
+    /// A page of the very first listing, sent as soon as it arrives so the first rows show at once.
+    case initialPage([LongRunningOperation])
+    /// A complete listing, in the server's order, with the transitions since the previous one.
+    case snapshot(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
+    /// Operations refreshed one by one because the user acted on them (e.g. just cancelled them).
+    case refreshed(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
+    /// A tracked operation is gone (NOT_FOUND).
+    case vanished(name: String, at: Date)
+    /// A refresh failed; the poller tries again after `retryIn`.
+    case refreshFailed(OperationsError, at: Date, retryIn: Duration)
+    /// The intervals in use, stretched when the request budget requires it.
+    case schedule(PollSchedule)
+}
+
+/// The poller's current pace.
+public struct PollSchedule: Sendable, Equatable {
+    /// Time between full listings.
+    public var fullRefreshInterval: Duration
+    /// Time between refreshes of tracked operations.
+    public var trackedInterval: Duration
+    /// Pages a full listing takes.
+    public var pagesPerListing: Int
+    /// Expected steady-state request rate.
+    public var requestsPerSecond: Double
+    /// True when the configured interval had to be stretched to stay within the budget.
+    public var isStretched: Bool
+}
+
+/// How the poller paces itself.
+public struct PollerConfiguration: Sendable {
+    /// The normal interval between full listings.
+    public var interval: Duration
+    /// Requests per second the poller may spend on average (a tenth of the API quota by default).
+    public var requestBudget: Double
+    /// How often operations the user acted on are refreshed until they are done.
+    public var trackedInterval: Duration
+    public var pageSize: Int
+
+    public init(interval: Duration = .seconds(2), requestBudget: Double = 10, trackedInterval: Duration = .seconds(1), pageSize: Int = 1000) {
+        self.interval = interval
+        self.requestBudget = max(0.1, requestBudget)
+        self.trackedInterval = trackedInterval
+        self.pageSize = pageSize
+    }
+}

@@ -1,0 +1,140 @@
+import EarthEngineOperations
+import Foundation
+
+/// Output formats of `eeops list` and `eeops get`.
+public enum ListFormat: String, CaseIterable, Sendable {
+    /// Aligned columns that fit the terminal, wide characters included; text is sanitised.
+    case table
+    /// A JSON array of Operation resources in the API's own shape (sorted keys).
+    case json
+    /// One Operation resource per line, compact JSON.
+    case jsonl
+    /// RFC 4180 CSV with a header row; see ``OperationListWriter/csvColumns``.
+    case csv
+}
+
+/// Writes operations page by page in one of the ``ListFormat``s, so that long listings stream.
+public struct OperationListWriter {
+    public static let csvColumns = ["name", "id", "type", "state", "progress", "attempt", "batchEecuUsageSeconds",
+                                    "priority", "createTime", "startTime", "updateTime", "endTime", "description", "error"]
+
+    private let format: ListFormat
+    private let columns: [TableColumn]
+    private let now: Date
+    private let emit: (String) -> Void
+    private var written = 0
+    private let encoder: JSONEncoder
+
+    /// - Parameters:
+    ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
+    ///   - emit: receives the text, line by line with newlines included.
+    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (String) -> Void) {
+        self.format = format
+        self.now = now
+        self.emit = emit
+        self.columns = TableColumn.layout(width: terminalWidth)
+        encoder = JSONEncoder()
+        encoder.outputFormatting = format == .json ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    public mutating func begin() {
+        switch format {
+        case .table: emit(tableRow { $0.title })
+        case .json: emit("[")
+        case .csv: emit(Self.csvColumns.joined(separator: ",") + "\r\n")
+        case .jsonl: break
+        }
+    }
+
+    public mutating func write(_ operations: [LongRunningOperation]) {
+        var chunk = ""
+        for operation in operations {
+            switch format {
+            case .table:
+                chunk += tableRow { $0.value(operation, now) }
+            case .json:
+                let text = String(decoding: (try? encoder.encode(operation)) ?? Data(), as: UTF8.self)
+                chunk += (written == 0 ? "\n" : ",\n") + text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+            case .jsonl:
+                chunk += String(decoding: (try? encoder.encode(operation)) ?? Data(), as: UTF8.self) + "\n"
+            case .csv:
+                chunk += Self.csvRow(operation) + "\r\n"
+            }
+            written += 1
+        }
+        if !chunk.isEmpty { emit(chunk) }
+    }
+
+    public mutating func end() {
+        if format == .json { emit(written == 0 ? "]\n" : "\n]\n") }
+    }
+
+    /// One line of the table; the last column is cut but never padded.
+    private func tableRow(_ text: (TableColumn) -> String) -> String {
+        var cells: [String] = []
+        for (index, column) in columns.enumerated() {
+            cells.append(index == columns.count - 1 ? TerminalText.truncate(text(column), to: column.width)
+                                                    : TerminalText.fit(text(column), to: column.width, alignRight: column.alignRight))
+        }
+        return cells.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+    }
+
+    static func csvRow(_ operation: LongRunningOperation) -> String {
+        let metadata = operation.metadata
+        let fields: [String] = [
+            operation.name, operation.shortID, metadata?.type ?? "", operation.state.apiValue,
+            metadata?.progress.map { String($0) } ?? "", metadata?.attempt.map(String.init) ?? "",
+            metadata?.batchEecuUsageSeconds.map { String($0) } ?? "", metadata?.priority.map(String.init) ?? "",
+            metadata?.createTime.map { Timestamp.format($0) } ?? "", metadata?.startTime.map { Timestamp.format($0) } ?? "",
+            metadata?.updateTime.map { Timestamp.format($0) } ?? "", metadata?.endTime.map { Timestamp.format($0) } ?? "",
+            metadata?.description ?? "", operation.error?.message ?? "",
+        ]
+        return fields.map(csvQuote).joined(separator: ",")
+    }
+
+    static func csvQuote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A column of the CLI's table.
+struct TableColumn {
+    var title: String
+    var width: Int
+    var alignRight = false
+    var value: (LongRunningOperation, Date) -> String
+
+    /// Columns for a terminal `width` wide: the description takes what is left; the creation time and
+    /// then the type go when space is short. Without a width nothing is cut.
+    static func layout(width: Int?) -> [TableColumn] {
+        let id = TableColumn(title: "ID", width: 24) { operation, _ in OperationFormatting.id(operation) }
+        var type = TableColumn(title: "TYPE", width: 17) { operation, _ in OperationFormatting.type(operation) }
+        let state = TableColumn(title: "STATE", width: 10) { operation, _ in OperationFormatting.state(operation.state) }
+        let progress = TableColumn(title: "PROG", width: 4, alignRight: true) { operation, _ in OperationFormatting.progress(operation) }
+        let created = TableColumn(title: "CREATED (UTC)", width: 19) { operation, _ in OperationFormatting.timestamp(operation.metadata?.createTime) }
+        var description = TableColumn(title: "DESCRIPTION", width: 11) { operation, _ in OperationFormatting.description(operation) }
+        guard let width else {
+            description.width = Int.max / 4
+            return [id, type, state, progress, created, description]
+        }
+        var columns = [id, type, state, progress, created]
+        func used() -> Int { columns.reduce(0) { $0 + $1.width + 2 } }
+        if width - used() < 20 { columns.removeAll { $0.title == created.title } }
+        if width - used() < 20 {
+            type.width = 12
+            columns[1] = type
+        }
+        description.width = max(11, width - used())
+        columns.append(description)
+        return columns
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var copy = self
+        while copy.hasSuffix(" ") { copy.removeLast() }
+        return copy
+    }
+}

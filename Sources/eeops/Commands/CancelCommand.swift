@@ -1,0 +1,222 @@
+import ArgumentParser
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+
+/// `eeops cancel`: cancels operations by name, or every operation that matches (`--all`), concurrently
+/// within the API's quotas, and reports one outcome per operation.
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Cancel operations by name, or all that match (--all).",
+        discussion: """
+        Cancel is asynchronous and best effort: each line says whether the server accepted the request \
+        (cancel requested), refused it (already SUCCEEDED, UNIMPLEMENTED, NOT_FOUND, ...), and with --wait \
+        what the operation finally did (CANCELLED, or finished despite cancel). Exit status 0 when every \
+        requested cancel was accepted (with --wait: and every operation ended CANCELLED), 1 otherwise, \
+        2 when --timeout passed first.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectionOptions
+
+    @Argument(help: "Operation names (projects/P/operations/ID) or ids.")
+    var names: [String] = []
+
+    @Flag(name: .long, help: "Cancel every PENDING or RUNNING operation that matches --state/--type/--match/--older-than.")
+    var all = false
+
+    @Option(name: .customLong("older-than"), help: "With --all: only operations created longer ago than this (e.g. 2h, 1d).")
+    var olderThan: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Show what would be cancelled; send nothing.")
+    var dryRun = false
+
+    @Flag(name: .long, help: "Do not ask for confirmation (required for --all without a terminal).")
+    var yes = false
+
+    @Flag(name: .long, help: "Wait until each accepted cancel has taken effect.")
+    var wait = false
+
+    @Option(name: .long, help: "With --wait: give up after this long (e.g. 5m).")
+    var timeout: String?
+
+    @Option(name: .long, help: "Output format: text or jsonl.")
+    var format: String = "text"
+
+    func validate() throws {
+        if all && !names.isEmpty { throw ValidationError("give operation names or --all, not both") }
+        if !all && names.isEmpty { throw ValidationError("give operation names or ids to cancel, or --all") }
+        if !all && (!selection.state.isEmpty || !selection.type.isEmpty || selection.match != nil || olderThan != nil) {
+            throw ValidationError("--state, --type, --match and --older-than select operations for --all")
+        }
+        if let olderThan { _ = try parseDuration(olderThan, flag: "--older-than") }
+        if let timeout { _ = try parseDuration(timeout, flag: "--timeout") }
+        if timeout != nil && !wait { throw ValidationError("--timeout applies with --wait") }
+        guard ["text", "jsonl"].contains(format) else { throw ValidationError("invalid --format '\(format)': expected text or jsonl") }
+    }
+
+    func run() async throws {
+        let session: Session
+        var targets: [OperationName]
+        var skipped = 0
+        do {
+            session = try global.makeSession(requireProject: all)
+            if all {
+                let filter = try selection.filter(olderThan: try olderThan.map { try parseDuration($0, flag: "--older-than") })
+                (targets, skipped) = try await selectAll(session: session, filter: filter)
+            } else {
+                targets = try session.names(names)
+            }
+        } catch {
+            throw fail(error)
+        }
+        let report = CancelReport(format: format)
+        if all {
+            StandardStream.error.write("eeops: \(targets.count) operation(s) to cancel" + (skipped > 0 ? " (\(skipped) matching ones already done are skipped)" : "") + "\n")
+        }
+        if targets.isEmpty {
+            return
+        }
+        if dryRun {
+            for name in targets { report.line(name, "would cancel") }
+            return
+        }
+        if all && !yes {
+            guard StandardStream.standardInputIsTerminal else {
+                printError("refusing to cancel \(targets.count) operation(s) without confirmation: no terminal to ask on; pass --yes")
+                throw ExitCode(ExitStatus.usage)
+            }
+            StandardStream.error.write("Cancel \(targets.count) operation(s) in \(session.project ?? "")? [y/N] ")
+            StandardStream.error.flush()
+            guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
+                StandardStream.error.write("eeops: nothing cancelled\n")
+                throw ExitCode(ExitStatus.incomplete)
+            }
+        }
+        let client = session.client
+        var outcomes: [String: CancelOutcome] = [:]
+        await withTaskGroup(of: (OperationName, CancelOutcome).self) { group in
+            for name in targets {
+                group.addTask { (name, await client.requestCancel(name)) }
+            }
+            for await (name, outcome) in group {
+                outcomes[name.description] = outcome
+                report.line(name, outcome.description, outcome: outcome)
+            }
+        }
+        var timedOut = false
+        if wait {
+            let deadline = try timeout.map { ContinuousClock.now + (try parseDuration($0, flag: "--timeout")) }
+            let accepted = targets.filter { outcomes[$0.description] == .requested }
+            timedOut = await waitForOutcomes(accepted, client: client, deadline: deadline, report: report) { name, outcome in
+                outcomes[name.description] = outcome
+            }
+        }
+        report.summary(Array(outcomes.values))
+        StandardStream.output.flush()
+        if timedOut { throw ExitCode(ExitStatus.timedOut) }
+        let allGood = outcomes.values.allSatisfy { wait ? $0 == .cancelled : $0.wasAccepted }
+        if !allGood { throw ExitCode(ExitStatus.incomplete) }
+    }
+
+    /// Lists the project and keeps the matching operations that can still be cancelled.
+    private func selectAll(session: Session, filter: OperationFilter) async throws -> ([OperationName], Int) {
+        var targets: [OperationName] = []
+        var skipped = 0
+        let now = Date()
+        try await session.client.listAll(project: session.project!) { page in
+            for operation in page where filter.matches(operation, now: now) {
+                guard operation.state.isCancellable, let name = OperationName(validating: operation.name) else {
+                    skipped += 1
+                    continue
+                }
+                targets.append(name)
+            }
+        }
+        return (targets, skipped)
+    }
+
+    /// Polls each accepted cancel until it takes effect; returns true if the deadline passed first.
+    private func waitForOutcomes(
+        _ names: [OperationName], client: OperationsClient, deadline: ContinuousClock.Instant?, report: CancelReport,
+        record: (OperationName, CancelOutcome) -> Void
+    ) async -> Bool {
+        var pending = names
+        while !pending.isEmpty {
+            if let deadline, ContinuousClock.now >= deadline {
+                for name in pending { report.line(name, "timed out waiting; cancel requested but not yet effective") }
+                return true
+            }
+            let states = await concurrentMap(pending) { name -> (OperationName, Result<LongRunningOperation, OperationsError>) in
+                do throws(OperationsError) { return (name, .success(try await client.get(name))) } catch { return (name, .failure(error)) }
+            }
+            var still: [OperationName] = []
+            for (name, result) in states {
+                switch result {
+                case .success(let operation):
+                    let outcome = CancelOutcome.observed(operation.state)
+                    if outcome.isFinal {
+                        record(name, outcome)
+                        report.line(name, outcome.description, outcome: outcome)
+                    } else {
+                        still.append(name)
+                    }
+                case .failure(let error) where error.rpcCode == .notFound:
+                    record(name, .notFound)
+                    report.line(name, "disappeared while waiting (NOT_FOUND)", outcome: .notFound)
+                case .failure:
+                    still.append(name) // transient: the client already retried; try again next round
+                }
+            }
+            pending = still
+            if !pending.isEmpty { try? await Task.sleep(for: .seconds(1)) }
+        }
+        return false
+    }
+}
+
+/// Prints cancel outcomes as text lines or JSON lines.
+struct CancelReport: Sendable {
+    let format: String
+
+    func line(_ name: OperationName, _ text: String, outcome: CancelOutcome? = nil) {
+        if format == "jsonl" {
+            var object: [String: String] = ["name": name.description, "id": name.operationID, "outcome": text]
+            if let outcome { object["result"] = Self.code(outcome) }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            StandardStream.output.write(TerminalText.sanitize(name.operationID) + "  " + TerminalText.sanitize(text) + "\n")
+        }
+        StandardStream.output.flush()
+    }
+
+    func summary(_ outcomes: [CancelOutcome]) {
+        var counts: [String: Int] = [:]
+        for outcome in outcomes { counts[Self.code(outcome), default: 0] += 1 }
+        let order = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported", "not_found", "failed"]
+        let parts = order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
+        if format == "jsonl" {
+            let data = (try? JSONSerialization.data(withJSONObject: ["summary": counts], options: [.sortedKeys])) ?? Data()
+            StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            StandardStream.output.write("summary: " + parts.joined(separator: ", ") + "\n")
+        }
+    }
+
+    /// A stable machine-readable name of an outcome.
+    static func code(_ outcome: CancelOutcome) -> String {
+        switch outcome {
+        case .requested: "requested"
+        case .cancelling: "cancelling"
+        case .cancelled: "cancelled"
+        case .finishedDespiteCancel: "finished_despite_cancel"
+        case .alreadyDone: "already_done"
+        case .unsupported: "unsupported"
+        case .notFound: "not_found"
+        case .failed: "failed"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+
+/// `eeops list`: the project's operations, newest first, streamed page by page.
+struct ListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the project's operations.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectionOptions
+
+    @Option(name: .long, help: "Stop after this many operations (after filtering).")
+    var limit: Int?
+
+    @Option(name: .long, help: "Output format: table, json, jsonl or csv.")
+    var format: String = "table"
+
+    @Option(name: .customLong("page-size"), help: "Operations per request (1-1000).")
+    var pageSize: Int = 1000
+
+    func validate() throws {
+        guard ListFormat(rawValue: format) != nil else { throw ValidationError("invalid --format '\(format)': expected table, json, jsonl or csv") }
+        guard (1...1000).contains(pageSize) else { throw ValidationError("invalid --page-size \(pageSize): expected 1 to 1000") }
+        if let limit, limit < 1 { throw ValidationError("invalid --limit \(limit): expected a positive number") }
+    }
+
+    func run() async throws {
+        let filter = try selection.filter()
+        let session: Session
+        do { session = try global.makeSession() } catch { throw fail(error) }
+        let output = StandardStream.output
+        var writer = OperationListWriter(format: ListFormat(rawValue: format) ?? .table, terminalWidth: output.terminalWidth) { output.write($0) }
+        var shown = 0
+        var begun = false
+        do {
+            let now = Date()
+            // The limit applies after filtering, so the listing itself is unbounded when a filter is set.
+            try await session.client.listAll(project: session.project!, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
+                var matching = filter.isEmpty ? page : page.filter { filter.matches($0, now: now) }
+                if let limit { matching = Array(matching.prefix(limit - shown)) }
+                shown += matching.count
+                if !begun { writer.begin(); begun = true }
+                writer.write(matching)
+                if let limit, shown >= limit { throw ListingDone() }
+            }
+        } catch is ListingDone {
+        } catch {
+            if begun { writer.end() }
+            output.flush()
+            throw fail(error)
+        }
+        if !begun { writer.begin() }
+        writer.end()
+        output.flush()
+    }
+}
+
+/// Ends a listing early once `--limit` operations were shown.
+struct ListingDone: Error {}

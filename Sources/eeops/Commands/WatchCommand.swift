@@ -1,0 +1,105 @@
+import ArgumentParser
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+
+/// `eeops watch`: streams state transitions as the poller sees them.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "watch", abstract: "Stream operations' state changes as they happen (Ctrl-C to stop).")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var selection: SelectionOptions
+
+    @Option(name: .long, help: "Output format: text or jsonl.")
+    var format: String = "text"
+
+    @Option(name: .long, help: "Seconds between refreshes (stretched when the request budget requires).")
+    var refresh: Double = 2
+
+    @Option(name: .long, help: "Average requests per second the watcher may spend.")
+    var budget: Double = 10
+
+    func validate() throws {
+        guard ["text", "jsonl"].contains(format) else { throw ValidationError("invalid --format '\(format)': expected text or jsonl") }
+        guard refresh >= 0.2, refresh <= 3600 else { throw ValidationError("invalid --refresh \(refresh): expected 0.2 to 3600 seconds") }
+        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
+    }
+
+    func run() async throws {
+        let filter = try selection.filter()
+        let session: Session
+        do { session = try global.makeSession() } catch { throw fail(error) }
+        let poller = OperationPoller(
+            client: session.client, project: session.project!,
+            configuration: PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)
+        )
+        await poller.start()
+        let printer = TransitionPrinter(format: format, filter: filter)
+        var started = false
+        for await event in poller.events {
+            switch event {
+            case .snapshot(let operations, let transitions, _):
+                if !started { printer.header(operations) }
+                started = true
+                printer.print(transitions)
+            case .refreshed(_, let transitions, _):
+                printer.print(transitions)
+            case .refreshFailed(let error, _, let retryIn):
+                if !started, !error.isRetryable {
+                    await poller.stop()
+                    throw fail(error)
+                }
+                printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
+            case .schedule(let schedule) where schedule.isStretched:
+                printError("the project takes \(schedule.pagesPerListing) pages to list: refreshing every \(Int(schedule.fullRefreshInterval.seconds.rounded()))s to stay within \(budget) requests/s")
+            case .initialPage, .schedule, .vanished:
+                break
+            }
+        }
+    }
+}
+
+/// Writes transitions as text or JSON lines.
+final class TransitionPrinter: @unchecked Sendable {
+    let format: String
+    let filter: OperationFilter
+
+    init(format: String, filter: OperationFilter) {
+        self.format = format
+        self.filter = filter
+    }
+
+    func header(_ operations: [LongRunningOperation]) {
+        let active = operations.filter { $0.state.isActive }.count
+        StandardStream.error.write("eeops: watching \(operations.count) operations (\(active) active); Ctrl-C to stop\n")
+    }
+
+    func print(_ transitions: [StateTransition]) {
+        for transition in transitions {
+            let operation = transition.operation
+            // Match on the type, id and description; a --state filter applies to either end of the change.
+            var shape = filter
+            shape.states = []
+            guard shape.matches(operation) else { continue }
+            if !filter.states.isEmpty {
+                let ends = [transition.from, transition.to].compactMap { $0 }
+                guard ends.contains(where: filter.states.contains) else { continue }
+            }
+            if format == "jsonl" {
+                var object: [String: Any] = [
+                    "time": Timestamp.format(transition.seenAt, fractionDigits: 3), "name": transition.name, "id": operation.shortID,
+                    "from": transition.from?.apiValue ?? NSNull(), "to": transition.to?.apiValue ?? NSNull(),
+                ]
+                if let type = operation.metadata?.type { object["type"] = type }
+                if let description = operation.metadata?.description { object["description"] = description }
+                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+                StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+            } else {
+                let time = String(Timestamp.format(transition.seenAt, fractionDigits: 0).dropFirst(11).dropLast())
+                let change = "\(transition.from?.apiValue ?? "(new)") → \(transition.to?.apiValue ?? "(gone)")"
+                StandardStream.output.write("\(time)  \(OperationFormatting.id(operation))  \(TerminalText.fit(OperationFormatting.type(operation), to: 17))  \(TerminalText.fit(change, to: 24))  \(OperationFormatting.description(operation))\n")
+            }
+        }
+        StandardStream.output.flush()
+    }
+}

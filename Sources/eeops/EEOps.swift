@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// `eeops`: Earth Engine batch operations from the terminal.
+@main
+struct EEOps: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eeops",
+        abstract: "List, watch and cancel Earth Engine batch operations (exports, ingestions).",
+        discussion: """
+        Settings: --project (else EEOPS_PROJECT, GOOGLE_CLOUD_PROJECT, the earthengine CLI's config, gcloud's \
+        config), --endpoint (else EEOPS_ENDPOINT, default https://earthengine.googleapis.com), credentials from \
+        --access-token-file or EEOPS_ACCESS_TOKEN.
+
+        Exit status: 0 success; 1 not every operation ended as asked (a cancel not accepted, a task that \
+        FAILED, a name not found); 2 timed out; 3 the API could not be used (network, authentication, \
+        permission, server error); 64 invalid usage or settings; 130 interrupted.
+        """,
+        version: "eeops 0.1.0",
+        subcommands: [
+            ListCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
+            DeleteCommand.self, EmulatorCommand.self, DemoCommand.self,
+        ]
+    )
+}

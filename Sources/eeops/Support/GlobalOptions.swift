@@ -1,0 +1,97 @@
+import ArgumentParser
+import EarthEngineOperations
+import Foundation
+
+/// Options every command that talks to the API accepts.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Google Cloud project id (else EEOPS_PROJECT, GOOGLE_CLOUD_PROJECT, the earthengine CLI's config, gcloud's config).")
+    var project: String?
+
+    @Option(name: .long, help: "API endpoint (else EEOPS_ENDPOINT; default https://earthengine.googleapis.com). Plain http:// only for loopback.")
+    var endpoint: String?
+
+    @Option(name: .customLong("api-version"), help: "API version: v1, v1beta or v1alpha.")
+    var apiVersion: String = "v1"
+
+    @Option(name: .customLong("access-token-file"), help: "File holding an OAuth2 access token (else EEOPS_ACCESS_TOKEN).")
+    var accessTokenFile: String?
+
+    func validate() throws {
+        guard APIVersion(rawValue: apiVersion) != nil else {
+            throw ValidationError("invalid --api-version '\(apiVersion)': expected v1, v1beta or v1alpha")
+        }
+        if let project {
+            do { try ProjectID.validate(project) } catch { throw ValidationError(error.description) }
+        }
+    }
+
+    /// Builds a client from these options and the environment.
+    func makeSession(requireProject: Bool = true, requestsPerSecond: Double = 100) throws -> Session {
+        let resolver = SettingsResolver()
+        let project = resolver.project(flag: project)
+        if requireProject, project == nil {
+            throw OperationsError.configuration("no project: pass --project ID or set EEOPS_PROJECT (or GOOGLE_CLOUD_PROJECT)")
+        }
+        if let project {
+            do { try ProjectID.validate(project.value) } catch { throw OperationsError.configuration("\(error.description) (from \(project.source))") }
+        }
+        let endpoint = try resolver.endpoint(flag: endpoint).value
+        let tokens = try resolver.tokenProvider(accessTokenFile: accessTokenFile)
+        let configuration = OperationsClient.Configuration(
+            endpoint: endpoint, apiVersion: APIVersion(rawValue: apiVersion) ?? .v1, requestsPerSecond: requestsPerSecond
+        )
+        return Session(client: OperationsClient(configuration: configuration, tokenProvider: tokens), project: project?.value)
+    }
+}
+
+/// A configured client and the project it works on.
+struct Session: Sendable {
+    let client: OperationsClient
+    let project: String?
+
+    /// Resolves user-typed names (`projects/P/operations/ID` or a bare `ID`).
+    func names(_ inputs: [String]) throws -> [OperationName] {
+        try inputs.map { input throws(OperationsError) in
+            do throws(NameError) { return try OperationName(parsing: input, defaultProject: project) } catch { throw .invalidName(error) }
+        }
+    }
+}
+
+/// The selection flags shared by `list`, `cancel --all` and `watch`.
+struct SelectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Only operations in this state (repeatable): PENDING, RUNNING, CANCELLING, SUCCEEDED, CANCELLED, FAILED.")
+    var state: [String] = []
+
+    @Option(name: .long, help: "Only operations of this type (repeatable), e.g. EXPORT_IMAGE.")
+    var type: [String] = []
+
+    @Option(name: .long, help: "Only operations whose id, type or description matches this regular expression (case-insensitive).")
+    var match: String?
+
+    func validate() throws {
+        _ = try filter()
+    }
+
+    func filter(olderThan: Duration? = nil) throws -> OperationFilter {
+        var states = Set<OperationState>()
+        for name in state {
+            guard let parsed = OperationState(userValue: name) else {
+                throw ValidationError("invalid --state '\(name)': expected one of PENDING, RUNNING, CANCELLING, SUCCEEDED, CANCELLED, FAILED")
+            }
+            states.insert(parsed)
+        }
+        var pattern: TextPattern?
+        if let match {
+            do { pattern = try TextPattern(regex: match) } catch { throw ValidationError(error.description) }
+        }
+        return OperationFilter(states: states, types: Set(type), pattern: pattern, olderThan: olderThan)
+    }
+}
+
+/// Parses a duration flag such as `30s`, `5m`, `1h30m`.
+func parseDuration(_ text: String, flag: String) throws -> Duration {
+    guard let duration = DurationText.parse(text) else {
+        throw ValidationError("invalid \(flag) '\(text)': expected a duration such as 30s, 5m, 2h or 1d")
+    }
+    return duration
+}

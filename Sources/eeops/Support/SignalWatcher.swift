@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+
+/// Turns termination signals into an awaitable event, so that commands can shut down cleanly.
+final class SignalWatcher: @unchecked Sendable {
+    private let sources: [DispatchSourceSignal]
+    private let stream: AsyncStream<Int32>
+    private let continuation: AsyncStream<Int32>.Continuation
+
+    init(signals: [Int32]) {
+        (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
+        let continuation = self.continuation
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    /// Waits for the next signal and returns its number.
+    @discardableResult
+    func next() async -> Int32 {
+        for await number in stream { return number }
+        return 0
+    }
+}
