@@ -120,12 +120,14 @@ struct TableColumn {
         }
         var columns = [id, type, state, progress, created]
         func used() -> Int { columns.reduce(0) { $0 + $1.width + 2 } }
+        // Give up the least useful columns first, keeping at least 20 columns of description.
         if width - used() < 20 { columns.removeAll { $0.title == created.title } }
         if width - used() < 20 {
             type.width = 12
             columns[1] = type
         }
-        description.width = max(11, width - used())
+        if width - used() < 20 { columns.removeAll { $0.title == progress.title } }
+        description.width = max(4, width - used())
         columns.append(description)
         return columns
     }

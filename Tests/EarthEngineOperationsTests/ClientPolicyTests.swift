@@ -1,0 +1,111 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import EarthEngineOperations
+
+@Suite("Errors, retries and the quota limiter")
+struct ClientPolicyTests {
+    func exchange(_ status: Int, _ body: String, contentType: String = "application/json") -> HTTPExchange {
+        HTTPExchange(status: status, headers: ["Content-Type": contentType], body: ByteBuffer(string: body))
+    }
+
+    @Test func googleEnvelopeBecomesTypedError() {
+        let error = OperationsClient.decodeError(exchange(404, #"{"error":{"code":404,"message":"Operation not found.","status":"NOT_FOUND"}}"#))
+        guard case .api(let code, let status, let message) = error else { Issue.record("not an API error: \(error)"); return }
+        #expect(code == .notFound)
+        #expect(status == 404)
+        #expect(message == "Operation not found.")
+        #expect(error.description == "NOT_FOUND: Operation not found.")
+        #expect(!error.isRetryable)
+    }
+
+    @Test(arguments: [(401, "UNAUTHENTICATED", RPCCode.unauthenticated), (403, "PERMISSION_DENIED", .permissionDenied),
+                      (429, "RESOURCE_EXHAUSTED", .resourceExhausted), (501, "UNIMPLEMENTED", .unimplemented),
+                      (400, "FAILED_PRECONDITION", .failedPrecondition), (503, "UNAVAILABLE", .unavailable)])
+    func everyStatusMapsToItsCode(http: Int, status: String, code: RPCCode) {
+        let error = OperationsClient.decodeError(exchange(http, "{\"error\":{\"code\":\(http),\"message\":\"m\",\"status\":\"\(status)\"}}"))
+        #expect(error.rpcCode == code)
+        #expect(error.isRetryable == [429, 503].contains(http))
+    }
+
+    @Test func envelopeWithoutStatusUsesTheHTTPCode() {
+        let error = OperationsClient.decodeError(exchange(403, #"{"error":{"message":"no"}}"#))
+        #expect(error.rpcCode == .permissionDenied)
+    }
+
+    @Test func htmlFromAProxyGivesAClearError() {
+        let error = OperationsClient.decodeError(exchange(502, "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>", contentType: "text/html"))
+        guard case .unexpectedErrorBody(let status, let contentType, let excerpt) = error else { Issue.record("wrong error \(error)"); return }
+        #expect(status == 502)
+        #expect(contentType == "text/html")
+        #expect(excerpt == "502 Bad Gateway")
+        #expect(error.isRetryable)
+        #expect(error.description.contains("proxy"))
+        let empty = OperationsClient.decodeError(exchange(500, ""))
+        #expect(empty.description.contains("empty body"))
+    }
+
+    @Test func backoffIsFullJitterWithinBounds() {
+        let policy = RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(2))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: nil, unitRandom: 0) == .zero)
+        #expect(policy.delay(afterAttempt: 1, retryAfter: nil, unitRandom: 0.5) == .milliseconds(50))
+        #expect(policy.delay(afterAttempt: 3, retryAfter: nil, unitRandom: 0.5) == .milliseconds(200))
+        #expect(policy.delay(afterAttempt: 20, retryAfter: nil, unitRandom: 0.999) <= .seconds(2))
+    }
+
+    @Test func retryAfterIsHonouredAndCapped() {
+        let policy = RetryPolicy(baseDelay: .milliseconds(100), maxRetryAfter: .seconds(30))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(3), unitRandom: 0) == .seconds(3))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(3), unitRandom: 1) == .milliseconds(3100))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(600), unitRandom: 0) == .seconds(30))
+    }
+
+    @Test func parsesRetryAfterForms() {
+        #expect(RetryPolicy.parseRetryAfter("7") == .seconds(7))
+        #expect(RetryPolicy.parseRetryAfter("1.5") == .milliseconds(1500))
+        let now = Date(timeIntervalSince1970: 1_445_412_470)
+        #expect(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now: now) == .seconds(10))
+        #expect(RetryPolicy.parseRetryAfter("soon") == nil)
+        #expect(RetryPolicy.parseRetryAfter("-3") == nil)
+    }
+
+    @Test func limiterNeverExceedsItsInFlightBound() async throws {
+        let limiter = RequestLimiter(maxInFlight: 3, requestsPerSecond: 10_000, burst: 100)
+        let gauge = Gauge()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<30 {
+                group.addTask {
+                    try await limiter.withPermit {
+                        await gauge.enter()
+                        try await Task.sleep(for: .milliseconds(5))
+                        await gauge.leave()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(await gauge.peak == 3)
+        #expect(await gauge.total == 30)
+    }
+
+    @Test func limiterWaiterCanBeCancelled() async throws {
+        let limiter = RequestLimiter(maxInFlight: 1, requestsPerSecond: 1000)
+        try await limiter.acquire()
+        let waiter = Task { try await limiter.acquire() }
+        try await Task.sleep(for: .milliseconds(20))
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        await limiter.release()
+        try await limiter.acquire() // the slot is free again
+        await limiter.release()
+    }
+}
+
+actor Gauge {
+    private(set) var current = 0
+    private(set) var peak = 0
+    private(set) var total = 0
+    func enter() { current += 1; total += 1; peak = max(peak, current) }
+    func leave() { current -= 1 }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import EarthEngineOperations
+
+@Suite("Decoding the API's JSON")
+struct ModelDecodingTests {
+    func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(json.utf8))
+    }
+
+    @Test func decodesAFullOperation() throws {
+        let operation = try decode(LongRunningOperation.self, """
+        {"name": "projects/p1/operations/ABC", "done": true,
+         "metadata": {"@type": "type.googleapis.com/google.earthengine.v1.OperationMetadata", "state": "SUCCEEDED",
+           "description": "export", "type": "EXPORT_IMAGE", "priority": 100, "createTime": "2024-05-01T10:00:00Z",
+           "updateTime": "2024-05-01T10:05:00.5Z", "startTime": "2024-05-01T10:00:01.123456789Z", "endTime": "2024-05-01T10:05:00+02:00",
+           "progress": 1, "stages": [{"displayName": "Compute", "completeWorkUnits": 4, "totalWorkUnits": 4, "description": "d"}],
+           "attempt": 2, "scriptUri": "https://code.earthengine.google.com/x", "destinationUris": ["gs://b/x"],
+           "notifications": [{"severity": "WARNING", "topic": "Export", "detail": "careful"}], "batchEecuUsageSeconds": 12.5},
+         "response": {"@type": "type.googleapis.com/google.protobuf.Empty"}, "futureField": [1, 2]}
+        """)
+        #expect(operation.name == "projects/p1/operations/ABC")
+        #expect(operation.done)
+        #expect(operation.state == .succeeded)
+        let metadata = try #require(operation.metadata)
+        #expect(metadata.type == "EXPORT_IMAGE")
+        #expect(metadata.attempt == 2)
+        #expect(metadata.stages == [OperationStage(displayName: "Compute", description: "d", completeWorkUnits: 4, totalWorkUnits: 4)])
+        #expect(metadata.notifications.first?.detail == "careful")
+        #expect(metadata.destinationUris == ["gs://b/x"])
+        #expect(metadata.batchEecuUsageSeconds == 12.5)
+        #expect(metadata.createTime == Date(timeIntervalSince1970: 1_714_557_600))
+        #expect(metadata.endTime == Date(timeIntervalSince1970: 1_714_557_600 + 300 - 7200))
+        #expect(abs(metadata.startTime!.timeIntervalSince1970 - 1_714_557_601.123456789) < 1e-6)
+        #expect(operation.response == .object(["@type": .string("type.googleapis.com/google.protobuf.Empty")]))
+    }
+
+    @Test func runningOperationWithoutDoneKeyIsNotDone() throws {
+        let operation = try decode(LongRunningOperation.self, #"{"name":"projects/p/operations/X","metadata":{"state":"RUNNING"}}"#)
+        #expect(!operation.done)
+        #expect(operation.state == .running)
+    }
+
+    @Test func nullsAndWrongTypesDecodeAsAbsent() throws {
+        let operation = try decode(LongRunningOperation.self, """
+        {"name": "projects/p/operations/X", "done": null, "error": "oops", "metadata": {"state": 7, "description": null,
+         "type": ["x"], "priority": "120", "createTime": "yesterday", "progress": "0.5", "stages": [null, {"displayName": 3}, 5],
+         "attempt": 1.0, "destinationUris": "gs://x", "notifications": {"a": 1}, "batchEecuUsageSeconds": {"x": 1}}}
+        """)
+        let metadata = try #require(operation.metadata)
+        #expect(metadata.state == nil)
+        #expect(metadata.description == nil)
+        #expect(metadata.type == nil)
+        #expect(metadata.priority == 120)
+        #expect(metadata.createTime == nil)
+        #expect(metadata.progress == 0.5)
+        #expect(metadata.stages == [OperationStage(displayName: nil)])
+        #expect(metadata.attempt == 1)
+        #expect(metadata.destinationUris.isEmpty)
+        #expect(metadata.notifications.isEmpty)
+        #expect(metadata.batchEecuUsageSeconds == nil)
+        #expect(operation.error == nil)
+        #expect(!operation.done)
+    }
+
+    @Test func missingMetadataFallsBackOnDoneAndError() throws {
+        let cancelled = try decode(LongRunningOperation.self, #"{"name":"projects/p/operations/X","done":true,"error":{"code":1,"message":"Cancelled."}}"#)
+        #expect(cancelled.metadata == nil)
+        #expect(cancelled.state == .cancelled)
+        let failed = try decode(LongRunningOperation.self, #"{"name":"projects/p/operations/X","done":true,"error":{"code":13}}"#)
+        #expect(failed.state == .failed)
+        let succeeded = try decode(LongRunningOperation.self, #"{"name":"projects/p/operations/X","done":true}"#)
+        #expect(succeeded.state == .succeeded)
+        let unknown = try decode(LongRunningOperation.self, #"{}"#)
+        #expect(unknown.name == "")
+        #expect(unknown.state == .unspecified)
+    }
+
+    @Test(arguments: [("READY", OperationState.pending), ("CANCEL_REQUESTED", .cancelling), ("COMPLETED", .succeeded),
+                      ("PENDING", .pending), ("running", .running), ("CANCELLED", .cancelled), ("FAILED", .failed),
+                      ("STATE_UNSPECIFIED", .unspecified), ("PAUSED", .unknown("PAUSED"))])
+    func statesAndLegacyAliases(raw: String, expected: OperationState) throws {
+        let metadata = try decode(OperationMetadata.self, "{\"state\": \"\(raw)\"}")
+        #expect(metadata.state == expected)
+    }
+
+    @Test func unknownStateIsKeptAndReencoded() throws {
+        let metadata = try decode(OperationMetadata.self, #"{"state":"PAUSED"}"#)
+        let encoded = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        #expect(encoded.contains("\"PAUSED\""))
+        #expect(!(metadata.state?.isTerminal ?? true))
+        #expect(metadata.state?.isCancellable == true)
+    }
+
+    @Test func listResponseSkipsBadElementsAndEmptyToken() throws {
+        let page = try decode(ListOperationsResponse.self, #"{"operations":[{"name":"projects/p/operations/A"}, 42, {"name":"projects/p/operations/B"}],"nextPageToken":""}"#)
+        #expect(page.operations.map(\.name) == ["projects/p/operations/A", "projects/p/operations/B"])
+        #expect(page.nextPageToken == nil)
+        let empty = try decode(ListOperationsResponse.self, "{}")
+        #expect(empty.operations.isEmpty)
+    }
+
+    @Test func encodingRoundTrips() throws {
+        let original = LongRunningOperation(
+            name: "projects/p/operations/A",
+            metadata: OperationMetadata(state: .running, description: "森林 🌲", type: "EXPORT_IMAGE", createTime: Date(timeIntervalSince1970: 1_700_000_000.25), progress: 0.5),
+            done: false
+        )
+        let data = try JSONEncoder().encode(original)
+        #expect(try JSONDecoder().decode(LongRunningOperation.self, from: data) == original)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("2023-11-14T22:13:20.250000Z"))
+        #expect(!text.contains("\"done\""))
+    }
+
+    @Test func deeplyNestedJSONFailsCleanly() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: (any Error).self) { try decode(ListOperationsResponse.self, deep) }
+    }
+}
+
+@Suite("RFC 3339 timestamps")
+struct TimestampTests {
+    @Test(arguments: ["2024-05-01T10:00:00Z", "2024-05-01T10:00:00.1Z", "2024-05-01T10:00:00.123Z", "2024-05-01T10:00:00.123456Z",
+                      "2024-05-01T10:00:00.123456789Z", "2024-05-01T12:00:00+02:00", "2024-05-01T05:30:00-04:30", "2024-05-01t10:00:00z"])
+    func parsesValidForms(text: String) throws {
+        let date = try #require(Timestamp.parse(text))
+        #expect(abs(date.timeIntervalSince1970 - 1_714_557_600) < 1)
+    }
+
+    @Test(arguments: ["", "2024-05-01", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-05-01T10:00:00", "2024-05-01T10:00:00.Z",
+                      "2024-05-01T10:00:00.1234567890Z", "2024-05-01T25:00:00Z", "2024-05-01T10:00:00+2:00", "x024-05-01T10:00:00Z"])
+    func rejectsInvalidForms(text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func formatsWithFixedDigits() {
+        let date = Date(timeIntervalSince1970: 1_714_557_600.25)
+        #expect(Timestamp.format(date) == "2024-05-01T10:00:00.250000Z")
+        #expect(Timestamp.format(date, fractionDigits: 0) == "2024-05-01T10:00:00Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_714_557_600.9999999)) == "2024-05-01T10:00:01.000000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 0), fractionDigits: 3) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000000Z")
+    }
+
+    @Test func farPastAndFutureRoundTrip() throws {
+        for text in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1969-07-20T20:17:40Z"] {
+            let date = try #require(Timestamp.parse(text))
+            #expect(Timestamp.format(date, fractionDigits: 0) == text)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import EarthEngineOperations
+@testable import OperationsPresentation
+
+@Suite("CLI output formats")
+struct OutputFormatTests {
+    let now = Date(timeIntervalSince1970: 1_714_557_600)
+
+    var operations: [LongRunningOperation] {
+        [
+            LongRunningOperation(name: "projects/p/operations/AAAAAAAAAAAAAAAAAAAAAAAA", metadata: OperationMetadata(
+                state: .running, description: "森林被覆変化_関東地方の長い説明文です", type: "EXPORT_IMAGE", createTime: now, progress: 0.42)),
+            LongRunningOperation(name: "projects/p/operations/BBBBBBBBBBBBBBBBBBBBBBBB", metadata: OperationMetadata(
+                state: .failed, description: "evil\u{1B}]0;title\u{07}, \"quoted\"", type: "INGEST_TABLE", createTime: now), done: true,
+                error: Status(code: 13, message: "boom")),
+        ]
+    }
+
+    func render(_ format: ListFormat, width: Int?) -> String {
+        var text = ""
+        var writer = OperationListWriter(format: format, terminalWidth: width, now: now) { text += $0 }
+        writer.begin()
+        writer.write(operations)
+        writer.end()
+        return text
+    }
+
+    @Test func tableFitsTheTerminalAndAlignsWideText() {
+        for width in [60, 80, 120] {
+            let lines = render(.table, width: width).split(separator: "\n").map(String.init)
+            #expect(lines.count == 3)
+            for line in lines { #expect(TerminalText.width(line) <= width, "line too wide at \(width): \(line)") }
+            // The STATE and DESCRIPTION columns start at the same display column on every line, whatever
+            // the width of the text before them.
+            let stateColumn = Self.displayColumn(of: "STATE", in: lines[0])
+            let descriptionColumn = Self.displayColumn(of: "DESC", in: lines[0])
+            #expect(Self.text(atColumn: stateColumn, of: lines[1]).hasPrefix("RUNNING"))
+            #expect(Self.text(atColumn: stateColumn, of: lines[2]).hasPrefix("FAILED"))
+            #expect(Self.text(atColumn: descriptionColumn, of: lines[1]).hasPrefix("森林"))
+            #expect(Self.text(atColumn: descriptionColumn, of: lines[2]).hasPrefix("evil"))
+        }
+        let table = render(.table, width: 80)
+        #expect(table.contains("42%"))
+        #expect(!table.contains("\u{1B}"))
+        #expect(table.contains("^[]0;title^G"))
+    }
+
+    static func displayColumn(of word: String, in line: String) -> Int {
+        TerminalText.width(String(line[..<line.range(of: word)!.lowerBound]))
+    }
+
+    /// The rest of `line` from display column `column` on.
+    static func text(atColumn column: Int, of line: String) -> String {
+        var used = 0
+        var index = line.startIndex
+        while index < line.endIndex, used < column {
+            used += TerminalText.width(String(line[index]))
+            index = line.index(after: index)
+        }
+        return String(line[index...])
+    }
+
+    @Test func unlimitedTableKeepsWholeDescriptions() {
+        let table = render(.table, width: nil)
+        #expect(table.contains("森林被覆変化_関東地方の長い説明文です"))
+        #expect(table.contains("CREATED (UTC)"))
+    }
+
+    @Test func jsonIsAnArrayOfAPIResources() throws {
+        let data = Data(render(.json, width: nil).utf8)
+        let decoded = try JSONDecoder().decode([LongRunningOperation].self, from: data)
+        #expect(decoded == operations)
+        let empty = { () -> String in
+            var text = ""
+            var writer = OperationListWriter(format: .json, terminalWidth: nil) { text += $0 }
+            writer.begin(); writer.end()
+            return text
+        }()
+        #expect(try JSONDecoder().decode([LongRunningOperation].self, from: Data(empty.utf8)).isEmpty)
+    }
+
+    @Test func jsonlIsOneResourcePerLine() throws {
+        let lines = render(.jsonl, width: 80).split(separator: "\n")
+        #expect(lines.count == 2)
+        for (line, operation) in zip(lines, operations) {
+            #expect(try JSONDecoder().decode(LongRunningOperation.self, from: Data(line.utf8)) == operation)
+        }
+    }
+
+    @Test func csvQuotesFieldsAndHasAHeader() {
+        let lines = render(.csv, width: nil).components(separatedBy: "\r\n")
+        #expect(lines[0] == OperationListWriter.csvColumns.joined(separator: ","))
+        #expect(lines[1].hasPrefix("projects/p/operations/AAAAAAAAAAAAAAAAAAAAAAAA,AAAAAAAAAAAAAAAAAAAAAAAA,EXPORT_IMAGE,RUNNING,0.42,"))
+        #expect(lines[2].contains("\"evil\u{1B}]0;title\u{07}, \"\"quoted\"\"\""))
+        #expect(lines[2].hasSuffix(",boom"))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import EarthEngineOperations
+@testable import OperationsPresentation
+
+@Suite("Durations, filters and terminal text")
+struct QueryAndTextTests {
+    @Test(arguments: [("30s", 30.0), ("5m", 300), ("1h30m", 5400), ("2d", 172_800), ("1.5h", 5400), ("250ms", 0.25), ("45", 45), ("1w", 604_800)])
+    func parsesDurations(text: String, seconds: Double) throws {
+        let duration = try #require(DurationText.parse(text))
+        #expect(abs(duration.seconds - seconds) < 0.001)
+    }
+
+    @Test(arguments: ["", "abc", "5x", "-5s", "1h-2m", "5m30", "99999999999d"])
+    func rejectsBadDurations(text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+
+    func operation(_ id: String, _ state: OperationState, type: String = "EXPORT_IMAGE", description: String = "", created: Date? = nil) -> LongRunningOperation {
+        LongRunningOperation(name: "projects/p/operations/\(id)", metadata: OperationMetadata(state: state, description: description, type: type, createTime: created))
+    }
+
+    @Test func filterCombinesStateTypePatternAndAge() throws {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        let old = operation("A1", .running, type: "EXPORT_IMAGE", description: "Landsat composite", created: now.addingTimeInterval(-7200))
+        let young = operation("B2", .running, type: "INGEST_TABLE", description: "森林 table", created: now.addingTimeInterval(-60))
+        let done = operation("C3", .succeeded, description: "landsat done", created: now.addingTimeInterval(-9000))
+        let filter = OperationFilter(states: [.running], types: ["export_image"], pattern: try TextPattern(regex: "landsat"), olderThan: .seconds(3600))
+        #expect(filter.matches(old, now: now))
+        #expect(!filter.matches(young, now: now))
+        #expect(!filter.matches(done, now: now))
+        #expect(OperationFilter(pattern: try TextPattern(regex: "森林")).matches(young, now: now))
+        #expect(OperationFilter(pattern: try TextPattern(regex: "^b2$")).matches(young, now: now))
+        #expect(OperationFilter().matches(done, now: now))
+    }
+
+    @Test func invalidRegexIsAnErrorWhenStrictAndLiteralWhenTyped() {
+        #expect(throws: PatternError.self) { try TextPattern(regex: "([") }
+        #expect(TextPattern(typed: "([").matches("a ([ b"))
+        #expect(!TextPattern(typed: "([").matches("abc"))
+    }
+
+    @Test func sanitiseNeutralisesEscapesControlsAndBidi() {
+        #expect(TerminalText.sanitize("plain") == "plain")
+        #expect(TerminalText.sanitize("a\u{1B}]0;pwned\u{07}b") == "a^[]0;pwned^Gb")
+        #expect(TerminalText.sanitize("\u{1B}[2J") == "^[[2J")
+        #expect(TerminalText.sanitize("x\u{9B}31m\u{90}q") == "x<U+009B>31m<U+0090>q")
+        #expect(TerminalText.sanitize("abc\u{202E}fed") == "abc<U+202E>fed")
+        #expect(TerminalText.sanitize("line1\nline2\ttab\r") == "line1 line2 tab ")
+        #expect(TerminalText.sanitize("del\u{7F}") == "del^?")
+        #expect(TerminalText.sanitize("森林 🌲 Việt") == "森林 🌲 Việt")
+        for scalar in TerminalText.sanitize("\u{1B}\u{9B}\u{202E}\u{2066}\u{0}\u{7F}").unicodeScalars {
+            #expect(scalar.value >= 0x20 && scalar.value < 0x7F)
+        }
+    }
+
+    @Test(arguments: [("abc", 3), ("森林", 4), ("토지", 4), ("🌊 flood", 8), ("भूमि", 3), ("Việt", 4), ("e\u{301}", 1), ("", 0), ("ｆｕｌｌ", 8)])
+    func measuresDisplayWidth(text: String, width: Int) {
+        #expect(TerminalText.width(text) == width)
+    }
+
+    @Test func truncatesWithoutSplittingWideCharacters() {
+        #expect(TerminalText.truncate("森林被覆変化", to: 5) == "森林…")
+        #expect(TerminalText.width(TerminalText.truncate("森林被覆変化", to: 5)) <= 5)
+        #expect(TerminalText.truncate("abcdef", to: 6) == "abcdef")
+        #expect(TerminalText.truncate("abcdefg", to: 6) == "abcde…")
+        #expect(TerminalText.fit("森", to: 4) == "森  ")
+        #expect(TerminalText.fit("7%", to: 4, alignRight: true) == "  7%")
+        #expect(TerminalText.asciiOnly("森林 a\u{301}") == "?? a")
+    }
+
+    @Test func cancelOutcomesTellEachCaseApart() {
+        #expect(CancelOutcome.observed(.cancelling) == .cancelling)
+        #expect(CancelOutcome.observed(.cancelled) == .cancelled)
+        #expect(CancelOutcome.observed(.succeeded) == .finishedDespiteCancel(.succeeded))
+        #expect(CancelOutcome.observed(.failed) == .finishedDespiteCancel(.failed))
+        #expect(CancelOutcome.observed(.running) == .requested)
+        #expect(CancelOutcome.refused(.api(code: .unimplemented, httpStatus: 501, message: "")) == .unsupported)
+        #expect(CancelOutcome.refused(.api(code: .notFound, httpStatus: 404, message: "")) == .notFound)
+        #expect(CancelOutcome.refused(.api(code: .failedPrecondition, httpStatus: 400, message: "")) == .alreadyDone(nil))
+        #expect(!CancelOutcome.unsupported.wasAccepted)
+        #expect(CancelOutcome.finishedDespiteCancel(.succeeded).wasAccepted)
+        #expect(CancelOutcome.finishedDespiteCancel(.succeeded).description == "finished despite cancel: SUCCEEDED")
+    }
+}

@@ -1,0 +1,112 @@
+import EarthEngineOperations
+import Foundation
+import OperationsEmulator
+import Testing
+
+@Suite("Quotas, retries and faults over loopback HTTP")
+struct ResilienceTests {
+    @Test func quotaExceededAnswers429WithRetryAfter() async throws {
+        let server = try await TestEmulator.start(operations: 1, quota: QuotaConfiguration(requestsPerSecond: 5, maxInFlight: 40))
+        defer { Task { await server.stop() } }
+        var statuses: [Int] = []
+        var retryAfter = false
+        for _ in 0..<10 {
+            let (status, body) = try await server.raw("GET", "/v1/projects/\(TestEmulator.project)/operations")
+            statuses.append(status)
+            if status == 429 {
+                #expect(body.contains("RESOURCE_EXHAUSTED"))
+                retryAfter = true
+            }
+        }
+        #expect(statuses.contains(429))
+        #expect(retryAfter)
+        // Without retries, the client reports the 429 as a typed error.
+        do {
+            let client = try server.client(retry: .none, requestsPerSecond: 1000)
+            for _ in 0..<10 { _ = try await client.listPage(project: TestEmulator.project) }
+            Issue.record("no 429 reached the client")
+        } catch let error as OperationsError {
+            #expect(error.rpcCode == .resourceExhausted)
+        }
+    }
+
+    @Test func clientRetriesThroughRateLimitsHonouringRetryAfter() async throws {
+        let server = try await TestEmulator.start(operations: 1, quota: QuotaConfiguration(requestsPerSecond: 5, maxInFlight: 40))
+        defer { Task { await server.stop() } }
+        let client = try server.client(retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(50)), requestsPerSecond: 1000)
+        for _ in 0..<12 { _ = try await client.listPage(project: TestEmulator.project) }
+        #expect(client.statistics.responses429 > 0)
+        #expect(client.statistics.retries >= client.statistics.responses429)
+    }
+
+    @Test func bulkCancelWithinTheLimiterCausesNo429() async throws {
+        let server = try await TestEmulator.start(quota: QuotaConfiguration(), latency: .milliseconds(20))
+        defer { Task { await server.stop() } }
+        var names: [OperationName] = []
+        for index in 0..<150 { names.append(try await server.create(["id": "BULK\(index)", "cancel": "cancels"])) }
+        let client = try server.client(retry: .none)
+        let outcomes = await withTaskGroup(of: CancelOutcome.self) { group in
+            for name in names { group.addTask { await client.requestCancel(name) } }
+            var all: [CancelOutcome] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(outcomes.count == 150)
+        #expect(outcomes.allSatisfy { $0 == .requested })
+        #expect(try await server.statistics()["rateLimited"] == 0)
+        #expect(client.statistics.responses429 == 0)
+    }
+
+    @Test(arguments: ["500", "502", "503", "reset", "truncated"])
+    func eachFaultIsRetriedToSuccess(kind: String) async throws {
+        let server = try await TestEmulator.start(operations: 20)
+        defer { Task { await server.stop() } }
+        try await server.setFaults(rate: 0.5, kinds: [kind])
+        let client = try server.client(retry: RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50), maxRetryAfter: .milliseconds(50)))
+        for _ in 0..<8 {
+            let page = try await client.listPage(project: TestEmulator.project)
+            #expect(page.operations.count == 20)
+        }
+        #expect(client.statistics.retries > 0)
+        #expect(try await server.statistics()["faultsInjected", default: 0] > 0)
+    }
+
+    @Test func faultsWithoutRetriesGiveClearErrors() async throws {
+        let server = try await TestEmulator.start(operations: 2)
+        defer { Task { await server.stop() } }
+        let client = try server.client(retry: .none)
+        let expectations: [(String, (OperationsError) -> Bool)] = [
+            ("500", { $0.rpcCode == .internal }),
+            ("502", { if case .unexpectedErrorBody(502, _, "502 Bad Gateway") = $0 { true } else { false } }),
+            ("503", { $0.rpcCode == .unavailable }),
+            ("reset", { if case .transport = $0 { true } else { false } }),
+            ("truncated", { if case .transport = $0 { true } else if case .invalidResponse = $0 { true } else { false } }),
+        ]
+        for (kind, check) in expectations {
+            try await server.setFaults(rate: 1, kinds: [kind])
+            do {
+                _ = try await client.listPage(project: TestEmulator.project)
+                Issue.record("fault \(kind) did not surface")
+            } catch {
+                #expect(check(error), "fault \(kind) gave \(error)")
+                #expect(!error.description.isEmpty)
+            }
+        }
+    }
+
+    @Test func unreachableEndpointIsATransportError() async throws {
+        let client = OperationsClient(
+            configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:1"), retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(5))),
+            tokenProvider: try StaticAccessTokenProvider(token: "t", source: "test")
+        )
+        do {
+            _ = try await client.listPage(project: "p")
+            Issue.record("connected to port 1")
+        } catch {
+            guard case .transport(let why) = error else { Issue.record("wrong error \(error)"); return }
+            #expect(why.contains("refused"))
+            #expect(error.isRetryable)
+        }
+        #expect(client.statistics.retries == 1)
+    }
+}
