@@ -56,7 +56,17 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["EarthEngineOperations", "OperationsEmulator"]
+            dependencies: [
+                "EarthEngineOperations", "OperationsEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "EarthEngineOperations", "OperationsEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
     ]
 )

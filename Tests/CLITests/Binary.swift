@@ -1,0 +1,49 @@
+import Foundation
+
+/// Runs the built `eeops` executable, as a user would, and captures what it prints.
+struct Binary {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `.build/debug/eeops` next to the test bundle, or `EEOPS_BINARY`.
+    static var path: String {
+        if let path = ProcessInfo.processInfo.environment["EEOPS_BINARY"] { return path }
+        let bundle = Bundle.main.bundleURL
+        for directory in [bundle, bundle.deletingLastPathComponent()] {
+            let candidate = directory.appendingPathComponent("eeops").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        // From the source tree: Tests/CLITests/Binary.swift → .build/debug/eeops
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/eeops").path
+    }
+
+    /// Runs eeops with `arguments` and an environment that holds only `environment` (plus PATH/HOME),
+    /// standard input closed; kills it after `timeout` seconds.
+    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60, stdin: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "eeops-cli-home-\(UUID().uuidString)", "LANG": "C.UTF-8"]
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let killer = DispatchWorkItem { if process.isRunning { process.interrupt() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+        // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        killer.cancel()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

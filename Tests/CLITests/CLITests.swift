@@ -1,0 +1,213 @@
+import EarthEngineOperations
+import Foundation
+import OperationsEmulator
+import Testing
+
+/// The `eeops` binary against an in-process emulator, checking output and exit statuses.
+@Suite("The eeops command line", .serialized)
+struct CLITests {
+    static let token = "cli-test-token-5f3a9c"
+    static let project = "cli-project"
+
+    func withEmulator(operations: Int = 60, _ body: (Emulator, [String: String]) async throws -> Void) async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.projects = [Self.project]
+        configuration.operationCount = operations
+        configuration.acceptedTokens = [Self.token]
+        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        configuration.cancelDelay = .seconds(0)
+        configuration.seed = 9
+        let emulator = try await Emulator.start(configuration)
+        let environment = ["EEOPS_ENDPOINT": emulator.baseURL, "EEOPS_PROJECT": Self.project, "EEOPS_ACCESS_TOKEN": Self.token]
+        do {
+            try await body(emulator, environment)
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+        await emulator.stop()
+    }
+
+    func create(_ emulator: Emulator, _ spec: String) async throws {
+        let url = URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!
+        let result = try await ControlClient.post(url: url, body: spec)
+        #expect(result.contains("\"name\""), "create failed: \(result)")
+    }
+
+    @Test func listPrintsEveryOperationInEachFormat() async throws {
+        try await withEmulator(operations: 60) { _, env in
+            let jsonl = try Binary.run(["list", "--format", "jsonl", "--page-size", "7"], environment: env)
+            #expect(jsonl.status == 0)
+            let lines = jsonl.stdout.split(separator: "\n")
+            #expect(lines.count == 60)
+            let decoded = try lines.map { try JSONDecoder().decode(LongRunningOperation.self, from: Data($0.utf8)) }
+            #expect(Set(decoded.map(\.name)).count == 60)
+
+            let json = try Binary.run(["list", "--format", "json"], environment: env)
+            #expect(try JSONDecoder().decode([LongRunningOperation].self, from: Data(json.stdout.utf8)).map(\.name) == decoded.map(\.name))
+
+            let csv = try Binary.run(["list", "--format", "csv", "--limit", "5"], environment: env)
+            #expect(csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 6)
+
+            let table = try Binary.run(["list", "--state", "succeeded", "--limit", "3"], environment: env)
+            let rows = table.stdout.split(separator: "\n")
+            #expect(rows.first?.hasPrefix("ID") == true)
+            #expect(rows.count == 4)
+            #expect(rows.dropFirst().allSatisfy { $0.contains("SUCCEEDED") })
+            #expect(!table.stdout.contains(Self.token) && !table.stderr.contains(Self.token))
+        }
+    }
+
+    @Test func getShowsOperationsAndReportsMissingOnes() async throws {
+        try await withEmulator { emulator, env in
+            try await create(emulator, #"{"id":"GETME","description":"evil \u001b]0;pwned\u0007 title"}"#)
+            let found = try Binary.run(["get", "GETME", "--format", "jsonl"], environment: env)
+            #expect(found.status == 0)
+            #expect(found.stdout.contains("projects/cli-project/operations/GETME"))
+            let table = try Binary.run(["get", "GETME"], environment: env)
+            #expect(!table.stdout.contains("\u{1B}"), "escape sequences must be neutralised in tables")
+            #expect(table.stdout.contains("^[]0;pwned^G"))
+            let missing = try Binary.run(["get", "GETME", "NOSUCHOP"], environment: env)
+            #expect(missing.status == 1)
+            #expect(missing.stderr.contains("NOT_FOUND"))
+            #expect(missing.stdout.contains("GETME"))
+        }
+    }
+
+    @Test func cancelReportsEachOutcomeAndWaits() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"WILLCANCEL","cancel":"cancels"}"#)
+            try await create(emulator, #"{"id":"NOCANCEL","cancel":"unimplemented"}"#)
+            try await create(emulator, #"{"id":"ALREADYDONE","state":"SUCCEEDED"}"#)
+            try await create(emulator, #"{"id":"FINISHES","cancel":"completes"}"#)
+            let result = try Binary.run(["cancel", "WILLCANCEL", "NOCANCEL", "ALREADYDONE", "FINISHES", "MISSING", "--wait", "--timeout", "20s"], environment: env)
+            #expect(result.status == 1, "not every cancel was accepted: \(result.stdout) \(result.stderr)")
+            let out = result.stdout
+            #expect(out.contains("WILLCANCEL  cancel requested"))
+            #expect(out.contains("WILLCANCEL  CANCELLED"))
+            #expect(out.contains("NOCANCEL  cancel not supported (UNIMPLEMENTED)"))
+            #expect(out.contains("ALREADYDONE  already SUCCEEDED, not cancelled"))
+            #expect(out.contains("FINISHES  finished despite cancel: SUCCEEDED"))
+            #expect(out.contains("MISSING  not found (NOT_FOUND)"))
+            #expect(out.contains("summary: 1 cancelled, 1 finished despite cancel, 1 already done, 1 unsupported, 1 not found"))
+        }
+    }
+
+    @Test func acceptedCancelExitsZero() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"ONE","cancel":"cancels"}"#)
+            let result = try Binary.run(["cancel", "projects/cli-project/operations/ONE", "--format", "jsonl"], environment: env)
+            #expect(result.status == 0)
+            let line = try JSONSerialization.jsonObject(with: Data(result.stdout.split(separator: "\n")[0].utf8)) as? [String: String]
+            #expect(line?["result"] == "requested")
+            #expect(line?["name"] == "projects/cli-project/operations/ONE")
+        }
+    }
+
+    @Test func bulkCancelNeedsYesWithoutATerminal() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            for index in 0..<5 { try await create(emulator, "{\"id\":\"BULK\(index)\",\"cancel\":\"cancels\",\"type\":\"EXPORT_VIDEO\"}") }
+            try await create(emulator, #"{"id":"OTHERTYPE","cancel":"cancels","type":"INGEST_TABLE"}"#)
+            let refused = try Binary.run(["cancel", "--all"], environment: env)
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains("--yes"))
+            let dry = try Binary.run(["cancel", "--all", "--type", "EXPORT_VIDEO", "--dry-run"], environment: env)
+            #expect(dry.status == 0)
+            #expect(dry.stdout.split(separator: "\n").count == 5)
+            let done = try Binary.run(["cancel", "--all", "--yes", "--type", "export_video"], environment: env)
+            #expect(done.status == 0)
+            #expect(done.stdout.contains("summary: 5 requested"))
+            #expect(!done.stdout.contains("OTHERTYPE"))
+        }
+    }
+
+    @Test func waitExitStatusSaysHowOperationsEnded() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"GOOD","state":"SUCCEEDED"}"#)
+            try await create(emulator, #"{"id":"BAD","state":"FAILED","failureMessage":"Computation timed out."}"#)
+            try await create(emulator, #"{"id":"SLOW","runSeconds":100000}"#)
+            let good = try Binary.run(["wait", "GOOD"], environment: env)
+            #expect(good.status == 0)
+            #expect(good.stdout.contains("GOOD  SUCCEEDED"))
+            let bad = try Binary.run(["wait", "GOOD", "BAD"], environment: env)
+            #expect(bad.status == 1)
+            #expect(bad.stdout.contains("BAD  FAILED  Computation timed out."))
+            let slow = try Binary.run(["wait", "SLOW", "--timeout", "1s"], environment: env)
+            #expect(slow.status == 2)
+            #expect(slow.stdout.contains("still RUNNING"))
+        }
+    }
+
+    @Test func badUsageAndSettingsGiveOneClearLine() async throws {
+        try await withEmulator(operations: 1) { _, env in
+            let cases: [([String], [String: String], Int32, String)] = [
+                (["list", "--format", "xml"], env, 64, "--format"),
+                (["list", "--state", "DONE"], env, 64, "--state"),
+                (["list", "--match", "(["], env, 64, "regular expression"),
+                (["list", "--project", "Not A Project"], env, 64, "project"),
+                (["cancel", "--all", "--older-than", "soon"], env, 64, "duration"),
+                (["get", "bad name"], env, 64, "invalid operation name"),
+                (["list"], env.merging(["EEOPS_ENDPOINT": "http://example.com"]) { $1 }, 64, "only loopback"),
+                (["list"], env.filter { $0.key != "EEOPS_ACCESS_TOKEN" }, 64, "no credentials"),
+                (["list"], env.filter { $0.key != "EEOPS_PROJECT" }, 64, "no project"),
+                (["list"], env.merging(["EEOPS_ACCESS_TOKEN": "wrong-token-value"]) { $1 }, 3, "UNAUTHENTICATED"),
+                (["list", "--project", "not-served"], env, 3, "PERMISSION_DENIED"),
+                (["list"], env.merging(["EEOPS_ENDPOINT": "http://127.0.0.1:1"]) { $1 }, 3, "could not reach"),
+            ]
+            for (arguments, environment, status, text) in cases {
+                let result = try Binary.run(arguments, environment: environment)
+                #expect(result.status == status, "\(arguments): status \(result.status), \(result.stderr)")
+                #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
+                #expect(!result.stderr.contains("wrong-token-value") && !result.stderr.contains(Self.token))
+                #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrac"))
+            }
+        }
+    }
+
+    @Test func watchStreamsTransitions() async throws {
+        try await withEmulator(operations: 3) { emulator, env in
+            try await create(emulator, #"{"id":"WATCHED","cancel":"cancels"}"#)
+            let watch = Process()
+            watch.executableURL = URL(fileURLWithPath: Binary.path)
+            watch.arguments = ["watch", "--format", "jsonl", "--refresh", "0.3"]
+            watch.environment = env.merging(["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]) { $1 }
+            let out = Pipe()
+            watch.standardOutput = out
+            watch.standardError = Pipe()
+            try watch.run()
+            try await Task.sleep(for: .seconds(1.5))
+            let cancel = try Binary.run(["cancel", "WATCHED"], environment: env)
+            #expect(cancel.status == 0)
+            try await Task.sleep(for: .seconds(1.5))
+            watch.interrupt()
+            watch.waitUntilExit()
+            let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(events.contains { $0["id"] as? String == "WATCHED" && $0["from"] as? String == "RUNNING" && $0["to"] as? String == "CANCELLED" })
+        }
+    }
+
+    @Test func emulatorCommandPrintsWhereAndHowToConnect() async throws {
+        let emulator = Process()
+        emulator.executableURL = URL(fileURLWithPath: Binary.path)
+        emulator.arguments = ["emulator", "--port", "0", "--operations", "12", "--token", "printed-token"]
+        let out = Pipe()
+        emulator.standardOutput = out
+        try emulator.run()
+        var text = ""
+        let handle = out.fileHandleForReading
+        while !text.contains("Ctrl-C") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let endpoint = try #require(text.split(separator: "\n").first { $0.contains("export EEOPS_ENDPOINT=") }?.split(separator: "=").last.map(String.init))
+        #expect(text.contains("export EEOPS_ACCESS_TOKEN=printed-token"))
+        let list = try Binary.run(["list", "--format", "jsonl"], environment: ["EEOPS_ENDPOINT": endpoint, "EEOPS_PROJECT": "demo-project", "EEOPS_ACCESS_TOKEN": "printed-token"])
+        #expect(list.status == 0)
+        #expect(list.stdout.split(separator: "\n").count == 12)
+        emulator.terminate()
+        emulator.waitUntilExit()
+        #expect(emulator.terminationStatus == 0)
+    }
+}

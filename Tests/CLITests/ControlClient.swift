@@ -1,0 +1,14 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Posts to the emulator's test controls.
+enum ControlClient {
+    static func post(url: URL, body: String) async throws -> String {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        return String(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+}

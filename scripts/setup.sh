@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing eeops need, when it is missing:
+# Debian packages (ncurses headers, tmux, a UTF-8 locale's tools) and a Python virtual environment
+# with the official Earth Engine client for the conformance tests. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_packages=()
+for package in libncurses-dev tmux python3-venv; do
+  dpkg -s "$package" >/dev/null 2>&1 || need_packages+=("$package")
+done
+if [ "${#need_packages[@]}" -gt 0 ]; then
+  echo "setup: installing ${need_packages[*]}"
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_packages[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--with-python" ]; then
+  if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import ee, pytest' >/dev/null 2>&1; then
+    echo "setup: creating .venv with earthengine-api and pytest"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check earthengine-api pytest
+  fi
+fi
