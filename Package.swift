@@ -31,6 +31,14 @@ let package = Package(
             name: "OperationsPresentation",
             dependencies: ["EarthEngineOperations"]
         ),
+        .systemLibrary(
+            name: "CNcurses",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        .target(
+            name: "OperationsTUI",
+            dependencies: ["EarthEngineOperations", "OperationsPresentation", "CNcurses"]
+        ),
         .target(
             name: "OperationsEmulator",
             dependencies: [
@@ -46,6 +54,7 @@ let package = Package(
                 "EarthEngineOperations",
                 "OperationsEmulator",
                 "OperationsPresentation",
+                "OperationsTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -60,6 +69,10 @@ let package = Package(
                 "EarthEngineOperations", "OperationsEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        .testTarget(
+            name: "TUITests",
+            dependencies: ["EarthEngineOperations", "OperationsTUI", "OperationsEmulator"]
         ),
         .testTarget(
             name: "CLITests",

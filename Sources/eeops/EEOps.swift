@@ -17,8 +17,9 @@ struct EEOps: AsyncParsableCommand {
         """,
         version: "eeops 0.1.0",
         subcommands: [
-            ListCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
+            TUICommand.self, ListCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
             DeleteCommand.self, EmulatorCommand.self, DemoCommand.self,
-        ]
+        ],
+        defaultSubcommand: TUICommand.self
     )
 }

@@ -87,11 +87,15 @@ struct SimulatedOperation: Sendable {
             if state == .cancelling, let requested = cancelRequestedAt { updateTime = requested }
         case .succeeded, .failed, .cancelled, .unspecified, .unknown:
             let done = doneTime
+            // A cancelled task stopped where it was when the cancel arrived; a finished one ran to the end.
+            let stoppedAt = state == .cancelled ? min(done, cancelRequestedAt ?? done) : done
+            let attemptsRun = max(1, attemptStarts.filter { $0 <= stoppedAt }.count)
+            let lastStart = attemptStarts[attemptsRun - 1]
             metadata.startTime = done > startTime ? startTime : nil
             metadata.endTime = done
-            metadata.attempt = attemptStarts.count
-            metadata.batchEecuUsageSeconds = runningSeconds(until: done) * eecuPerSecond
-            metadata.progress = state == .succeeded ? 1 : min(0.99, max(0, done.timeIntervalSince(attemptStarts.last ?? startTime) / attemptLength))
+            metadata.attempt = attemptsRun
+            metadata.batchEecuUsageSeconds = runningSeconds(until: stoppedAt) * eecuPerSecond
+            metadata.progress = state == .succeeded ? 1 : (min(0.99, max(0, stoppedAt.timeIntervalSince(lastStart) / attemptLength)) * 1000).rounded() / 1000
             metadata.stages = stages(progress: metadata.progress ?? 0)
             updateTime = done
         }

@@ -7,10 +7,11 @@ import OperationsEmulator
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start the emulator on a free loopback port and run eeops on it."
+        abstract: "Start the emulator on a free loopback port and open the full-screen interface on it."
     )
 
     @OptionGroup var emulator: EmulatorOptions
+    @OptionGroup var interface: InterfaceOptions
 
     func run() async throws {
         let token = EmulatorOptions.randomToken()
@@ -18,29 +19,12 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.port = 0
         if emulator.submitEvery == 0 { configuration.submitInterval = .seconds(20) }
         let server = try await Emulator.start(configuration)
-        let project = configuration.projects[0]
         let client = OperationsClient(
             configuration: .init(endpoint: try ServiceEndpoint(server.baseURL)),
-            tokenProvider: try StaticAccessTokenProvider(token: token, source: "the demo emulator")
+            tokenProvider: try StaticAccessTokenProvider(token: token, source: "demo emulator token")
         )
-        StandardStream.error.write("eeops demo: emulator at \(server.baseURL), project \(project); watching state changes (Ctrl-C to stop)\n")
-        let poller = OperationPoller(client: client, project: project)
-        await poller.start()
-        let printer = TransitionPrinter(format: "text", filter: OperationFilter())
-        let signals = SignalWatcher(signals: [SIGINT, SIGTERM, SIGHUP])
-        let watch = Task {
-            var started = false
-            for await event in poller.events {
-                if case .snapshot(let operations, let transitions, _) = event {
-                    if !started { printer.header(operations) }
-                    started = true
-                    printer.print(transitions)
-                }
-            }
-        }
-        await signals.next()
-        await poller.stop()
-        watch.cancel()
-        await server.stop()
+        defer { Task { await server.stop() } }
+        try await interface.run(client: client, project: configuration.projects[0], endpoint: server.baseURL, apiVersion: "v1",
+                                authSource: client.tokenProvider.sourceDescription)
     }
 }

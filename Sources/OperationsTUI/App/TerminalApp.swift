@@ -1,0 +1,184 @@
+import EarthEngineOperations
+import Foundation
+import Synchronization
+
+/// Runs the TUI: one thread owns the terminal and the state; the poller and cancel requests work in the
+/// background and hand their results to that thread as events.
+public final class TerminalApp: Sendable {
+    public struct Options: Sendable {
+        public var color = true
+        public var mouse = false
+        public var poller = PollerConfiguration()
+        /// How long quitting waits for cancel requests still in flight.
+        public var cancelGrace: Duration = .seconds(5)
+        /// Receives one line per logged event (for `--log-file`); nothing is written to the terminal.
+        public var diagnostics: (@Sendable (String) -> Void)?
+        public init() {}
+    }
+
+    /// What happened, for the message printed after the terminal is restored.
+    public struct Summary: Sendable {
+        public var cancels: [String: CancelOutcome]
+        /// Cancels whose answer never came before exit.
+        public var unanswered: [String]
+        public var signal: Int32?
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case noTerminal
+        case firstListingFailed(OperationsError)
+        case terminal(String)
+
+        public var description: String {
+            switch self {
+            case .noTerminal: "the TUI needs a terminal (standard input and output are not terminals); for scripts use eeops list, watch or cancel"
+            case .firstListingFailed(let error): error.description
+            case .terminal(let why): why
+            }
+        }
+    }
+
+    private let client: OperationsClient
+    private let settings: AppState.Settings
+    private let options: Options
+    private let inbox = Mutex<[AppEvent]>([])
+    private let cancelTasks = Mutex<[UUID: Task<Void, Never>]>([:])
+
+    public init(client: OperationsClient, settings: AppState.Settings, options: Options) {
+        self.client = client
+        self.settings = settings
+        self.options = options
+    }
+
+    /// Runs until the user quits or a termination signal arrives; the terminal is restored before it returns.
+    public func run() async throws -> Summary {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw StartError.noTerminal }
+        let poller = OperationPoller(client: client, project: settings.project, configuration: options.poller)
+        await poller.start()
+        // Wait for the first page (or a failure) before taking over the screen, so that a wrong
+        // project, token or endpoint gives a plain error message.
+        var iterator = poller.events.makeAsyncIterator()
+        var early: [AppEvent] = []
+        while true {
+            guard let event = await iterator.next() else { break }
+            if case .refreshFailed(let error, _, _) = event {
+                await poller.stop()
+                throw StartError.firstListingFailed(error)
+            }
+            early.append(.poller(event))
+            if case .initialPage = event { break }
+            if case .snapshot = event { break }
+        }
+        inbox.withLock { $0.append(contentsOf: early) }
+        let forwarder = Task { [self] in
+            while let event = await iterator.next() { inbox.withLock { $0.append(.poller(event)) } }
+        }
+        defer { forwarder.cancel() }
+
+        let result: Result<Int32?, Error> = await withCheckedContinuation { continuation in
+            let thread = Thread { [self] in
+                continuation.resume(returning: Result { try self.uiLoop(poller: poller) })
+            }
+            thread.name = "eeops-ui"
+            thread.start()
+        }
+        await poller.stop()
+        let signal = try result.get()
+        // Give cancels in flight a bounded time to be answered, so that none is left unknown.
+        let pending = cancelTasks.withLock { Array($0.values) }
+        if !pending.isEmpty {
+            let deadline = Task { try? await Task.sleep(for: options.cancelGrace) }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { for task in pending { await task.value } }
+                group.addTask { await deadline.value }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        var state = finalState.withLock { $0 }
+        for event in inbox.withLock({ events in defer { events.removeAll() }; return events }) {
+            if case .cancelAnswered = event { _ = Reducer.reduce(&state!, event) }
+        }
+        return Summary(cancels: state?.cancels ?? [:], unanswered: Array(state?.cancelsInFlight ?? []).sorted(), signal: signal)
+    }
+
+    private let finalState = Mutex<AppState?>(nil)
+
+    /// The UI thread: read keys, apply events, run effects, draw. Returns the signal that ended it, if any.
+    private func uiLoop(poller: OperationPoller) throws -> Int32? {
+        let terminal = CursesTerminal(options: .init(color: options.color, mouse: options.mouse))
+        let size: TerminalSize
+        do {
+            size = try terminal.start()
+        } catch {
+            terminal.stop()
+            throw StartError.terminal("\(error)")
+        }
+        defer { terminal.stop() }
+        var state = AppState(settings: settings, size: size)
+        var lastTick = Date()
+        var endingSignal: Int32?
+        var dirty = true
+        var logged = 0
+        while !state.quitRequested {
+            var events: [AppEvent] = []
+            if let event = terminal.readKey(milliseconds: dirty ? 0 : 50) { events.append(event) }
+            events += inbox.withLock { pending in defer { pending.removeAll() }; return pending }
+            if let signal = CursesTerminal.takeSignal() {
+                endingSignal = signal
+                events.append(.terminate)
+            }
+            let now = Date()
+            if now.timeIntervalSince(lastTick) >= 1 {
+                lastTick = now
+                events.append(.tick(now))
+            }
+            for event in events {
+                if case .key = event { state.now = now }
+                let effects = Reducer.reduce(&state, event)
+                perform(effects, poller: poller)
+                dirty = true
+            }
+            if let diagnostics = options.diagnostics, state.log.count != logged {
+                for entry in state.log.suffix(max(0, min(state.log.count - logged, state.log.count))) {
+                    diagnostics("\(Timestamp.format(entry.at, fractionDigits: 3)) \(entry.severity) \(entry.text)")
+                }
+                logged = state.log.count
+            }
+            if dirty {
+                terminal.draw(AppView.render(state))
+                dirty = false
+            }
+        }
+        finalState.withLock { $0 = state }
+        return endingSignal
+    }
+
+    private func perform(_ effects: [Effect], poller: OperationPoller) {
+        for effect in effects {
+            switch effect {
+            case .cancel(let names):
+                for name in names { startCancel(name) }
+            case .track(let names):
+                Task { await poller.track(names) }
+            case .refreshNow:
+                Task { await poller.refreshNow() }
+            case .setPaused(let paused):
+                Task { await poller.setPaused(paused) }
+            case .quit:
+                break
+            }
+        }
+    }
+
+    private func startCancel(_ name: OperationName) {
+        let id = UUID()
+        let client = self.client
+        let task = Task { [self] in
+            let outcome = await client.requestCancel(name)
+            inbox.withLock { $0.append(.cancelAnswered(name: name.description, outcome: outcome)) }
+            _ = cancelTasks.withLock { $0.removeValue(forKey: id) }
+        }
+        cancelTasks.withLock { $0[id] = task }
+    }
+}

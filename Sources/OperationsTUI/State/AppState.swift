@@ -1,0 +1,144 @@
+import EarthEngineOperations
+import Foundation
+
+/// Everything the TUI shows, as a plain value: the reducer changes it, the view draws it.
+/// Rows, the cursor and the marks are kept by operation name, so refreshes, sorting and filtering never
+/// move them to another operation.
+public struct AppState: Sendable {
+    /// Fixed for a run.
+    public struct Settings: Sendable {
+        public var project: String
+        public var endpoint: String
+        public var apiVersion: String
+        /// Where the credentials come from (never the token).
+        public var authSource: String
+        public var readOnly = false
+        public var ascii = false
+        public var color = true
+        public var refreshSeconds: Double = 2
+        /// How long a changed row stays highlighted.
+        public var highlightSeconds: Double = 5
+
+        public init(project: String, endpoint: String, apiVersion: String, authSource: String) {
+            self.project = project
+            self.endpoint = endpoint
+            self.apiVersion = apiVersion
+            self.authSource = authSource
+        }
+    }
+
+    /// What has the keyboard.
+    public enum Mode: Sendable, Equatable {
+        case table
+        /// Typing a filter: the table filters as you type; Enter keeps the filter, Esc clears it.
+        case filtering
+        case confirmCancel(CancelConfirmation)
+        case detail(name: String, scroll: Int)
+        case help
+    }
+
+    /// The state of the cancel confirmation dialog.
+    public struct CancelConfirmation: Sendable, Equatable {
+        /// Operations that will be sent a cancel.
+        public var names: [String]
+        /// Chosen operations that are already done.
+        public var notCancellable: Int
+        /// Marked operations the current filter hides (they are included).
+        public var hiddenMarks: Int
+        /// Focus starts on "No".
+        public var yesFocused = false
+    }
+
+    /// How the table is ordered.
+    public enum SortKey: String, Sendable, CaseIterable { case age, state, description, type, eecu }
+
+    /// A state change seen this session, highlighted for a few seconds.
+    public struct RowChange: Sendable, Equatable {
+        public var from: OperationState?
+        public var to: OperationState?
+        public var at: Date
+    }
+
+    /// One line of the event log.
+    public struct LogEntry: Sendable, Equatable {
+        public enum Severity: Sendable { case info, warning, error }
+        public var at: Date
+        public var text: String
+        public var severity: Severity
+    }
+
+    /// Whether the data is fresh.
+    public struct Freshness: Sendable, Equatable {
+        public var lastSuccess: Date?
+        public var failure: Failure?
+        public var loading = true
+        public var interval: Double?
+        public var stretched = false
+
+        public struct Failure: Sendable, Equatable {
+            public var message: String
+            public var since: Date
+            public var retryAt: Date
+        }
+    }
+
+    public var settings: Settings
+    public var size: TerminalSize
+    public var now: Date
+
+    public internal(set) var operations: [String: LongRunningOperation] = [:]
+    /// Names in the server's order (newest first).
+    public internal(set) var serverOrder: [String] = []
+    /// Names shown, after the filter and the sort.
+    public internal(set) var visible: [String] = []
+    var visibleIndex: [String: Int] = [:]
+    public internal(set) var stateCounts: [OperationState: Int] = [:]
+
+    public internal(set) var cursor: String?
+    public internal(set) var marks: Set<String> = []
+    var markAnchor: String?
+    /// Index of the first visible row on screen.
+    public internal(set) var scrollOffset = 0
+
+    public internal(set) var filterText = ""
+    public internal(set) var activeOnly = false
+    public internal(set) var sortKey: SortKey = .age
+    public internal(set) var sortAscending = false
+    public internal(set) var mode: Mode = .table
+    public internal(set) var paused = false
+
+    public internal(set) var changes: [String: RowChange] = [:]
+    public internal(set) var history: [String: [(state: OperationState?, at: Date)]] = [:]
+    /// Cancels sent and not yet answered.
+    public internal(set) var cancelsInFlight: Set<String> = []
+    public internal(set) var cancels: [String: CancelOutcome] = [:]
+    public internal(set) var log: [LogEntry] = []
+    public internal(set) var freshness = Freshness()
+    public internal(set) var quitRequested = false
+
+    public init(settings: Settings, size: TerminalSize, now: Date = Date()) {
+        self.settings = settings
+        self.size = size
+        self.now = now
+    }
+
+    /// Rows of the table that fit on screen.
+    public var tableHeight: Int { max(0, size.rows - 5) }
+
+    /// The operation under the cursor.
+    public var cursorOperation: LongRunningOperation? { cursor.flatMap { operations[$0] } }
+}
+
+/// A terminal's size in character cells.
+public struct TerminalSize: Sendable, Equatable {
+    public var columns: Int
+    public var rows: Int
+    public init(columns: Int, rows: Int) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Below this, the TUI shows a "too small" message instead of the table.
+    public static let minimum = TerminalSize(columns: 40, rows: 10)
+    public var isTooSmall: Bool { columns < Self.minimum.columns || rows < Self.minimum.rows }
+}

@@ -1,0 +1,398 @@
+import EarthEngineOperations
+import Foundation
+
+/// Turns events into a new state and the effects the app must run. Pure: no I/O, no clock.
+public enum Reducer {
+    public static func reduce(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
+        switch event {
+        case .key(let key):
+            return handleKey(&state, key)
+        case .poller(let pollerEvent):
+            apply(&state, pollerEvent)
+            return []
+        case .cancelAnswered(let name, let outcome):
+            return answerCancel(&state, name: name, outcome: outcome)
+        case .resize(let size):
+            state.size = size
+            keepCursorVisible(&state)
+            return []
+        case .tick(let now):
+            state.now = now
+            let expired = state.changes.filter { now.timeIntervalSince($0.value.at) >= state.settings.highlightSeconds }
+            guard !expired.isEmpty else { return [] }
+            for (name, change) in expired {
+                state.changes.removeValue(forKey: name)
+                if change.to == nil { // a row marked "(gone)" leaves the table once its highlight ends
+                    state.operations.removeValue(forKey: name)
+                    state.serverOrder.removeAll { $0 == name }
+                }
+            }
+            recount(&state)
+            recomputeVisible(&state)
+            return []
+        case .terminate:
+            state.quitRequested = true
+            return [.quit]
+        }
+    }
+
+    // MARK: - Keys
+
+    static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+        switch state.mode {
+        case .filtering:
+            return handleFilterKey(&state, key)
+        case .confirmCancel(var dialog):
+            switch key {
+            case .character("y"), .character("Y"):
+                return confirm(&state, dialog)
+            case .character("n"), .character("N"), .escape, .character("q"):
+                state.mode = .table
+                recomputeVisible(&state) // the poller's updates were held back while the dialog was open
+                log(&state, "cancel abandoned", .info)
+            case .tab, .left, .right, .character("h"), .character("l"):
+                dialog.yesFocused.toggle()
+                state.mode = .confirmCancel(dialog)
+            case .enter:
+                if dialog.yesFocused { return confirm(&state, dialog) }
+                state.mode = .table
+                recomputeVisible(&state)
+            default:
+                break
+            }
+            return []
+        case .detail(let name, let scroll):
+            switch key {
+            case .escape, .enter, .character("q"), .backspace: state.mode = .table
+            case .down, .character("j"), .scrollDown: state.mode = .detail(name: name, scroll: scroll + 1)
+            case .up, .character("k"), .scrollUp: state.mode = .detail(name: name, scroll: max(0, scroll - 1))
+            case .pageDown: state.mode = .detail(name: name, scroll: scroll + max(1, state.tableHeight))
+            case .pageUp: state.mode = .detail(name: name, scroll: max(0, scroll - max(1, state.tableHeight)))
+            default: break
+            }
+            return []
+        case .help:
+            state.mode = .table // any key closes the help
+            return []
+        case .table:
+            break
+        }
+        switch key {
+        case .click(let row):
+            let index = state.scrollOffset + row - 3
+            if index >= 0, index < state.visible.count { state.cursor = state.visible[index] }
+            return []
+        case .scrollUp: return moveCursor(&state, by: -3)
+        case .scrollDown: return moveCursor(&state, by: 3)
+        case .escape: return [] // Esc never quits
+        default: break
+        }
+        guard let action = KeyMap.action(for: key, readOnly: state.settings.readOnly) else {
+            if state.settings.readOnly, KeyMap.action(for: key, readOnly: false) == .cancel {
+                log(&state, "read-only: cancelling is disabled", .warning)
+            }
+            return []
+        }
+        switch action {
+        case .moveUp: return moveCursor(&state, by: -1)
+        case .moveDown: return moveCursor(&state, by: 1)
+        case .pageUp: return moveCursor(&state, by: -max(1, state.tableHeight - 1))
+        case .pageDown: return moveCursor(&state, by: max(1, state.tableHeight - 1))
+        case .top: return moveCursor(&state, to: 0)
+        case .bottom: return moveCursor(&state, to: state.visible.count - 1)
+        case .mark:
+            guard let cursor = state.cursor else { return [] }
+            if state.marks.remove(cursor) == nil {
+                state.marks.insert(cursor)
+                state.markAnchor = cursor
+            }
+            return moveCursor(&state, by: 1)
+        case .markRange:
+            guard let cursor = state.cursor, let here = state.visibleIndex[cursor] else { return [] }
+            let anchor = state.markAnchor.flatMap { state.visibleIndex[$0] } ?? here
+            for index in min(anchor, here)...max(anchor, here) { state.marks.insert(state.visible[index]) }
+            state.markAnchor = cursor
+        case .markAll:
+            state.marks.formUnion(state.visible)
+        case .clearMarks:
+            state.marks.removeAll()
+            state.markAnchor = nil
+        case .cancel:
+            openCancelDialog(&state)
+        case .details:
+            if let cursor = state.cursor { state.mode = .detail(name: cursor, scroll: 0) }
+        case .filter:
+            state.mode = .filtering
+        case .toggleActive:
+            state.activeOnly.toggle()
+            recomputeVisible(&state)
+        case .sortByState: sort(&state, .state)
+        case .sortByAge: sort(&state, .age)
+        case .sortByDescription: sort(&state, .description)
+        case .sortByType: sort(&state, .type)
+        case .sortByEECU: sort(&state, .eecu)
+        case .refresh:
+            log(&state, "refreshing", .info)
+            return [.refreshNow]
+        case .pause:
+            state.paused.toggle()
+            log(&state, state.paused ? "live updates paused (cancel outcomes still refresh)" : "live updates resumed", .info)
+            return [.setPaused(state.paused)]
+        case .help:
+            state.mode = .help
+        case .quit:
+            state.quitRequested = true
+            return [.quit]
+        }
+        return []
+    }
+
+    static func handleFilterKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+        switch key {
+        case .enter:
+            state.mode = .table
+        case .escape:
+            state.filterText = ""
+            state.mode = .table
+            recomputeVisible(&state)
+        case .backspace, .delete:
+            if !state.filterText.isEmpty { state.filterText.removeLast() }
+            recomputeVisible(&state)
+        case .character(let character) where !character.isNewline:
+            state.filterText.append(character)
+            recomputeVisible(&state)
+        default:
+            break
+        }
+        return []
+    }
+
+    static func sort(_ state: inout AppState, _ key: AppState.SortKey) {
+        if state.sortKey == key {
+            state.sortAscending.toggle()
+        } else {
+            state.sortKey = key
+            state.sortAscending = key == .state || key == .description || key == .type
+        }
+        recomputeVisible(&state)
+    }
+
+    // MARK: - Cursor
+
+    static func moveCursor(_ state: inout AppState, by delta: Int) -> [Effect] {
+        let current = state.cursor.flatMap { state.visibleIndex[$0] } ?? 0
+        return moveCursor(&state, to: current + delta)
+    }
+
+    static func moveCursor(_ state: inout AppState, to index: Int) -> [Effect] {
+        guard !state.visible.isEmpty else {
+            state.cursor = nil
+            return []
+        }
+        state.cursor = state.visible[min(max(0, index), state.visible.count - 1)]
+        keepCursorVisible(&state)
+        return []
+    }
+
+    /// Scrolls so that the cursor row is on screen.
+    static func keepCursorVisible(_ state: inout AppState) {
+        let height = max(1, state.tableHeight)
+        guard let cursor = state.cursor, let index = state.visibleIndex[cursor] else {
+            state.scrollOffset = min(state.scrollOffset, max(0, state.visible.count - height))
+            return
+        }
+        if index < state.scrollOffset { state.scrollOffset = index }
+        if index >= state.scrollOffset + height { state.scrollOffset = index - height + 1 }
+        state.scrollOffset = max(0, min(state.scrollOffset, max(0, state.visible.count - height)))
+    }
+
+    // MARK: - Cancel
+
+    static func openCancelDialog(_ state: inout AppState) {
+        let chosen: [String]
+        if state.marks.isEmpty {
+            guard let cursor = state.cursor else { return }
+            chosen = [cursor]
+        } else {
+            // Marked rows in table order first, then marked rows the filter hides.
+            let visibleMarked = state.visible.filter { state.marks.contains($0) }
+            let hidden = state.marks.subtracting(visibleMarked).filter { state.operations[$0] != nil }.sorted()
+            chosen = visibleMarked + hidden
+        }
+        let cancellable = chosen.filter { state.operations[$0]?.state.isCancellable ?? false }
+        let hiddenMarks = state.marks.isEmpty ? 0 : chosen.filter { state.visibleIndex[$0] == nil }.count
+        state.mode = .confirmCancel(AppState.CancelConfirmation(
+            names: cancellable, notCancellable: chosen.count - cancellable.count, hiddenMarks: hiddenMarks
+        ))
+    }
+
+    static func confirm(_ state: inout AppState, _ dialog: AppState.CancelConfirmation) -> [Effect] {
+        state.mode = .table
+        recomputeVisible(&state)
+        let names = dialog.names.compactMap { OperationName(validating: $0) }
+        guard !names.isEmpty else {
+            log(&state, "nothing to cancel: the chosen operations are already done", .warning)
+            return []
+        }
+        for name in names {
+            state.cancelsInFlight.insert(name.description)
+            state.cancels.removeValue(forKey: name.description)
+        }
+        state.marks.subtract(names.map(\.description))
+        log(&state, "cancel sent for \(names.count) operation\(names.count == 1 ? "" : "s")", .info)
+        return [.cancel(names)]
+    }
+
+    static func answerCancel(_ state: inout AppState, name: String, outcome: CancelOutcome) -> [Effect] {
+        state.cancelsInFlight.remove(name)
+        var final = outcome
+        // The poller may already have seen the operation react.
+        if outcome == .requested, let current = state.operations[name]?.state, current.isTerminal || current == .cancelling {
+            final = CancelOutcome.observed(current)
+        }
+        state.cancels[name] = final
+        let id = OperationName(validating: name)?.operationID ?? name
+        switch final {
+        case .requested, .cancelling:
+            log(&state, "cancel requested: \(id)", .info)
+        case .failed, .notFound:
+            log(&state, "cancel of \(id): \(final.description)", .error)
+        default:
+            log(&state, "cancel of \(id): \(final.description)", .warning)
+        }
+        guard final == .requested || final == .cancelling, let operationName = OperationName(validating: name) else { return [] }
+        return [.track([operationName])]
+    }
+
+    // MARK: - Poller
+
+    static func apply(_ state: inout AppState, _ event: PollerEvent) {
+        switch event {
+        case .initialPage(let operations):
+            for operation in operations where state.operations.updateValue(operation, forKey: operation.name) == nil {
+                state.serverOrder.append(operation.name)
+            }
+            for operation in operations { recordHistory(&state, operation.name, operation.state, at: state.now) }
+            recount(&state)
+            recomputeVisible(&state)
+        case .snapshot(let operations, let transitions, let at):
+            var next: [String: LongRunningOperation] = [:]
+            next.reserveCapacity(operations.count)
+            for operation in operations { next[operation.name] = operation }
+            var order = operations.map(\.name)
+            // Rows that disappeared stay, marked "(gone)", until their highlight ends.
+            let oldPositions = Dictionary(state.serverOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            for transition in transitions where transition.to == nil {
+                next[transition.name] = transition.operation
+                order.insert(transition.name, at: min(order.count, oldPositions[transition.name] ?? order.count))
+            }
+            for (name, change) in state.changes where change.to == nil && next[name] == nil {
+                if let departed = state.operations[name] {
+                    next[name] = departed
+                    order.insert(name, at: min(order.count, oldPositions[name] ?? order.count))
+                }
+            }
+            state.operations = next
+            state.serverOrder = order
+            if state.freshness.loading {
+                for operation in operations where state.history[operation.name] == nil { recordHistory(&state, operation.name, operation.state, at: at) }
+            }
+            state.freshness.loading = false
+            state.freshness.lastSuccess = at
+            state.freshness.failure = nil
+            applyTransitions(&state, transitions)
+            state.marks = state.marks.filter { state.operations[$0] != nil }
+            recount(&state)
+            recomputeVisible(&state)
+        case .refreshed(let operations, let transitions, let at):
+            for operation in operations {
+                if state.operations.updateValue(operation, forKey: operation.name) == nil { state.serverOrder.insert(operation.name, at: 0) }
+            }
+            state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
+            applyTransitions(&state, transitions)
+            recount(&state)
+            recomputeVisible(&state)
+        case .vanished(let name, let at):
+            applyTransitions(&state, [StateTransition(name: name, from: state.operations[name]?.state, to: nil, seenAt: at,
+                                                      operation: state.operations[name] ?? LongRunningOperation(name: name))])
+            state.operations.removeValue(forKey: name)
+            state.serverOrder.removeAll { $0 == name }
+            state.marks.remove(name)
+            recount(&state)
+            recomputeVisible(&state)
+        case .refreshFailed(let error, let at, let retryIn):
+            let message = describe(error)
+            let since = state.freshness.failure?.since ?? at
+            state.freshness.failure = .init(message: message, since: since, retryAt: at.addingTimeInterval(retryIn.seconds))
+            if state.log.last?.text != "refresh failed: \(message)" { log(&state, "refresh failed: \(message)", .error) }
+        case .schedule(let schedule):
+            state.freshness.interval = schedule.fullRefreshInterval.seconds
+            state.freshness.stretched = schedule.isStretched
+        }
+    }
+
+    static func applyTransitions(_ state: inout AppState, _ transitions: [StateTransition]) {
+        for transition in transitions {
+            state.changes[transition.name] = AppState.RowChange(from: transition.from, to: transition.to, at: transition.seenAt)
+            recordHistory(&state, transition.name, transition.to, at: transition.seenAt)
+            guard let outcome = state.cancels[transition.name], !outcome.isFinal || outcome == .cancelled else { continue }
+            let id = transition.operation.shortID
+            if let to = transition.to {
+                let observed = CancelOutcome.observed(to)
+                if observed != .requested, observed != outcome {
+                    state.cancels[transition.name] = observed
+                    log(&state, "\(id): \(observed.description)", observed == .cancelled || observed == .cancelling ? .info : .warning)
+                }
+            } else {
+                state.cancels[transition.name] = .notFound
+                log(&state, "\(id): disappeared after cancel", .warning)
+            }
+        }
+    }
+
+    static func recordHistory(_ state: inout AppState, _ name: String, _ newState: OperationState?, at: Date) {
+        var entries = state.history[name] ?? []
+        if let last = entries.last, last.state == newState { return }
+        entries.append((newState, at))
+        if entries.count > 20 { entries.removeFirst(entries.count - 20) }
+        state.history[name] = entries
+    }
+
+    static func recount(_ state: inout AppState) {
+        var counts: [OperationState: Int] = [:]
+        for (name, operation) in state.operations where state.changes[name].map({ $0.to != nil }) ?? true {
+            counts[operation.state, default: 0] += 1
+        }
+        state.stateCounts = counts
+    }
+
+    static func describe(_ error: OperationsError) -> String {
+        switch error {
+        case .api(let code, let status, _): "\(status) \(code.name) from server"
+        case .unexpectedErrorBody(let status, _, let excerpt): "\(status) from server (\(excerpt.prefix(40)))"
+        case .transport(let why): why
+        default: error.description
+        }
+    }
+
+    static func log(_ state: inout AppState, _ text: String, _ severity: AppState.LogEntry.Severity) {
+        state.log.append(AppState.LogEntry(at: state.now, text: text, severity: severity))
+        if state.log.count > 200 { state.log.removeFirst(state.log.count - 200) }
+    }
+
+    // MARK: - Filter and sort
+
+    /// Recomputes the visible rows; held back while the cancel dialog is open so the rows do not move under it.
+    static func recomputeVisible(_ state: inout AppState) {
+        if case .confirmCancel = state.mode { return }
+        state.visible = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, sortKey: state.sortKey, ascending: state.sortAscending)
+            .apply(order: state.serverOrder, operations: state.operations)
+        state.visibleIndex = Dictionary(uniqueKeysWithValues: state.visible.enumerated().map { ($1, $0) })
+        if state.cursor == nil || state.visibleIndex[state.cursor!] == nil {
+            // The cursor's operation left the view: stay at the same position.
+            let previous = state.scrollOffset
+            state.cursor = state.visible.isEmpty ? nil : state.visible[min(previous, state.visible.count - 1)]
+        }
+        keepCursorVisible(&state)
+    }
+}

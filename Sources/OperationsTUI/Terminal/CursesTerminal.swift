@@ -1,0 +1,177 @@
+import CNcurses
+import Foundation
+
+/// The only place that talks to ncurses: starting and restoring the terminal, reading keys, and
+/// sending the rows of a `ScreenBuffer` that changed. Every call must come from the one UI thread.
+final class CursesTerminal {
+    struct Options {
+        var color: Bool
+        var mouse: Bool
+    }
+
+    enum StartError: Error, CustomStringConvertible {
+        case unknownTerminal(String)
+        var description: String {
+            switch self {
+            case .unknownTerminal(let term): "cannot use the terminal type '\(term)' (set TERM to e.g. xterm-256color)"
+            }
+        }
+    }
+
+    private let options: Options
+    private var screen: OpaquePointer?
+    private var previous: ScreenBuffer?
+    private var colorPairs: [CellStyle.Role: Int16] = [:]
+    private(set) var isActive = false
+
+    init(options: Options) {
+        self.options = options
+    }
+
+    /// Takes over the terminal (alternate screen, no echo, keypad keys) and returns its size.
+    func start() throws -> TerminalSize {
+        eeops_install_signal_handlers()
+        let output = fdopen(STDOUT_FILENO, "w")
+        let input = fdopen(STDIN_FILENO, "r")
+        guard let created = newterm(nil, output, input) else {
+            throw StartError.unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
+        }
+        screen = created
+        set_term(created)
+        isActive = true
+        cbreak()
+        noecho()
+        nonl()
+        keypad(eeops_stdscr(), true)
+        curs_set(0)
+        eeops_set_escdelay(25)
+        if options.mouse { mousemask(eeops_button1_clicked() | eeops_wheel_up() | eeops_wheel_down(), nil) }
+        if options.color, has_colors() {
+            start_color()
+            use_default_colors()
+            let palette: [(CellStyle.Role, Int16, Int16)] = [
+                (.pending, Int16(COLOR_YELLOW), -1), (.running, Int16(COLOR_CYAN), -1), (.cancelling, Int16(COLOR_MAGENTA), -1),
+                (.succeeded, Int16(COLOR_GREEN), -1), (.cancelled, Int16(COLOR_BLUE), -1), (.failed, Int16(COLOR_RED), -1),
+                (.warning, Int16(COLOR_YELLOW), -1), (.error, Int16(COLOR_RED), -1), (.highlight, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
+                (.title, Int16(COLOR_WHITE), Int16(COLOR_BLUE)),
+            ]
+            for (index, entry) in palette.enumerated() {
+                let pair = Int16(index + 1)
+                init_pair(pair, entry.1, entry.2)
+                colorPairs[entry.0] = pair
+            }
+        }
+        return currentSize()
+    }
+
+    func currentSize() -> TerminalSize {
+        TerminalSize(columns: Int(eeops_cols()), rows: Int(eeops_lines()))
+    }
+
+    /// Waits up to `milliseconds` for a key. A resize comes back as `.resize`.
+    func readKey(milliseconds: Int32) -> AppEvent? {
+        wtimeout(eeops_stdscr(), milliseconds)
+        var character: wint_t = 0
+        let status = wget_wch(eeops_stdscr(), &character)
+        if status == ERR { return nil }
+        if status == KEY_CODE_YES {
+            switch Int32(character) {
+            case KEY_UP: return .key(.up)
+            case KEY_DOWN: return .key(.down)
+            case KEY_LEFT: return .key(.left)
+            case KEY_RIGHT: return .key(.right)
+            case KEY_PPAGE: return .key(.pageUp)
+            case KEY_NPAGE: return .key(.pageDown)
+            case KEY_HOME: return .key(.home)
+            case KEY_END: return .key(.end)
+            case KEY_ENTER: return .key(.enter)
+            case KEY_BACKSPACE: return .key(.backspace)
+            case KEY_DC: return .key(.delete)
+            case KEY_RESIZE:
+                previous = nil // redraw everything at the new size
+                return .resize(currentSize())
+            case KEY_MOUSE: return mouseEvent()
+            default: return nil
+            }
+        }
+        switch character {
+        case 27: return .key(.escape)
+        case 10, 13: return .key(.enter)
+        case 127, 8: return .key(.backspace)
+        case 9: return .key(.tab)
+        default:
+            guard let scalar = Unicode.Scalar(UInt32(character)), scalar.value >= 0x20 else { return nil }
+            return .key(.character(Character(scalar)))
+        }
+    }
+
+    private func mouseEvent() -> AppEvent? {
+        var event = MEVENT()
+        guard getmouse(&event) == OK else { return nil }
+        if event.bstate & eeops_wheel_up() != 0 { return .key(.scrollUp) }
+        if event.bstate & eeops_wheel_down() != 0 { return .key(.scrollDown) }
+        return .key(.click(row: Int(event.y)))
+    }
+
+    /// Sends the rows that differ from the last frame, then updates the physical screen once.
+    func draw(_ frame: ScreenBuffer) {
+        if previous?.size != frame.size {
+            werase(eeops_stdscr())
+            previous = nil
+        }
+        for y in 0..<frame.size.rows where previous?.rows[y] != frame.rows[y] {
+            drawRow(frame.rows[y], y: y)
+        }
+        previous = frame
+        wrefresh(eeops_stdscr())
+    }
+
+    private func drawRow(_ row: [Cell], y: Int) {
+        var x = 0
+        while x < row.count {
+            let style = row[x].style
+            var characters: [wchar_t] = []
+            var end = x
+            while end < row.count, row[end].style == style {
+                for scalar in row[end].text.unicodeScalars { characters.append(wchar_t(bitPattern: scalar.value)) }
+                end += 1
+            }
+            let (attributes, pair) = attributes(for: style)
+            characters.withUnsafeBufferPointer { buffer in
+                _ = eeops_draw(Int32(y), Int32(x), buffer.baseAddress, Int32(buffer.count), attributes, pair)
+            }
+            x = end
+        }
+    }
+
+    private func attributes(for style: CellStyle) -> (attr_t, Int16) {
+        var attributes = eeops_a_normal()
+        if style.bold { attributes |= eeops_a_bold() }
+        if style.reverse { attributes |= eeops_a_reverse() }
+        if style.underline { attributes |= eeops_a_underline() }
+        if style.role == .dim { attributes |= eeops_a_dim() }
+        if let pair = colorPairs[style.role] { return (attributes, pair) }
+        // Without colour, meaning is carried by attributes (the text itself always says the state).
+        switch style.role {
+        case .highlight: attributes |= eeops_a_bold() | eeops_a_underline()
+        case .warning, .error, .failed: attributes |= eeops_a_bold()
+        default: break
+        }
+        return (attributes, 0)
+    }
+
+    /// Restores the terminal. Safe to call more than once.
+    func stop() {
+        guard isActive else { return }
+        isActive = false
+        if isendwin() == false { endwin() }
+        if let screen { delscreen(screen) }
+        screen = nil
+    }
+
+    /// The termination signal received since the last call (SIGINT, SIGTERM, SIGHUP), or nil.
+    static func takeSignal() -> Int32? {
+        let number = eeops_take_signal()
+        return number == 0 ? nil : number
+    }
+}

@@ -1,0 +1,159 @@
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+
+/// Draws the whole screen from the state: header, table (or details), event line, footer, overlays.
+/// Pure: the same state and size always give the same cells.
+public enum AppView {
+    public static func render(_ state: AppState) -> ScreenBuffer {
+        var screen = ScreenBuffer(size: state.size)
+        let policy = TextPolicy(ascii: state.settings.ascii)
+        if state.size.isTooSmall {
+            let message = "Terminal too small: \(state.size.columns)x\(state.size.rows), need at least \(TerminalSize.minimum.columns)x\(TerminalSize.minimum.rows). Enlarge it, or press q to quit."
+            for (index, line) in wrap(message, width: max(1, state.size.columns)).prefix(state.size.rows).enumerated() {
+                screen.write(line, x: 0, y: index, style: CellStyle(.warning, bold: true))
+            }
+            return screen
+        }
+        drawHeader(state, into: &screen, policy: policy)
+        let tableTop = 2
+        let tableHeight = state.size.rows - 4
+        if case .detail(let name, let scroll) = state.mode {
+            OverlayView.drawDetail(state, name: name, scroll: scroll, into: &screen, top: tableTop, height: tableHeight, policy: policy)
+        } else {
+            TableView.draw(state, into: &screen, top: tableTop, height: tableHeight, policy: policy)
+        }
+        drawEventLine(state, into: &screen, y: state.size.rows - 2, policy: policy)
+        drawFooter(state, into: &screen, y: state.size.rows - 1, policy: policy)
+        switch state.mode {
+        case .confirmCancel(let dialog): OverlayView.drawCancelDialog(dialog, state: state, into: &screen, policy: policy)
+        case .help: OverlayView.drawHelp(state, into: &screen, policy: policy)
+        default: break
+        }
+        return screen
+    }
+
+    static func drawHeader(_ state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        let width = state.size.columns
+        let separator = policy.glyphs.separator
+        screen.fill(x: 0, y: 0, width: width, style: CellStyle(.title, reverse: true))
+        var title = "eeops\(separator)\(policy.safe(state.settings.project))\(separator)\(policy.safe(state.settings.endpoint)) \(state.settings.apiVersion)"
+        title += "\(separator)auth: \(policy.safe(state.settings.authSource))"
+        if state.settings.readOnly { title += "\(separator)READ-ONLY" }
+        var right: [String] = []
+        if !state.filterText.isEmpty { right.append("filter /\(policy.safe(state.filterText))/") }
+        if state.activeOnly { right.append("active only") }
+        if !state.marks.isEmpty { right.append("\(state.marks.count) marked") }
+        right.append("\(state.visible.count)/\(state.operations.count)")
+        let rightText = right.joined(separator: separator)
+        let rightWidth = TerminalText.width(rightText)
+        screen.write(policy.fit(title, max(0, width - rightWidth - 1)), x: 0, y: 0, style: CellStyle(.title, bold: true, reverse: true))
+        screen.write(rightText, x: max(0, width - rightWidth), y: 0, style: CellStyle(.title, reverse: true))
+
+        // Counts per state, then freshness on the right.
+        let narrow = width < 100
+        let order: [(OperationState, String, String)] = [(.running, "RUNNING", "RUN"), (.pending, "PENDING", "PEND"), (.cancelling, "CANCELLING", "CNCL"),
+                                                          (.failed, "FAILED", "FAIL"), (.cancelled, "CANCELLED", "CXLD"), (.succeeded, "SUCCEEDED", "OK")]
+        let (freshness, warning) = freshnessText(state)
+        let countsLimit = max(width / 2, width - TerminalText.width(freshness) - 2)
+        var x = 0
+        for (operationState, long, short) in order {
+            let count = state.stateCounts[operationState] ?? 0
+            let label = "\(narrow ? short : long) \(count)"
+            guard x + TerminalText.width(label) <= countsLimit else { break }
+            x += screen.write(label, x: x, y: 1, style: CellStyle(TableView.role(of: operationState), bold: count > 0 && operationState.isActive))
+            x += screen.write("  ", x: x, y: 1)
+        }
+        let freshnessWidth = min(TerminalText.width(freshness), max(0, width - x))
+        screen.write(policy.fit(freshness, freshnessWidth), x: width - freshnessWidth, y: 1,
+                     style: warning ? CellStyle(.warning, bold: true) : CellStyle(.dim))
+    }
+
+    /// "updated 2s ago", or a warning when refreshes fail, and whether it is one.
+    static func freshnessText(_ state: AppState) -> (String, Bool) {
+        var parts: [String] = []
+        if state.paused { parts.append("PAUSED") }
+        if let failure = state.freshness.failure {
+            let staleSince = state.freshness.lastSuccess ?? failure.since
+            let stale = Int(max(0, state.now.timeIntervalSince(staleSince)))
+            let retry = Int(max(0, failure.retryAt.timeIntervalSince(state.now)).rounded(.up))
+            parts.append("stale \(stale)s: \(failure.message), retrying in \(retry)s")
+            return (parts.joined(separator: " "), true)
+        }
+        if state.freshness.loading {
+            parts.append("loading…")
+        } else if let last = state.freshness.lastSuccess {
+            let age = Int(max(0, state.now.timeIntervalSince(last)))
+            var text = "updated \(age)s ago"
+            if let interval = state.freshness.interval {
+                text += state.freshness.stretched ? " (every \(Int(interval.rounded()))s: large project)" : " (every \(formatSeconds(interval)))"
+            }
+            parts.append(text)
+        }
+        return (parts.joined(separator: " "), state.paused)
+    }
+
+    private static func formatSeconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))s" : String(format: "%.1fs", value)
+    }
+
+    static func drawEventLine(_ state: AppState, into screen: inout ScreenBuffer, y: Int, policy: TextPolicy) {
+        guard let entry = state.log.last else { return }
+        let time = Timestamp.format(entry.at, fractionDigits: 0).dropFirst(11).dropLast()
+        let style: CellStyle = switch entry.severity {
+        case .info: CellStyle(.dim)
+        case .warning: CellStyle(.warning)
+        case .error: CellStyle(.error, bold: true)
+        }
+        screen.write(policy.fit("\(time) \(policy.safe(entry.text))", state.size.columns), x: 0, y: y, style: style)
+    }
+
+    static func drawFooter(_ state: AppState, into screen: inout ScreenBuffer, y: Int, policy: TextPolicy) {
+        let width = state.size.columns
+        screen.fill(x: 0, y: y, width: width, style: CellStyle(.plain, reverse: true))
+        switch state.mode {
+        case .filtering:
+            let prompt = "/\(policy.safe(state.filterText))_"
+            let hint = "  Enter keep · Esc clear"
+            screen.write(policy.fit(prompt + hint, width), x: 0, y: y, style: CellStyle(.plain, bold: true, reverse: true))
+            return
+        case .detail:
+            screen.write(policy.fit("↑/↓ scroll · Esc/Enter back · q back", width), x: 0, y: y, style: CellStyle(.plain, reverse: true))
+            return
+        default:
+            break
+        }
+        var x = 0
+        for binding in KeyMap.bindings(readOnly: state.settings.readOnly) {
+            guard let word = binding.footer else { continue }
+            let label = policy.safe(binding.label)
+            let needed = TerminalText.width(label) + 1 + TerminalText.width(word) + 2
+            guard x + needed <= width else { break }
+            x += screen.write(label, x: x, y: y, style: CellStyle(.plain, bold: true, reverse: true))
+            x += screen.write(" \(word)  ", x: x, y: y, style: CellStyle(.plain, reverse: true))
+        }
+        if state.settings.readOnly, x + 10 <= width { screen.write("read-only", x: x, y: y, style: CellStyle(.warning, reverse: true)) }
+    }
+
+    /// Splits text into lines of at most `width` columns, at spaces where possible.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if TerminalText.width(candidate) <= width {
+                current = candidate
+                continue
+            }
+            if !current.isEmpty { lines.append(current) }
+            current = String(word)
+            while TerminalText.width(current) > width {
+                let head = TerminalText.truncate(current, to: width, ellipsis: "")
+                lines.append(head)
+                current = String(current.dropFirst(head.count))
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+}

@@ -1,0 +1,126 @@
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+
+/// The confirmation dialog, the help overlay and the detail view.
+enum OverlayView {
+    /// Draws a framed box centred on the screen and returns its inner area (x, y, width, height).
+    @discardableResult
+    static func box(title: String, lines: [(String, CellStyle)], into screen: inout ScreenBuffer, policy: TextPolicy, minWidth: Int = 30) -> (Int, Int, Int) {
+        let size = screen.size
+        let contentWidth = min(size.columns - 4, max(minWidth, lines.map { TerminalText.width($0.0) }.max() ?? 0, TerminalText.width(title) + 4))
+        let height = min(size.rows - 2, lines.count + 2)
+        let left = max(0, (size.columns - contentWidth - 2) / 2)
+        let top = max(0, (size.rows - height) / 2)
+        let g = policy.glyphs
+        let frame = CellStyle(.dialog, bold: true)
+        let border = g.topLeft + " " + title + " " + String(repeating: g.horizontal, count: max(0, contentWidth - TerminalText.width(title) - 2)) + g.topRight
+        screen.write(policy.fit(border, contentWidth + 2), x: left, y: top, style: frame)
+        for row in 0..<(height - 2) {
+            let y = top + 1 + row
+            screen.write(g.vertical, x: left, y: y, style: frame)
+            screen.fill(x: left + 1, y: y, width: contentWidth, style: CellStyle(.dialog))
+            if row < lines.count {
+                screen.write(policy.fit(lines[row].0, contentWidth), x: left + 1, y: y, width: contentWidth, style: lines[row].1)
+            }
+            screen.write(g.vertical, x: left + contentWidth + 1, y: y, style: frame)
+        }
+        screen.write(g.bottomLeft + String(repeating: g.horizontal, count: contentWidth) + g.bottomRight, x: left, y: top + height - 1, style: frame)
+        return (left + 1, top + 1, contentWidth)
+    }
+
+    static func drawCancelDialog(_ dialog: AppState.CancelConfirmation, state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        let plain = CellStyle(.dialog)
+        var lines: [(String, CellStyle)] = []
+        let count = dialog.names.count
+        if count == 0 {
+            lines.append(("Nothing to cancel:", CellStyle(.dialog, bold: true)))
+        } else {
+            lines.append(("Cancel \(count) operation\(count == 1 ? "" : "s") in \(policy.safe(state.settings.project))?", CellStyle(.dialog, bold: true)))
+        }
+        if dialog.notCancellable > 0 {
+            lines.append(("\(dialog.notCancellable) chosen \(dialog.notCancellable == 1 ? "is" : "are") already done (not cancellable), skipped.", plain))
+        }
+        if dialog.hiddenMarks > 0 {
+            lines.append(("\(dialog.hiddenMarks) marked \(dialog.hiddenMarks == 1 ? "is" : "are") hidden by the filter (included).", plain))
+        }
+        lines.append(("Cancel is best effort: an operation may still finish.", CellStyle(.dim)))
+        lines.append(("", plain))
+        let no = dialog.yesFocused ? "  No  " : "[ No ]"
+        let yes = dialog.yesFocused ? "[ Yes ]" : "  Yes  "
+        lines.append(("        \(no)     \(yes)", CellStyle(.button, bold: true)))
+        lines.append(("y yes · n/Esc no · Tab switch · Enter choose", CellStyle(.dim)))
+        box(title: "Cancel operations", lines: lines, into: &screen, policy: policy, minWidth: 44)
+    }
+
+    static func drawHelp(_ state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        var lines: [(String, CellStyle)] = []
+        for binding in KeyMap.bindings(readOnly: state.settings.readOnly) {
+            lines.append((policy.safe(binding.label).padding(toLength: 8, withPad: " ", startingAt: 0) + binding.summary, CellStyle(.dialog)))
+        }
+        if state.settings.readOnly {
+            lines.append(("read-only: cancelling is disabled (--readonly)", CellStyle(.warning, bold: true)))
+        }
+        lines.append(("Esc in the table does nothing; q quits. Any key closes this help.", CellStyle(.dim)))
+        box(title: "Keys", lines: lines, into: &screen, policy: policy, minWidth: 50)
+    }
+
+    static func drawDetail(_ state: AppState, name: String, scroll: Int, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {
+        let width = state.size.columns
+        guard let operation = state.operations[name] else {
+            screen.write(policy.safe("\(name) is no longer listed."), x: 0, y: top, style: CellStyle(.warning))
+            return
+        }
+        let lines = detailLines(state, operation: operation, width: width - 2, policy: policy)
+        let start = min(scroll, max(0, lines.count - height))
+        for (index, line) in lines.dropFirst(start).prefix(height).enumerated() {
+            screen.write(line.0, x: 1, y: top + index, width: width - 2, style: line.1)
+        }
+    }
+
+    static func detailLines(_ state: AppState, operation: LongRunningOperation, width: Int, policy: TextPolicy) -> [(String, CellStyle)] {
+        let metadata = operation.metadata
+        var lines: [(String, CellStyle)] = []
+        let label = CellStyle(.header, bold: true)
+        func field(_ name: String, _ value: String, _ style: CellStyle = .plain) {
+            let wrapped = AppView.wrap(value, width: max(10, width - 13))
+            for (index, part) in wrapped.enumerated() {
+                lines.append(((index == 0 ? name.padding(toLength: 13, withPad: " ", startingAt: 0) : String(repeating: " ", count: 13)) + part, index == 0 ? style : style))
+            }
+        }
+        func time(_ date: Date?) -> String {
+            guard let date else { return "-" }
+            return "\(OperationFormatting.timestamp(date)) UTC (\(OperationFormatting.age(of: date, now: state.now)) ago)"
+        }
+        lines.append((policy.safe(operation.name), CellStyle(.title, bold: true)))
+        field("State", policy.safe(operation.state.apiValue) + (operation.done ? " (done)" : ""), CellStyle(TableView.role(of: operation.state), bold: true))
+        if let outcome = state.cancels[operation.name] { field("Cancel", policy.safe(outcome.description), CellStyle(.warning)) }
+        field("Type", policy.safe(metadata?.type ?? "-"))
+        field("Description", policy.safe(metadata?.description ?? "-"))
+        field("Progress", OperationFormatting.progress(operation) + "   attempt \(metadata?.attempt.map(String.init) ?? "-")   priority \(metadata?.priority.map(String.init) ?? "-")")
+        field("EECU", metadata?.batchEecuUsageSeconds.map { String(format: "%.1f EECU-seconds", $0) } ?? "-")
+        field("Created", time(metadata?.createTime))
+        field("Started", time(metadata?.startTime))
+        field("Updated", time(metadata?.updateTime))
+        field("Ended", time(metadata?.endTime))
+        if let script = metadata?.scriptUri { field("Script", policy.safe(script)) }
+        for (index, uri) in (metadata?.destinationUris ?? []).enumerated() { field(index == 0 ? "Destinations" : "", policy.safe(uri)) }
+        for (index, stage) in (metadata?.stages ?? []).enumerated() {
+            let units = stage.totalWorkUnits.map { "\(stage.completeWorkUnits ?? 0)/\($0) work units" } ?? "not started"
+            field(index == 0 ? "Stages" : "", policy.safe(stage.displayName ?? "-") + ": " + units + (stage.description.map { " — " + policy.safe($0) } ?? ""))
+        }
+        for (index, note) in (metadata?.notifications ?? []).enumerated() {
+            field(index == 0 ? "Notifications" : "", "\(policy.safe(note.severity ?? "-")) \(policy.safe(note.topic ?? "")): \(policy.safe(note.detail ?? ""))", CellStyle(.warning))
+        }
+        if let error = operation.error {
+            field("Error", "\(error.rpcCode.name) (\(error.code)): \(policy.safe(error.message))", CellStyle(error.code == 1 ? .cancelled : .error, bold: true))
+        }
+        lines.append(("", .plain))
+        lines.append(("State history seen this session", label))
+        for entry in state.history[operation.name] ?? [] {
+            let when = Timestamp.format(entry.at, fractionDigits: 0).dropFirst(11).dropLast()
+            lines.append(("  \(when)  \(entry.state.map { policy.safe($0.apiValue) } ?? "(gone)")", CellStyle(entry.state.map(TableView.role(of:)) ?? .dim)))
+        }
+        return lines
+    }
+}

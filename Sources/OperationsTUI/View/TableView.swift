@@ -1,0 +1,141 @@
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+
+/// The operations table: which columns fit the width, and how each row reads.
+enum TableView {
+    enum Column: Sendable { case mark, id, type, state, cancel, progress, attempt, eecu, created, running, updated, description }
+
+    struct Layout: Sendable {
+        var columns: [(column: Column, title: String, width: Int, alignRight: Bool)]
+    }
+
+    /// Columns for `width`: the essentials always, the rest as space allows; the description takes what is left.
+    static func layout(width: Int) -> Layout {
+        var columns: [(Column, String, Int, Bool)] = [(.mark, "", 1, false), (.id, "ID", width >= 170 ? 24 : 10, false)]
+        if width >= 100 { columns.append((.type, "TYPE", 17, false)) }
+        columns.append((.state, "STATE", 22, false))
+        if width >= 80 { columns.append((.cancel, "CANCEL", 15, false)) }
+        columns.append((.progress, "PROG", 4, true))
+        if width >= 130 { columns.append((.attempt, "ATT", 3, true)) }
+        if width >= 120 { columns.append((.eecu, "EECU", 7, true)) }
+        if width >= 110 { columns.append((.created, "CREATED", 8, true)) }
+        if width >= 140 { columns.append((.running, "RUN FOR", 8, true)) }
+        if width >= 150 { columns.append((.updated, "UPDATED", 8, true)) }
+        let used = columns.reduce(0) { $0 + $1.2 + 1 }
+        columns.append((.description, "DESCRIPTION", max(8, width - used), false))
+        return Layout(columns: columns)
+    }
+
+    static func draw(_ state: AppState, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {
+        let layout = layout(width: state.size.columns)
+        // Column titles, with the sort direction on the sorted column.
+        var x = 0
+        for (column, title, width, alignRight) in layout.columns {
+            var label = title
+            if sortColumn(state.sortKey) == column { label += state.sortAscending ? policy.glyphs.sortUp : policy.glyphs.sortDown }
+            screen.write(policy.fit(label, width, alignRight: alignRight), x: x, y: top, width: width, style: CellStyle(.header, bold: true, underline: true))
+            x += width + 1
+        }
+        guard height > 1 else { return }
+        if state.visible.isEmpty {
+            let message = state.freshness.loading ? "loading operations…" : (state.operations.isEmpty ? "no operations in this project" : "no operation matches the filter")
+            screen.write(policy.safe(message), x: 2, y: top + 2, style: CellStyle(.dim))
+            return
+        }
+        let rows = min(height - 1, state.visible.count - state.scrollOffset)
+        for row in 0..<max(0, rows) {
+            let name = state.visible[state.scrollOffset + row]
+            guard let operation = state.operations[name] else { continue }
+            drawRow(state, name: name, operation: operation, layout: layout, y: top + 1 + row, into: &screen, policy: policy)
+        }
+    }
+
+    private static func sortColumn(_ key: AppState.SortKey) -> Column {
+        switch key {
+        case .age: .created
+        case .state: .state
+        case .description: .description
+        case .type: .type
+        case .eecu: .eecu
+        }
+    }
+
+    static func drawRow(_ state: AppState, name: String, operation: LongRunningOperation, layout: Layout, y: Int, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        let marked = state.marks.contains(name)
+        let isCursor = state.cursor == name
+        let hasCancelColumn = layout.columns.contains { $0.column == .cancel }
+        var x = 0
+        for (column, _, width, alignRight) in layout.columns {
+            var style = CellStyle.plain
+            let text: String
+            switch column {
+            case .mark: text = marked ? "*" : " "
+            case .id: text = policy.safe(operation.shortID)
+            case .type: text = policy.safe(operation.metadata?.type ?? "-")
+            case .state:
+                (text, style) = stateCell(state, name: name, operation: operation, policy: policy, includeCancel: !hasCancelColumn)
+            case .cancel:
+                (text, style) = cancelCell(state, name: name)
+            case .progress: text = OperationFormatting.progress(operation)
+            case .attempt: text = operation.metadata?.attempt.map(String.init) ?? "-"
+            case .eecu: text = OperationFormatting.eecu(operation)
+            case .created: text = OperationFormatting.age(of: operation.metadata?.createTime, now: state.now)
+            case .running:
+                text = operation.state == .running || operation.state == .cancelling
+                    ? OperationFormatting.age(of: operation.metadata?.startTime, now: state.now) : "-"
+            case .updated: text = OperationFormatting.age(of: operation.metadata?.updateTime, now: state.now)
+            case .description: text = policy.safe(operation.metadata?.description ?? "")
+            }
+            if marked { style.bold = true }
+            screen.write(policy.fit(text, width, alignRight: alignRight), x: x, y: y, width: width, style: style)
+            if x + width < state.size.columns { screen.write(" ", x: x + width, y: y, width: 1, style: CellStyle(.plain, bold: marked)) }
+            x += width + 1
+        }
+        if isCursor { screen.restyle(row: y) { $0.reverse = true } }
+    }
+
+    /// The state, or the change just seen (`RUNNING → CANCELLING`), highlighted for a few seconds.
+    static func stateCell(_ state: AppState, name: String, operation: LongRunningOperation, policy: TextPolicy, includeCancel: Bool) -> (String, CellStyle) {
+        var style = CellStyle(role(of: operation.state))
+        var text = policy.safe(operation.state.apiValue)
+        if let change = state.changes[name], state.now.timeIntervalSince(change.at) < state.settings.highlightSeconds {
+            let from = change.from.map { policy.safe($0.apiValue) } ?? "(new)"
+            let to = change.to.map { policy.safe($0.apiValue) } ?? "(gone)"
+            text = "\(from) \(policy.glyphs.arrow) \(to)"
+            style = CellStyle(.highlight, bold: true)
+        }
+        if includeCancel, state.cancels[name] != nil || state.cancelsInFlight.contains(name) {
+            text += " (" + cancelCell(state, name: name).0 + ")"
+        }
+        return (text, style)
+    }
+
+    /// What became of the user's cancel of this row.
+    static func cancelCell(_ state: AppState, name: String) -> (String, CellStyle) {
+        if state.cancelsInFlight.contains(name) { return ("sending…", CellStyle(.dim)) }
+        guard let outcome = state.cancels[name] else { return ("", .plain) }
+        switch outcome {
+        case .requested: return ("requested", CellStyle(.cancelling))
+        case .cancelling: return ("cancelling", CellStyle(.cancelling))
+        case .cancelled: return ("cancelled", CellStyle(.cancelled, bold: true))
+        case .finishedDespiteCancel: return ("finished anyway", CellStyle(.warning, bold: true))
+        case .alreadyDone: return ("already done", CellStyle(.dim))
+        case .unsupported: return ("unsupported", CellStyle(.warning, bold: true))
+        case .notFound: return ("not found", CellStyle(.error))
+        case .failed(let code, _): return ("failed: \(code?.name ?? "error")", CellStyle(.error, bold: true))
+        }
+    }
+
+    static func role(of state: OperationState) -> CellStyle.Role {
+        switch state {
+        case .pending: .pending
+        case .running: .running
+        case .cancelling: .cancelling
+        case .succeeded: .succeeded
+        case .cancelled: .cancelled
+        case .failed: .failed
+        case .unspecified, .unknown: .plain
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import EarthEngineOperations
+import Foundation
+import OperationsTUI
+
+/// Options of the full-screen interface, shared by `eeops` (the default command) and `eeops demo`.
+struct InterfaceOptions: ParsableArguments {
+    @Flag(name: .long, help: "Remove the cancel action.")
+    var readonly = false
+
+    @Option(name: .long, help: "Seconds between refreshes (stretched when the request budget requires).")
+    var refresh: Double = 2
+
+    @Option(name: .long, help: "Average requests per second the live updates may spend.")
+    var budget: Double = 10
+
+    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
+
+    @Flag(name: .long, help: "ASCII only, for terminals without UTF-8 (also chosen when the locale is not UTF-8).")
+    var ascii = false
+
+    @Flag(name: .long, help: "Enable the mouse (click selects, wheel scrolls).")
+    var mouse = false
+
+    @Option(name: .customLong("log-file"), help: "Write diagnostics to this file (nothing is written to the terminal while the screen is active).")
+    var logFile: String?
+
+    func validate() throws {
+        guard refresh >= 0.2, refresh <= 3600 else { throw ValidationError("invalid --refresh \(refresh): expected 0.2 to 3600 seconds") }
+        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
+    }
+
+    /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored.
+    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String) async throws {
+        var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
+        settings.readOnly = readonly
+        settings.ascii = ascii || !LocaleCheck.isUTF8
+        settings.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        settings.refreshSeconds = refresh
+        var options = TerminalApp.Options()
+        options.color = settings.color
+        options.mouse = mouse
+        options.poller = PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)
+        if let logFile {
+            let log = try DiagnosticsLog(path: logFile)
+            options.diagnostics = { log.write($0) }
+        }
+        let summary: TerminalApp.Summary
+        do {
+            summary = try await TerminalApp(client: client, settings: settings, options: options).run()
+        } catch let error as TerminalApp.StartError {
+            printError(error.description)
+            if case .noTerminal = error { throw ExitCode(ExitStatus.usage) }
+            if case .firstListingFailed(let apiError) = error { throw fail(apiError) }
+            throw ExitCode(ExitStatus.usage)
+        }
+        report(summary)
+        if summary.signal != nil { throw ExitCode(ExitStatus.interrupted) }
+    }
+
+    private func report(_ summary: TerminalApp.Summary) {
+        guard !summary.cancels.isEmpty || !summary.unanswered.isEmpty else { return }
+        var counts: [String: Int] = [:]
+        for outcome in summary.cancels.values { counts[outcome.description.components(separatedBy: ":")[0], default: 0] += 1 }
+        let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        StandardStream.error.write("eeops: cancels this session: " + parts.joined(separator: ", ") + "\n")
+        for name in summary.unanswered {
+            StandardStream.error.write("eeops: no answer before exit for the cancel of \(name); check it with: eeops get \(name)\n")
+        }
+    }
+}
+
+/// `eeops` (default): the full-screen interface.
+struct TUICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "The full-screen interface: list, mark, cancel and watch operations live (the default command).",
+        discussion: "Press ? inside for the keys. See docs/tui.md."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var interface: InterfaceOptions
+
+    func run() async throws {
+        let session: Session
+        do { session = try global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
+        try await interface.run(
+            client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
+            apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription
+        )
+    }
+}
+
+/// Whether the locale's character set is UTF-8.
+enum LocaleCheck {
+    static var isUTF8: Bool {
+        setlocale(LC_ALL, "")
+        guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
+        let name = String(cString: codeset).uppercased()
+        return name == "UTF-8" || name == "UTF8"
+    }
+}
+
+/// Appends diagnostics to a file; refuses an unwritable path up front with a clear error.
+final class DiagnosticsLog: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw ValidationError("cannot create --log-file '\(path)'")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write --log-file '\(path)'") }
+        handle.seekToEndOfFile()
+        self.handle = handle
+    }
+
+    func write(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        handle.write(Data((line + "\n").utf8))
+    }
+}
