@@ -49,6 +49,14 @@ public struct PollSchedule: Sendable, Equatable {
     public var requestsPerSecond: Double
     /// True when the configured interval had to be stretched to stay within the budget.
     public var isStretched: Bool
+
+    public init(fullRefreshInterval: Duration, trackedInterval: Duration, pagesPerListing: Int, requestsPerSecond: Double, isStretched: Bool) {
+        self.fullRefreshInterval = fullRefreshInterval
+        self.trackedInterval = trackedInterval
+        self.pagesPerListing = pagesPerListing
+        self.requestsPerSecond = requestsPerSecond
+        self.isStretched = isStretched
+    }
 }
 
 /// How the poller paces itself.

@@ -16,6 +16,9 @@ public struct KeyBinding: Sendable {
     public var summary: String
     /// Shown in the footer (short form) as well as the help.
     public var footer: String?
+
+    /// The first key's label, for the footer: "x" for "x/Del".
+    public var footerKey: String { label.split(separator: "/").first.map(String.init) ?? label }
 }
 
 public enum KeyMap {

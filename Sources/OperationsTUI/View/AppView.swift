@@ -126,7 +126,7 @@ public enum AppView {
         var x = 0
         for binding in KeyMap.bindings(readOnly: state.settings.readOnly) {
             guard let word = binding.footer else { continue }
-            let label = policy.safe(binding.label)
+            let label = policy.safe(binding.footerKey)
             let needed = TerminalText.width(label) + 1 + TerminalText.width(word) + 2
             guard x + needed <= width else { break }
             x += screen.write(label, x: x, y: y, style: CellStyle(.plain, bold: true, reverse: true))

@@ -55,13 +55,26 @@ enum OverlayView {
 
     static func drawHelp(_ state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
         var lines: [(String, CellStyle)] = []
-        for binding in KeyMap.bindings(readOnly: state.settings.readOnly) {
-            lines.append((policy.safe(binding.label).padding(toLength: 8, withPad: " ", startingAt: 0) + binding.summary, CellStyle(.dialog)))
-        }
         if state.settings.readOnly {
             lines.append(("read-only: cancelling is disabled (--readonly)", CellStyle(.warning, bold: true)))
         }
         lines.append(("Esc in the table does nothing; q quits. Any key closes this help.", CellStyle(.dim)))
+        let bindings = KeyMap.bindings(readOnly: state.settings.readOnly).map { binding in
+            policy.safe(binding.label).padding(toLength: 7, withPad: " ", startingAt: 0) + binding.summary
+        }
+        let available = max(1, state.size.rows - 4 - lines.count)
+        if bindings.count <= available {
+            lines += bindings.map { ($0, CellStyle(.dialog)) }
+        } else {
+            // Two columns when one does not fit the height.
+            let half = (bindings.count + 1) / 2
+            let columnWidth = max(20, (state.size.columns - 8) / 2)
+            for row in 0..<half {
+                let left = policy.fit(bindings[row], columnWidth)
+                let right = row + half < bindings.count ? policy.fit(bindings[row + half], columnWidth) : ""
+                lines.append((left + "  " + right, CellStyle(.dialog)))
+            }
+        }
         box(title: "Keys", lines: lines, into: &screen, policy: policy, minWidth: 50)
     }
 

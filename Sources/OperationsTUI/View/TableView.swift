@@ -15,7 +15,7 @@ enum TableView {
         var columns: [(Column, String, Int, Bool)] = [(.mark, "", 1, false), (.id, "ID", width >= 170 ? 24 : 10, false)]
         if width >= 100 { columns.append((.type, "TYPE", 17, false)) }
         columns.append((.state, "STATE", 22, false))
-        if width >= 80 { columns.append((.cancel, "CANCEL", 15, false)) }
+        if width >= 80 { columns.append((.cancel, "CANCEL", 17, false)) }
         columns.append((.progress, "PROG", 4, true))
         if width >= 130 { columns.append((.attempt, "ATT", 3, true)) }
         if width >= 120 { columns.append((.eecu, "EECU", 7, true)) }
@@ -123,7 +123,7 @@ enum TableView {
         case .alreadyDone: return ("already done", CellStyle(.dim))
         case .unsupported: return ("unsupported", CellStyle(.warning, bold: true))
         case .notFound: return ("not found", CellStyle(.error))
-        case .failed(let code, _): return ("failed: \(code?.name ?? "error")", CellStyle(.error, bold: true))
+        case .failed(let code, _): return ("error \(code?.name ?? "")", CellStyle(.error, bold: true))
         }
     }
 

@@ -1,0 +1,216 @@
+import EarthEngineOperations
+import Foundation
+import Testing
+@testable import OperationsTUI
+
+@Suite("The TUI reducer, headless")
+struct ReducerTests {
+    @Test func cursorAndMarksFollowOperationsThroughRefreshesAndSorting() {
+        var state = Fixtures.state()
+        Fixtures.press(&state, .down, .character(" "), .character(" "))
+        #expect(state.marks == [Fixtures.name("RUN2BBBBBBBBBBBBBBBBBBBB"), Fixtures.name("PEND3CCCCCCCCCCCCCCCCCCC")])
+        #expect(state.cursor == Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD"))
+        // A refresh that brings a new operation on top shifts every row down by one.
+        let newcomer = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: [newcomer] + Fixtures.project, transitions: [
+            StateTransition(name: newcomer.name, from: nil, to: .pending, seenAt: Fixtures.now, operation: newcomer),
+        ], at: Fixtures.now)))
+        #expect(state.cursor == Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD"))
+        #expect(state.marks.count == 2)
+        #expect(state.visible.first == newcomer.name)
+        // Sorting by state moves rows but not the cursor or marks.
+        Fixtures.press(&state, .character("S"))
+        #expect(state.sortKey == .state && state.sortAscending)
+        #expect(state.cursor == Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD"))
+        #expect(state.operations[state.visible[0]]?.state == .running)
+        Fixtures.press(&state, .character("S"))
+        #expect(!state.sortAscending)
+        #expect(state.operations[state.visible[0]]?.state == .succeeded)
+    }
+
+    @Test func filterAsYouTypeEnterKeepsEscClears() {
+        var state = Fixtures.state()
+        Fixtures.press(&state, .character("/"))
+        #expect(state.mode == .filtering)
+        Fixtures.type(&state, "森林")
+        #expect(state.visible == [Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")])
+        Fixtures.press(&state, .enter)
+        #expect(state.mode == .table)
+        #expect(state.filterText == "森林")
+        Fixtures.press(&state, .character("/"), .backspace, .backspace)
+        Fixtures.type(&state, "export_(video|tiles)")
+        #expect(Set(state.visible) == [Fixtures.name("PEND3CCCCCCCCCCCCCCCCCCC"), Fixtures.name("FAIL5EEEEEEEEEEEEEEEEEEE")])
+        Fixtures.press(&state, .escape)
+        #expect(state.filterText.isEmpty)
+        #expect(state.visible.count == 8)
+        // Text that is not (yet) a valid regex filters literally.
+        Fixtures.press(&state, .character("/"))
+        Fixtures.type(&state, "lúa (")
+        #expect(state.visible.isEmpty)
+    }
+
+    @Test func activeOnlyShowsPendingRunningCancelling() {
+        var state = Fixtures.state()
+        Fixtures.press(&state, .character("a"))
+        #expect(state.visible.count == 4)
+        #expect(state.visible.allSatisfy { state.operations[$0]!.state.isActive })
+        Fixtures.press(&state, .character("a"))
+        #expect(state.visible.count == 8)
+    }
+
+    @Test func escNeverQuitsAndQDoes() {
+        var state = Fixtures.state()
+        #expect(Fixtures.press(&state, .escape).isEmpty)
+        #expect(!state.quitRequested)
+        #expect(Fixtures.press(&state, .character("q")) == [.quit])
+        #expect(state.quitRequested)
+    }
+
+    @Test func cancelDialogCountsAndConfirms() {
+        var state = Fixtures.state()
+        // Mark a running, a finished and (after filtering) a hidden operation.
+        Fixtures.press(&state, .character(" "))                            // RUN1
+        Fixtures.press(&state, .down, .down, .character(" "))              // DONE4 (already done)
+        Fixtures.press(&state, .character("/"))
+        Fixtures.type(&state, "crop|RUN2")
+        Fixtures.press(&state, .enter, .character("g"), .character(" "))  // RUN2 visible first
+        #expect(state.marks.count == 3)
+        Fixtures.press(&state, .character("x"))
+        guard case .confirmCancel(let dialog) = state.mode else { Issue.record("no dialog"); return }
+        #expect(dialog.names.sorted() == [Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA"), Fixtures.name("RUN2BBBBBBBBBBBBBBBBBBBB")])
+        #expect(dialog.notCancellable == 1)
+        #expect(dialog.hiddenMarks == 2)
+        #expect(!dialog.yesFocused)
+        // Enter on the focused "No" backs out.
+        #expect(Fixtures.press(&state, .enter).isEmpty)
+        #expect(state.mode == .table)
+        Fixtures.press(&state, .character("x"))
+        let effects = Fixtures.press(&state, .character("y"))
+        #expect(effects.count == 1)
+        guard case .cancel(let names)? = effects.first else { Issue.record("no cancel effect"); return }
+        #expect(Set(names.map(\.description)) == Set(dialog.names))
+        #expect(state.cancelsInFlight == Set(dialog.names))
+        #expect(state.marks == [Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD")], "cancelled rows are unmarked; the finished one stays marked")
+    }
+
+    @Test func cancelWithoutMarksTakesTheCurrentRowAndNoBacksOut() {
+        var state = Fixtures.state()
+        Fixtures.press(&state, .delete)
+        guard case .confirmCancel(let dialog) = state.mode else { Issue.record("no dialog"); return }
+        #expect(dialog.names == [Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")])
+        #expect(Fixtures.press(&state, .character("n")).isEmpty)
+        #expect(state.mode == .table)
+        Fixtures.press(&state, .character("x"), .tab)
+        guard case .confirmCancel(let focused) = state.mode else { Issue.record("no dialog"); return }
+        #expect(focused.yesFocused)
+        #expect(Fixtures.press(&state, .enter).count == 1)
+    }
+
+    @Test func dialogHoldsTheRowsStillWhileOpen() {
+        var state = Fixtures.state()
+        Fixtures.press(&state, .character("x"))
+        let before = state.visible
+        let newcomer = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: [newcomer] + Fixtures.project, transitions: [], at: Fixtures.now)))
+        #expect(state.visible == before)
+        Fixtures.press(&state, .escape)
+        #expect(state.visible.first == newcomer.name)
+    }
+
+    @Test func everyCancelOutcomeIsToldApart() {
+        var state = Fixtures.state()
+        let run1 = Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA"), run2 = Fixtures.name("RUN2BBBBBBBBBBBBBBBBBBBB")
+        let run7 = Fixtures.name("RUN7GGGGGGGGGGGGGGGGGGGG"), pend3 = Fixtures.name("PEND3CCCCCCCCCCCCCCCCCCC")
+        Fixtures.press(&state, .character("*"), .character("x"), .character("y"))
+        #expect(state.cancelsInFlight == [run1, run2, run7, pend3])
+        let track = Reducer.reduce(&state, .cancelAnswered(name: run1, outcome: .requested))
+        #expect(track == [.track([OperationName(validating: run1)!])])
+        _ = Reducer.reduce(&state, .cancelAnswered(name: run2, outcome: .requested))
+        _ = Reducer.reduce(&state, .cancelAnswered(name: run7, outcome: .unsupported))
+        _ = Reducer.reduce(&state, .cancelAnswered(name: pend3, outcome: .failed(code: .unavailable, message: "UNAVAILABLE: try later")))
+        #expect(state.cancelsInFlight.isEmpty)
+        func seen(_ name: String, _ from: OperationState, _ to: OperationState) -> StateTransition {
+            var operation = state.operations[name]!
+            operation.metadata?.state = to
+            return StateTransition(name: name, from: from, to: to, seenAt: Fixtures.now, operation: operation)
+        }
+        let updates = [seen(run1, .running, .cancelling), seen(run2, .running, .cancelling)]
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: updates.map(\.operation), transitions: updates, at: Fixtures.now)))
+        #expect(state.cancels[run1] == .cancelling)
+        let finals = [seen(run1, .cancelling, .cancelled), seen(run2, .cancelling, .succeeded)]
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: finals.map(\.operation), transitions: finals, at: Fixtures.now)))
+        #expect(state.cancels[run1] == .cancelled)
+        #expect(state.cancels[run2] == .finishedDespiteCancel(.succeeded))
+        #expect(state.cancels[run7] == .unsupported)
+        #expect(state.cancels[pend3] == .failed(code: .unavailable, message: "UNAVAILABLE: try later"))
+        #expect(state.changes[run1] == AppState.RowChange(from: .cancelling, to: .cancelled, at: Fixtures.now))
+        #expect(state.history[run1]?.map(\.state) == [.running, .cancelling, .cancelled])
+        let screen = AppView.render(state).text
+        #expect(screen.contains("CANCELLING → CANCELLED"))
+        #expect(screen.contains("finished anyway"))
+        #expect(screen.contains("unsupported"))
+        #expect(screen.contains("error UNAVAILABLE"))
+    }
+
+    @Test func readOnlyRemovesCancel() {
+        var state = Fixtures.state(readOnly: true)
+        #expect(Fixtures.press(&state, .character("x")).isEmpty)
+        #expect(state.mode == .table)
+        #expect(state.log.last?.text.contains("read-only") == true)
+        Fixtures.press(&state, .character("?"))
+        let help = AppView.render(state).text
+        #expect(help.contains("read-only: cancelling is disabled"))
+        #expect(!help.contains("x/Del"))
+    }
+
+    @Test func highlightsExpireAndDepartedRowsLeave() {
+        var state = Fixtures.state()
+        let gone = Fixtures.project[2]
+        let rest = Fixtures.project.filter { $0.name != gone.name }
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: rest, transitions: [
+            StateTransition(name: gone.name, from: .pending, to: nil, seenAt: Fixtures.now, operation: gone),
+        ], at: Fixtures.now)))
+        #expect(state.visible.contains(gone.name), "a row that disappeared stays, marked, for a few seconds")
+        #expect(AppView.render(state).text.contains("PENDING → (gone)"))
+        _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(6)))
+        #expect(!state.visible.contains(gone.name))
+        #expect(state.changes.isEmpty)
+    }
+
+    @Test func refreshFailureShowsStaleWarningAndRecovery() {
+        var state = Fixtures.state(columns: 120)
+        _ = Reducer.reduce(&state, .poller(.refreshFailed(.api(code: .unavailable, httpStatus: 503, message: "down"), at: Fixtures.now.addingTimeInterval(5), retryIn: .seconds(8))))
+        _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(45)))
+        let header = AppView.render(state).line(1)
+        #expect(header.contains("stale 45s: 503 UNAVAILABLE from server, retrying in 0s"))
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: Fixtures.project, transitions: [], at: Fixtures.now.addingTimeInterval(46))))
+        #expect(AppView.render(state).line(1).contains("updated 0s ago"))
+    }
+
+    @Test func pagingAndScrollingKeepTheCursorOnScreen() {
+        let many = (0..<100).map { Fixtures.operation(String(format: "OP%022d", $0), .running, minutesAgo: Double($0)) }
+        var state = Fixtures.state(operations: many)
+        Fixtures.press(&state, .pageDown, .pageDown)
+        let index = state.visibleIndex[state.cursor!]!
+        #expect(index >= state.scrollOffset && index < state.scrollOffset + state.tableHeight)
+        Fixtures.press(&state, .character("G"))
+        #expect(state.cursor == many.last?.name)
+        #expect(state.scrollOffset == 100 - state.tableHeight)
+        Fixtures.press(&state, .home)
+        #expect(state.scrollOffset == 0)
+        // Range marking from the last marked row to the cursor.
+        Fixtures.press(&state, .character(" "), .down, .down, .down, .character("v"))
+        #expect(state.marks.count == 5)
+        Fixtures.press(&state, .character("u"))
+        #expect(state.marks.isEmpty)
+        _ = Reducer.reduce(&state, .resize(TerminalSize(columns: 80, rows: 10)))
+        let cursorIndex = state.visibleIndex[state.cursor!]!
+        #expect(cursorIndex >= state.scrollOffset && cursorIndex < state.scrollOffset + state.tableHeight)
+    }
+
+    @Test func terminateSignalQuits() {
+        var state = Fixtures.state()
+        #expect(Reducer.reduce(&state, .terminate) == [.quit])
+        #expect(state.quitRequested)
+    }
+}

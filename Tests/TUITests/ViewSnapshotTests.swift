@@ -1,0 +1,123 @@
+import EarthEngineOperations
+import Foundation
+import OperationsPresentation
+import Testing
+@testable import OperationsTUI
+
+/// Whole screens rendered headless and compared with readable text snapshots in `Snapshots/`.
+/// Run with `EEOPS_RECORD_SNAPSHOTS=1` to write them anew after an intended change, and review the diff.
+@Suite("The TUI view, headless")
+struct ViewSnapshotTests {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    func assertSnapshot(_ screen: ScreenBuffer, named name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let file = Self.directory.appendingPathComponent(name + ".txt")
+        let text = screen.text + "\n"
+        if ProcessInfo.processInfo.environment["EEOPS_RECORD_SNAPSHOTS"] == "1" {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: file, encoding: .utf8)
+        #expect(text == expected, "screen differs from \(name).txt", sourceLocation: sourceLocation)
+    }
+
+    /// A lively state: a mark, a cancel in each outcome, a recent change, the cursor on row 2.
+    func livelyState(columns: Int, rows: Int) -> AppState {
+        var state = Fixtures.state(columns: columns, rows: rows)
+        Fixtures.press(&state, .down, .character(" "), .up)
+        let run7 = Fixtures.name("RUN7GGGGGGGGGGGGGGGGGGGG")
+        _ = Reducer.reduce(&state, .cancelAnswered(name: run7, outcome: .unsupported))
+        var cancelling = state.operations[Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")]!
+        _ = Reducer.reduce(&state, .cancelAnswered(name: cancelling.name, outcome: .requested))
+        cancelling.metadata?.state = .cancelling
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [cancelling], transitions: [
+            StateTransition(name: cancelling.name, from: .running, to: .cancelling, seenAt: Fixtures.now, operation: cancelling),
+        ], at: Fixtures.now)))
+        return state
+    }
+
+    @Test func mainScreenAt80x24() throws {
+        try assertSnapshot(AppView.render(livelyState(columns: 80, rows: 24)), named: "main-80x24")
+    }
+
+    @Test func mainScreenAt200x60() throws {
+        try assertSnapshot(AppView.render(livelyState(columns: 200, rows: 60)), named: "main-200x60")
+    }
+
+    @Test func cancelDialog() throws {
+        var state = livelyState(columns: 80, rows: 24)
+        Fixtures.press(&state, .character("*"), .character("x"))
+        try assertSnapshot(AppView.render(state), named: "dialog-80x24")
+    }
+
+    @Test func detailView() throws {
+        var state = livelyState(columns: 100, rows: 30)
+        Fixtures.press(&state, .enter)
+        let screen = AppView.render(state)
+        try assertSnapshot(screen, named: "detail-100x30")
+        #expect(screen.text.contains("State history seen this session"))
+    }
+
+    @Test func helpOverlayListsEveryBinding() throws {
+        var state = Fixtures.state(columns: 100, rows: 40)
+        Fixtures.press(&state, .character("?"))
+        let text = AppView.render(state).text
+        for binding in KeyMap.bindings(readOnly: false) { #expect(text.contains(binding.summary), "help lacks \(binding.label)") }
+        try assertSnapshot(AppView.render(state), named: "help-100x40")
+    }
+
+    @Test func asciiModeDrawsOnlyASCII() throws {
+        var state = livelyState(columns: 100, rows: 20)
+        state.settings.ascii = true
+        let text = AppView.render(state).text
+        #expect(text.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(text.contains("RUNNING -> CANCELLING"))
+    }
+
+    @Test func tinyTerminalSaysSo() {
+        let state = Fixtures.state(columns: 30, rows: 8)
+        let text = AppView.render(state).text
+        #expect(text.contains("Terminal too small"))
+        #expect(!text.contains("RUN1"))
+    }
+
+    @Test func wideTextNeverBreaksAlignment() {
+        for columns in [80, 120, 200] {
+            let screen = AppView.render(Fixtures.state(columns: columns, rows: 20))
+            let lines = screen.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let header = lines[2]
+            let stateColumn = TerminalText.width(String(header[..<header.range(of: "STATE")!.lowerBound]))
+            let progressEnd = TerminalText.width(String(header[..<header.range(of: "PROG")!.upperBound]))
+            for line in lines[3..<11] {
+                #expect(TerminalText.width(line) <= columns)
+                let state = columnText(line, from: stateColumn)
+                #expect(OperationState.known.contains { state.hasPrefix($0.apiValue) }, "state misplaced at \(columns): \(line)")
+                // PROG is right-aligned: its last character ends exactly at the header's end.
+                let progress = columnText(line, from: progressEnd - 4).prefix(4)
+                #expect(progress.hasSuffix("%") || progress.hasSuffix("-"), "progress misplaced at \(columns): \(line)")
+            }
+        }
+    }
+
+    @Test func serverTextNeverReachesTheScreenRaw() {
+        let hostile = Fixtures.operation("EVIL", .running, description: "\u{1B}]2;owned\u{07}\u{1B}[2J\u{9B}31m\u{90}dcs\u{1B}\\ \u{202E}abc")
+        let state = Fixtures.state(columns: 120, rows: 12, operations: [hostile])
+        for row in AppView.render(state).rows {
+            for cell in row {
+                for scalar in cell.text.unicodeScalars {
+                    #expect(scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value) && !(0x202A...0x202E).contains(scalar.value))
+                }
+            }
+        }
+    }
+
+    private func columnText(_ line: String, from column: Int) -> String {
+        var used = 0
+        var index = line.startIndex
+        while index < line.endIndex, used < column {
+            used += TerminalText.width(String(line[index]))
+            index = line.index(after: index)
+        }
+        return String(line[index...])
+    }
+}
