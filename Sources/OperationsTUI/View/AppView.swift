@@ -128,7 +128,7 @@ public enum AppView {
             guard let word = binding.footer else { continue }
             let label = policy.safe(binding.footerKey)
             let needed = TerminalText.width(label) + 1 + TerminalText.width(word) + 2
-            guard x + needed <= width else { break }
+            guard x + needed - 2 <= width else { break }
             x += screen.write(label, x: x, y: y, style: CellStyle(.plain, bold: true, reverse: true))
             x += screen.write(" \(word)  ", x: x, y: y, style: CellStyle(.plain, reverse: true))
         }
