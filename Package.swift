@@ -70,16 +70,18 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "TUITests",
-            dependencies: ["EarthEngineOperations", "OperationsTUI", "OperationsEmulator"]
+            dependencies: ["EarthEngineOperations", "OperationsPresentation", "OperationsTUI", "OperationsEmulator", "TestSupport"]
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: [
-                "EarthEngineOperations", "OperationsEmulator",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            dependencies: ["EarthEngineOperations", "OperationsEmulator", "TestSupport"]
         ),
     ]
 )

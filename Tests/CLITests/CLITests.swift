@@ -1,6 +1,7 @@
 import EarthEngineOperations
 import Foundation
 import OperationsEmulator
+import TestSupport
 import Testing
 
 /// The `eeops` binary against an in-process emulator, checking output and exit statuses.

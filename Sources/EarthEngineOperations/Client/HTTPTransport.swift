@@ -29,6 +29,8 @@ struct HTTPTransport: Sendable {
         configuration.timeout = .init(connect: .seconds(10), read: .seconds(120))
         // The API allows 40 requests in flight per project; leave room for a few projects at once.
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // Connection failures surface at once; OperationsClient's own retry policy decides what to do.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(50))
         // TLS: the default configuration verifies certificates against the system trust store; nothing

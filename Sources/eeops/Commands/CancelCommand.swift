@@ -196,8 +196,7 @@ struct CancelReport: Sendable {
     func summary(_ outcomes: [CancelOutcome]) {
         var counts: [String: Int] = [:]
         for outcome in outcomes { counts[Self.code(outcome), default: 0] += 1 }
-        let order = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported", "not_found", "failed"]
-        let parts = order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
+        let parts = Self.order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
         if format == "jsonl" {
             let data = (try? JSONSerialization.data(withJSONObject: ["summary": counts], options: [.sortedKeys])) ?? Data()
             StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
@@ -205,6 +204,9 @@ struct CancelReport: Sendable {
             StandardStream.output.write("summary: " + parts.joined(separator: ", ") + "\n")
         }
     }
+
+    /// The order in which summaries list outcomes.
+    static let order = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported", "not_found", "failed"]
 
     /// A stable machine-readable name of an outcome.
     static func code(_ outcome: CancelOutcome) -> String {

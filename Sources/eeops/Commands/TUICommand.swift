@@ -50,9 +50,8 @@ struct InterfaceOptions: ParsableArguments {
         do {
             summary = try await TerminalApp(client: client, settings: settings, options: options).run()
         } catch let error as TerminalApp.StartError {
-            printError(error.description)
-            if case .noTerminal = error { throw ExitCode(ExitStatus.usage) }
             if case .firstListingFailed(let apiError) = error { throw fail(apiError) }
+            printError(error.description)
             throw ExitCode(ExitStatus.usage)
         }
         report(summary)
@@ -62,8 +61,8 @@ struct InterfaceOptions: ParsableArguments {
     private func report(_ summary: TerminalApp.Summary) {
         guard !summary.cancels.isEmpty || !summary.unanswered.isEmpty else { return }
         var counts: [String: Int] = [:]
-        for outcome in summary.cancels.values { counts[outcome.description.components(separatedBy: ":")[0], default: 0] += 1 }
-        let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+        for outcome in summary.cancels.values { counts[CancelReport.code(outcome), default: 0] += 1 }
+        let parts = CancelReport.order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
         StandardStream.error.write("eeops: cancels this session: " + parts.joined(separator: ", ") + "\n")
         for name in summary.unanswered {
             StandardStream.error.write("eeops: no answer before exit for the cancel of \(name); check it with: eeops get \(name)\n")

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 
-/// Posts to the emulator's test controls.
-enum ControlClient {
-    static func post(url: URL, body: String) async throws -> String {
+/// Posts to the emulator's test controls (`/_emulator/...`).
+public enum ControlClient {
+    public static func post(url: URL, body: String) async throws -> String {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .POST
         request.body = .bytes(ByteBuffer(string: body))

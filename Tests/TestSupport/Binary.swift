@@ -1,29 +1,29 @@
 import Foundation
 
 /// Runs the built `eeops` executable, as a user would, and captures what it prints.
-struct Binary {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public struct Binary {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// `.build/debug/eeops` next to the test bundle, or `EEOPS_BINARY`.
-    static var path: String {
+    public static var path: String {
         if let path = ProcessInfo.processInfo.environment["EEOPS_BINARY"] { return path }
         let bundle = Bundle.main.bundleURL
         for directory in [bundle, bundle.deletingLastPathComponent()] {
             let candidate = directory.appendingPathComponent("eeops").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        // From the source tree: Tests/CLITests/Binary.swift → .build/debug/eeops
+        // From the source tree: Tests/TestSupport/Binary.swift → .build/debug/eeops
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/eeops").path
     }
 
     /// Runs eeops with `arguments` and an environment that holds only `environment` (plus PATH/HOME),
     /// standard input closed; kills it after `timeout` seconds.
-    static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60, stdin: String? = nil) throws -> Result {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60, stdin: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments

@@ -1,0 +1,189 @@
+import EarthEngineOperations
+import Foundation
+import OperationsEmulator
+import TestSupport
+import Testing
+
+/// The TUI in a real terminal: tmux runs `eeops` against the emulator; keys go in with send-keys and
+/// the screen is read with capture-pane.
+@Suite("The TUI in tmux", .serialized)
+struct TmuxEndToEndTests {
+    static let token = "tui-test-token-91c2"
+    static let project = "tui-project"
+
+    struct Fixture {
+        let emulator: Emulator
+        let session: TmuxSession
+
+        func create(_ spec: String) async throws {
+            let url = URL(string: emulator.baseURL + "/_emulator/projects/\(TmuxEndToEndTests.project)/operations")!
+            let answer = try await ControlClient.post(url: url, body: spec)
+            #expect(answer.contains("\"name\""), "create failed: \(answer)")
+        }
+
+        func advance(seconds: Double) async throws {
+            let answer = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/clock:advance")!, body: "{\"seconds\":\(seconds)}")
+            #expect(answer.contains("now"))
+        }
+    }
+
+    /// Starts an emulator (manual clock) holding `operations`, then eeops in a tmux pane.
+    func withTUI(columns: Int = 100, rows: Int = 30, arguments: String = "", environment: String = "LANG=C.UTF-8 TERM=xterm-256color",
+                 operations: [String] = [], _ body: (Fixture) async throws -> Void) async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.projects = [Self.project]
+        configuration.operationCount = 0
+        configuration.acceptedTokens = [Self.token]
+        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        configuration.cancelDelay = .seconds(3)
+        let emulator = try await Emulator.start(configuration)
+        let url = URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!
+        for spec in operations { _ = try await ControlClient.post(url: url, body: spec) }
+        let command = "env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(emulator.baseURL) EEOPS_PROJECT=\(Self.project) "
+            + "EEOPS_ACCESS_TOKEN=\(Self.token) \(Binary.path) --refresh 0.5 \(arguments)"
+        let session = try TmuxSession(columns: columns, rows: rows, command: command)
+        do {
+            try await body(Fixture(emulator: emulator, session: session))
+        } catch {
+            await emulator.stop()
+            throw error
+        }
+        await emulator.stop()
+    }
+
+    static let threeKinds = [
+        #"{"id":"E2EAAAAAAAAAAAAAAAAAAAAA","description":"e2e cancels","cancel":"cancels"}"#,
+        #"{"id":"E2EBBBBBBBBBBBBBBBBBBBBB","description":"e2e completes anyway","cancel":"completes"}"#,
+        #"{"id":"E2ECCCCCCCCCCCCCCCCCCCCC","description":"e2e unsupported","cancel":"unimplemented"}"#,
+        #"{"id":"OTHERDDDDDDDDDDDDDDDDDDD","description":"not part of it","state":"SUCCEEDED"}"#,
+    ]
+
+    @Test func markCancelAndWatchEveryOutcome() async throws {
+        try await withTUI(operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try tui.waitFor("e2e unsupported").contains("RUNNING"))
+            try tui.send("/")
+            try tui.send("e2e", literal: true)
+            try tui.send("Enter", "*", "x")
+            let dialog = try tui.waitFor("Cancel 3 operations")
+            #expect(dialog.contains("[ No ]"), "focus starts on No")
+            try tui.send("y")
+            var screen = try tui.waitFor { $0.contains("unsupported") && $0.components(separatedBy: "RUNNING → CANCELLING").count == 3 }
+            #expect(row("E2EAAAAAA", in: screen).contains("RUNNING → CANCELLING"), "\(screen)")
+            #expect(row("E2EBBBBBB", in: screen).contains("RUNNING → CANCELLING"), "\(screen)")
+            #expect(row("E2ECCCCCC", in: screen).contains("unsupported"), "\(screen)")
+            try await fixture.advance(seconds: 5)
+            screen = try tui.waitFor { $0.contains("CANCELLING → CANCELLED") && $0.contains("finished anyway") }
+            #expect(row("E2EAAAAAA", in: screen).contains("CANCELLING → CANCELLED"), "\(screen)")
+            #expect(row("E2EAAAAAA", in: screen).contains("cancelled"), "\(screen)")
+            #expect(row("E2EBBBBBB", in: screen).contains("CANCELLING → SUCCEEDED"), "\(screen)")
+            #expect(row("E2EBBBBBB", in: screen).contains("finished anyway"), "\(screen)")
+            #expect(row("E2ECCCCCC", in: screen).contains("RUNNING"), "\(screen)")
+            try tui.send("q")
+            let after = try tui.waitFor("EXIT=")
+            #expect(after.contains("EXIT=0"))
+            #expect(after.contains("cancels this session: 1 cancelled, 1 finished despite cancel, 1 unsupported"), "\(after)")
+            #expect(try tui.display("#{alternate_on}") == "0", "the alternate screen is left")
+            #expect(try tui.display("#{cursor_flag}") == "1", "the cursor is visible again")
+        }
+    }
+
+    /// The screen line of the row whose id starts with `id`.
+    func row(_ id: String, in screen: String) -> String {
+        screen.split(separator: "\n").first { $0.contains(id) }.map(String.init) ?? ""
+    }
+
+    @Test func filterSortReadOnlyAndResize() async throws {
+        try await withTUI(columns: 80, rows: 24, arguments: "--readonly", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            _ = try tui.waitFor("e2e unsupported")
+            try tui.send("x")
+            #expect(try tui.waitFor("read-only: cancelling is disabled").contains("read-only"))
+            #expect(!(try tui.screen()).contains("Cancel operations"))
+            try tui.send("?")
+            #expect(try tui.waitFor("--readonly").contains("read-only: cancelling is disabled (--readonly)"))
+            try tui.send("Escape")
+            try tui.send("/")
+            try tui.send("anyway", literal: true)
+            var screen = try tui.waitFor("/anyway_")
+            #expect(screen.contains("e2e completes anyway"))
+            #expect(!screen.contains("e2e unsupported"))
+            try tui.send("Escape")
+            screen = try tui.waitFor("e2e unsupported")
+            #expect(screen.contains("not part of it"))
+            try tui.send("S")
+            screen = try tui.waitFor("STATE↑")
+            let rows = screen.split(separator: "\n").filter { $0.contains("E2E") || $0.contains("OTHER") }
+            #expect(rows.last?.contains("SUCCEEDED") == true, "running first when sorted by state: \(rows)")
+            try tui.resize(columns: 130, rows: 40)
+            screen = try tui.waitFor("TYPE")
+            #expect(screen.contains("EXPORT_IMAGE"))
+            try tui.resize(columns: 30, rows: 8)
+            screen = try tui.waitFor("too small")
+            try tui.resize(columns: 80, rows: 24)
+            screen = try tui.waitFor("e2e unsupported")
+            #expect(!screen.contains("too small"))
+            try tui.send("q")
+            #expect(try tui.waitFor("EXIT=").contains("EXIT=0"))
+        }
+    }
+
+    @Test func escapeSequencesInServerTextStayInert() async throws {
+        let evil = #"{"id":"EVILAAAAAAAAAAAAAAAAAAAA","description":"\u001b]2;HACKED\u0007\u001b[2J\u001b]0;HACKED2\u001b\\ evil\u202etxet"}"#
+        try await withTUI(columns: 200, rows: 30, operations: [evil]) { fixture in
+            let tui = fixture.session
+            let before = try tui.display("#{pane_title}")
+            let screen = try tui.waitFor("evil")
+            #expect(screen.contains("^[]2;HACKED^G^[[2J^[]0;HACKED2^[\\ evil<U+202E>txet"), "\(screen)")
+            try tui.send("Enter")
+            _ = try tui.waitFor("State history")
+            let title = try tui.display("#{pane_title}")
+            #expect(title == before)
+            #expect(!title.contains("HACKED"))
+            try tui.send("q", "q")
+            _ = try tui.waitFor("EXIT=")
+        }
+    }
+
+    @Test(arguments: [("SIGTERM", "EXIT=130"), ("SIGHUP", "EXIT=130"), ("SIGINT", "EXIT=130"), ("q", "EXIT=0")])
+    func terminalIsRestoredOnQuitAndSignals(how: String, expected: String) async throws {
+        try await withTUI(operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            _ = try tui.waitFor("e2e unsupported")
+            #expect(try tui.display("#{alternate_on}") == "1")
+            if how == "q" {
+                try tui.send("q")
+            } else {
+                let pid = try #require(try tui.commandPID())
+                let number = ["SIGTERM": SIGTERM, "SIGHUP": SIGHUP, "SIGINT": SIGINT][how]!
+                #expect(kill(pid, number) == 0)
+            }
+            let after = try tui.waitFor("EXIT=")
+            #expect(after.contains(expected), "\(how): \(after)")
+            #expect(try tui.display("#{alternate_on}") == "0", "\(how): alternate screen left")
+            #expect(try tui.display("#{cursor_flag}") == "1", "\(how): cursor shown")
+        }
+    }
+
+    @Test(arguments: ["TERM=vt100 LANG=C", "TERM=linux LANG=C.UTF-8", "TERM=screen LANG=C.UTF-8 NO_COLOR=1"])
+    func worksOnPlainTerminals(environment: String) async throws {
+        try await withTUI(columns: 80, rows: 24, environment: environment, operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            let screen = try tui.waitFor("e2e unsupported")
+            #expect(screen.contains("E2EAAAAA"))
+            if environment.contains("LANG=C ") || environment.hasSuffix("LANG=C") {
+                #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode without a UTF-8 locale")
+            }
+            try tui.send("q")
+            #expect(try tui.waitFor("EXIT=").contains("EXIT=0"))
+        }
+    }
+
+    @Test func startupErrorsAreOneClearLine() async throws {
+        let session = try TmuxSession(columns: 80, rows: 24, command: "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm EEOPS_ENDPOINT=http://127.0.0.1:1 EEOPS_PROJECT=p EEOPS_ACCESS_TOKEN=t \(Binary.path)")
+        let screen = try session.waitFor("EXIT=", timeout: 30)
+        #expect(screen.contains("eeops: could not reach the server"), "\(screen)")
+        #expect(screen.contains("EXIT=3"))
+        #expect(try session.display("#{alternate_on}") == "0")
+    }
+}
