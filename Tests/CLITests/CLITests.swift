@@ -37,20 +37,20 @@ struct CLITests {
 
     @Test func listPrintsEveryOperationInEachFormat() async throws {
         try await withEmulator(operations: 60) { _, env in
-            let jsonl = try Binary.run(["list", "--format", "jsonl", "--page-size", "7"], environment: env)
+            let jsonl = try await Binary.run(["list", "--format", "jsonl", "--page-size", "7"], environment: env)
             #expect(jsonl.status == 0)
             let lines = jsonl.stdout.split(separator: "\n")
             #expect(lines.count == 60)
             let decoded = try lines.map { try JSONDecoder().decode(LongRunningOperation.self, from: Data($0.utf8)) }
             #expect(Set(decoded.map(\.name)).count == 60)
 
-            let json = try Binary.run(["list", "--format", "json"], environment: env)
+            let json = try await Binary.run(["list", "--format", "json"], environment: env)
             #expect(try JSONDecoder().decode([LongRunningOperation].self, from: Data(json.stdout.utf8)).map(\.name) == decoded.map(\.name))
 
-            let csv = try Binary.run(["list", "--format", "csv", "--limit", "5"], environment: env)
+            let csv = try await Binary.run(["list", "--format", "csv", "--limit", "5"], environment: env)
             #expect(csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 6)
 
-            let table = try Binary.run(["list", "--state", "succeeded", "--limit", "3"], environment: env)
+            let table = try await Binary.run(["list", "--state", "succeeded", "--limit", "3"], environment: env)
             let rows = table.stdout.split(separator: "\n")
             #expect(rows.first?.hasPrefix("ID") == true)
             #expect(rows.count == 4)
@@ -62,13 +62,13 @@ struct CLITests {
     @Test func getShowsOperationsAndReportsMissingOnes() async throws {
         try await withEmulator { emulator, env in
             try await create(emulator, #"{"id":"GETME","description":"evil \u001b]0;pwned\u0007 title"}"#)
-            let found = try Binary.run(["get", "GETME", "--format", "jsonl"], environment: env)
+            let found = try await Binary.run(["get", "GETME", "--format", "jsonl"], environment: env)
             #expect(found.status == 0)
             #expect(found.stdout.contains("projects/cli-project/operations/GETME"))
-            let table = try Binary.run(["get", "GETME"], environment: env)
+            let table = try await Binary.run(["get", "GETME"], environment: env)
             #expect(!table.stdout.contains("\u{1B}"), "escape sequences must be neutralised in tables")
             #expect(table.stdout.contains("^[]0;pwned^G"))
-            let missing = try Binary.run(["get", "GETME", "NOSUCHOP"], environment: env)
+            let missing = try await Binary.run(["get", "GETME", "NOSUCHOP"], environment: env)
             #expect(missing.status == 1)
             #expect(missing.stderr.contains("NOT_FOUND"))
             #expect(missing.stdout.contains("GETME"))
@@ -81,7 +81,7 @@ struct CLITests {
             try await create(emulator, #"{"id":"NOCANCEL","cancel":"unimplemented"}"#)
             try await create(emulator, #"{"id":"ALREADYDONE","state":"SUCCEEDED"}"#)
             try await create(emulator, #"{"id":"FINISHES","cancel":"completes"}"#)
-            let result = try Binary.run(["cancel", "WILLCANCEL", "NOCANCEL", "ALREADYDONE", "FINISHES", "MISSING", "--wait", "--timeout", "20s"], environment: env)
+            let result = try await Binary.run(["cancel", "WILLCANCEL", "NOCANCEL", "ALREADYDONE", "FINISHES", "MISSING", "--wait", "--timeout", "20s"], environment: env)
             #expect(result.status == 1, "not every cancel was accepted: \(result.stdout) \(result.stderr)")
             let out = result.stdout
             #expect(out.contains("WILLCANCEL  cancel requested"))
@@ -97,7 +97,7 @@ struct CLITests {
     @Test func acceptedCancelExitsZero() async throws {
         try await withEmulator(operations: 0) { emulator, env in
             try await create(emulator, #"{"id":"ONE","cancel":"cancels"}"#)
-            let result = try Binary.run(["cancel", "projects/cli-project/operations/ONE", "--format", "jsonl"], environment: env)
+            let result = try await Binary.run(["cancel", "projects/cli-project/operations/ONE", "--format", "jsonl"], environment: env)
             #expect(result.status == 0)
             let line = try JSONSerialization.jsonObject(with: Data(result.stdout.split(separator: "\n")[0].utf8)) as? [String: String]
             #expect(line?["result"] == "requested")
@@ -109,13 +109,13 @@ struct CLITests {
         try await withEmulator(operations: 0) { emulator, env in
             for index in 0..<5 { try await create(emulator, "{\"id\":\"BULK\(index)\",\"cancel\":\"cancels\",\"type\":\"EXPORT_VIDEO\"}") }
             try await create(emulator, #"{"id":"OTHERTYPE","cancel":"cancels","type":"INGEST_TABLE"}"#)
-            let refused = try Binary.run(["cancel", "--all"], environment: env)
+            let refused = try await Binary.run(["cancel", "--all"], environment: env)
             #expect(refused.status == 64)
             #expect(refused.stderr.contains("--yes"))
-            let dry = try Binary.run(["cancel", "--all", "--type", "EXPORT_VIDEO", "--dry-run"], environment: env)
+            let dry = try await Binary.run(["cancel", "--all", "--type", "EXPORT_VIDEO", "--dry-run"], environment: env)
             #expect(dry.status == 0)
             #expect(dry.stdout.split(separator: "\n").count == 5)
-            let done = try Binary.run(["cancel", "--all", "--yes", "--type", "export_video"], environment: env)
+            let done = try await Binary.run(["cancel", "--all", "--yes", "--type", "export_video"], environment: env)
             #expect(done.status == 0)
             #expect(done.stdout.contains("summary: 5 requested"))
             #expect(!done.stdout.contains("OTHERTYPE"))
@@ -127,13 +127,13 @@ struct CLITests {
             try await create(emulator, #"{"id":"GOOD","state":"SUCCEEDED"}"#)
             try await create(emulator, #"{"id":"BAD","state":"FAILED","failureMessage":"Computation timed out."}"#)
             try await create(emulator, #"{"id":"SLOW","runSeconds":100000}"#)
-            let good = try Binary.run(["wait", "GOOD"], environment: env)
+            let good = try await Binary.run(["wait", "GOOD"], environment: env)
             #expect(good.status == 0)
             #expect(good.stdout.contains("GOOD  SUCCEEDED"))
-            let bad = try Binary.run(["wait", "GOOD", "BAD"], environment: env)
+            let bad = try await Binary.run(["wait", "GOOD", "BAD"], environment: env)
             #expect(bad.status == 1)
             #expect(bad.stdout.contains("BAD  FAILED  Computation timed out."))
-            let slow = try Binary.run(["wait", "SLOW", "--timeout", "1s"], environment: env)
+            let slow = try await Binary.run(["wait", "SLOW", "--timeout", "1s"], environment: env)
             #expect(slow.status == 2)
             #expect(slow.stdout.contains("still RUNNING"))
         }
@@ -156,7 +156,7 @@ struct CLITests {
                 (["list"], env.merging(["EEOPS_ENDPOINT": "http://127.0.0.1:1"]) { $1 }, 3, "could not reach"),
             ]
             for (arguments, environment, status, text) in cases {
-                let result = try Binary.run(arguments, environment: environment)
+                let result = try await Binary.run(arguments, environment: environment)
                 #expect(result.status == status, "\(arguments): status \(result.status), \(result.stderr)")
                 #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
                 #expect(!result.stderr.contains("wrong-token-value") && !result.stderr.contains(Self.token))
@@ -177,7 +177,7 @@ struct CLITests {
             watch.standardError = Pipe()
             try watch.run()
             try await Task.sleep(for: .seconds(1.5))
-            let cancel = try Binary.run(["cancel", "WATCHED"], environment: env)
+            let cancel = try await Binary.run(["cancel", "WATCHED"], environment: env)
             #expect(cancel.status == 0)
             try await Task.sleep(for: .seconds(1.5))
             watch.interrupt()
@@ -204,7 +204,7 @@ struct CLITests {
         }
         let endpoint = try #require(text.split(separator: "\n").first { $0.contains("export EEOPS_ENDPOINT=") }?.split(separator: "=").last.map(String.init))
         #expect(text.contains("export EEOPS_ACCESS_TOKEN=printed-token"))
-        let list = try Binary.run(["list", "--format", "jsonl"], environment: ["EEOPS_ENDPOINT": endpoint, "EEOPS_PROJECT": "demo-project", "EEOPS_ACCESS_TOKEN": "printed-token"])
+        let list = try await Binary.run(["list", "--format", "jsonl"], environment: ["EEOPS_ENDPOINT": endpoint, "EEOPS_PROJECT": "demo-project", "EEOPS_ACCESS_TOKEN": "printed-token"])
         #expect(list.status == 0)
         #expect(list.stdout.split(separator: "\n").count == 12)
         emulator.terminate()

@@ -45,9 +45,11 @@ struct TmuxEndToEndTests {
         do {
             try await body(Fixture(emulator: emulator, session: session))
         } catch {
+            session.close()
             await emulator.stop()
             throw error
         }
+        session.close()
         await emulator.stop()
     }
 
@@ -61,26 +63,26 @@ struct TmuxEndToEndTests {
     @Test func markCancelAndWatchEveryOutcome() async throws {
         try await withTUI(operations: Self.threeKinds) { fixture in
             let tui = fixture.session
-            try #require(try tui.waitFor("e2e unsupported").contains("RUNNING"))
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
             try tui.send("/")
             try tui.send("e2e", literal: true)
             try tui.send("Enter", "*", "x")
-            let dialog = try tui.waitFor("Cancel 3 operations")
+            let dialog = try await tui.waitFor("Cancel 3 operations")
             #expect(dialog.contains("[ No ]"), "focus starts on No")
             try tui.send("y")
-            var screen = try tui.waitFor { $0.contains("unsupported") && $0.components(separatedBy: "RUNNING → CANCELLING").count == 3 }
+            var screen = try await tui.waitFor { $0.contains("unsupported") && $0.components(separatedBy: "RUNNING → CANCELLING").count == 3 }
             #expect(row("E2EAAAAAA", in: screen).contains("RUNNING → CANCELLING"), "\(screen)")
             #expect(row("E2EBBBBBB", in: screen).contains("RUNNING → CANCELLING"), "\(screen)")
             #expect(row("E2ECCCCCC", in: screen).contains("unsupported"), "\(screen)")
             try await fixture.advance(seconds: 5)
-            screen = try tui.waitFor { $0.contains("CANCELLING → CANCELLED") && $0.contains("finished anyway") }
+            screen = try await tui.waitFor { $0.contains("CANCELLING → CANCELLED") && $0.contains("finished anyway") }
             #expect(row("E2EAAAAAA", in: screen).contains("CANCELLING → CANCELLED"), "\(screen)")
             #expect(row("E2EAAAAAA", in: screen).contains("cancelled"), "\(screen)")
             #expect(row("E2EBBBBBB", in: screen).contains("CANCELLING → SUCCEEDED"), "\(screen)")
             #expect(row("E2EBBBBBB", in: screen).contains("finished anyway"), "\(screen)")
             #expect(row("E2ECCCCCC", in: screen).contains("RUNNING"), "\(screen)")
             try tui.send("q")
-            let after = try tui.waitFor("EXIT=")
+            let after = try await tui.waitFor("EXIT=")
             #expect(after.contains("EXIT=0"))
             #expect(after.contains("cancels this session: 1 cancelled, 1 finished despite cancel, 1 unsupported"), "\(after)")
             #expect(try tui.display("#{alternate_on}") == "0", "the alternate screen is left")
@@ -96,35 +98,35 @@ struct TmuxEndToEndTests {
     @Test func filterSortReadOnlyAndResize() async throws {
         try await withTUI(columns: 80, rows: 24, arguments: "--readonly", operations: Self.threeKinds) { fixture in
             let tui = fixture.session
-            _ = try tui.waitFor("e2e unsupported")
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
             try tui.send("x")
-            #expect(try tui.waitFor("read-only: cancelling is disabled").contains("read-only"))
+            #expect(try await tui.waitFor("read-only: cancelling is disabled").contains("read-only"))
             #expect(!(try tui.screen()).contains("Cancel operations"))
             try tui.send("?")
-            #expect(try tui.waitFor("--readonly").contains("read-only: cancelling is disabled (--readonly)"))
+            #expect(try await tui.waitFor("--readonly").contains("read-only: cancelling is disabled (--readonly)"))
             try tui.send("Escape")
             try tui.send("/")
             try tui.send("anyway", literal: true)
-            var screen = try tui.waitFor("/anyway_")
+            var screen = try await tui.waitFor("/anyway_")
             #expect(screen.contains("e2e completes anyway"))
             #expect(!screen.contains("e2e unsupported"))
             try tui.send("Escape")
-            screen = try tui.waitFor("e2e unsupported")
+            screen = try await tui.waitFor("e2e unsupported")
             #expect(screen.contains("not part of it"))
             try tui.send("S")
-            screen = try tui.waitFor("STATE↑")
+            screen = try await tui.waitFor("STATE↑")
             let rows = screen.split(separator: "\n").filter { $0.contains("E2E") || $0.contains("OTHER") }
             #expect(rows.last?.contains("SUCCEEDED") == true, "running first when sorted by state: \(rows)")
             try tui.resize(columns: 130, rows: 40)
-            screen = try tui.waitFor("TYPE")
+            screen = try await tui.waitFor("TYPE")
             #expect(screen.contains("EXPORT_IMAGE"))
             try tui.resize(columns: 30, rows: 8)
-            screen = try tui.waitFor("too small")
+            screen = try await tui.waitFor("too small")
             try tui.resize(columns: 80, rows: 24)
-            screen = try tui.waitFor("e2e unsupported")
+            screen = try await tui.waitFor("e2e unsupported")
             #expect(!screen.contains("too small"))
             try tui.send("q")
-            #expect(try tui.waitFor("EXIT=").contains("EXIT=0"))
+            #expect(try await tui.waitFor("EXIT=").contains("EXIT=0"))
         }
     }
 
@@ -133,15 +135,15 @@ struct TmuxEndToEndTests {
         try await withTUI(columns: 200, rows: 30, operations: [evil]) { fixture in
             let tui = fixture.session
             let before = try tui.display("#{pane_title}")
-            let screen = try tui.waitFor("evil")
+            let screen = try await tui.waitFor("evil", timeout: 60)
             #expect(screen.contains("^[]2;HACKED^G^[[2J^[]0;HACKED2^[\\ evil<U+202E>txet"), "\(screen)")
             try tui.send("Enter")
-            _ = try tui.waitFor("State history")
+            _ = try await tui.waitFor("State history")
             let title = try tui.display("#{pane_title}")
             #expect(title == before)
             #expect(!title.contains("HACKED"))
             try tui.send("q", "q")
-            _ = try tui.waitFor("EXIT=")
+            _ = try await tui.waitFor("EXIT=")
         }
     }
 
@@ -149,7 +151,7 @@ struct TmuxEndToEndTests {
     func terminalIsRestoredOnQuitAndSignals(how: String, expected: String) async throws {
         try await withTUI(operations: Self.threeKinds) { fixture in
             let tui = fixture.session
-            _ = try tui.waitFor("e2e unsupported")
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
             #expect(try tui.display("#{alternate_on}") == "1")
             if how == "q" {
                 try tui.send("q")
@@ -158,7 +160,7 @@ struct TmuxEndToEndTests {
                 let number = ["SIGTERM": SIGTERM, "SIGHUP": SIGHUP, "SIGINT": SIGINT][how]!
                 #expect(kill(pid, number) == 0)
             }
-            let after = try tui.waitFor("EXIT=")
+            let after = try await tui.waitFor("EXIT=")
             #expect(after.contains(expected), "\(how): \(after)")
             #expect(try tui.display("#{alternate_on}") == "0", "\(how): alternate screen left")
             #expect(try tui.display("#{cursor_flag}") == "1", "\(how): cursor shown")
@@ -169,19 +171,20 @@ struct TmuxEndToEndTests {
     func worksOnPlainTerminals(environment: String) async throws {
         try await withTUI(columns: 80, rows: 24, environment: environment, operations: Self.threeKinds) { fixture in
             let tui = fixture.session
-            let screen = try tui.waitFor("e2e unsupported")
+            let screen = try await tui.waitFor("e2e unsupported", timeout: 60)
             #expect(screen.contains("E2EAAAAA"))
             if environment.contains("LANG=C ") || environment.hasSuffix("LANG=C") {
                 #expect(screen.unicodeScalars.allSatisfy { $0.isASCII }, "ASCII mode without a UTF-8 locale")
             }
             try tui.send("q")
-            #expect(try tui.waitFor("EXIT=").contains("EXIT=0"))
+            #expect(try await tui.waitFor("EXIT=").contains("EXIT=0"))
         }
     }
 
     @Test func startupErrorsAreOneClearLine() async throws {
         let session = try TmuxSession(columns: 80, rows: 24, command: "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm EEOPS_ENDPOINT=http://127.0.0.1:1 EEOPS_PROJECT=p EEOPS_ACCESS_TOKEN=t \(Binary.path)")
-        let screen = try session.waitFor("EXIT=", timeout: 30)
+        defer { session.close() }
+        let screen = try await session.waitFor("EXIT=", timeout: 60)
         #expect(screen.contains("eeops: could not reach the server"), "\(screen)")
         #expect(screen.contains("EXIT=3"))
         #expect(try session.display("#{alternate_on}") == "0")

@@ -22,28 +22,36 @@ public struct Binary {
     }
 
     /// Runs eeops with `arguments` and an environment that holds only `environment` (plus PATH/HOME),
-    /// standard input closed; kills it after `timeout` seconds.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60, stdin: String? = nil) throws -> Result {
+    /// standard input closed; interrupts it after `timeout` seconds. The wait happens on a thread of its
+    /// own, so that an in-process emulator keeps the concurrency pool's threads.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], timeout: Double = 60) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "eeops-cli-home-\(UUID().uuidString)", "LANG": "C.UTF-8"]
         env.merge(environment) { $1 }
         process.environment = env
-        let out = Pipe(), err = Pipe(), input = Pipe()
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = input
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let killer = DispatchWorkItem { if process.isRunning { process.interrupt() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        // Read both pipes to the end before waiting, so a full pipe cannot block the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        killer.cancel()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        return await withCheckedContinuation { continuation in
+            let waiter = Thread {
+                let killer = DispatchWorkItem { if process.isRunning { process.interrupt() } }
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+                // Read both pipes to the end before waiting, so that a full pipe cannot block the child.
+                nonisolated(unsafe) var errData = Data()
+                let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+                errReader.start()
+                let outData = out.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                while errReader.isExecuting || !errReader.isFinished { Thread.sleep(forTimeInterval: 0.005) }
+                killer.cancel()
+                continuation.resume(returning: Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                                                      stderr: String(decoding: errData, as: UTF8.self)))
+            }
+            waiter.start()
+        }
     }
 }

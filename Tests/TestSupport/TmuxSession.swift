@@ -14,12 +14,26 @@ public final class TmuxSession {
     /// Starts `command` (a shell command line) in a pane of `columns` × `rows`. When the command ends the
     /// pane shows `EXIT=<status>` and stays open.
     public init(columns: Int, rows: Int, command: String) throws {
-        let wrapped = "\(command); echo \"EXIT=$?\"; sleep 600"
+        let wrapped = "\(command); echo \"EXIT=$?\"; exec sleep 300"
         // The server that new-session starts inherits the client's output: do not wait for it to close.
         try tmux(["new-session", "-d", "-s", "main", "-x", String(columns), "-y", String(rows), wrapped], captureOutput: false)
+        serverPID = Int32(try display("#{pid}"))
     }
 
-    deinit { try? tmux(["kill-server"], captureOutput: false) }
+    private var serverPID: Int32?
+
+    deinit { close() }
+
+    /// Ends the tmux server and everything running in it (the pane's processes get SIGHUP). The server is
+    /// also signalled directly, in case its socket is gone.
+    public func close() {
+        guard serverPID != nil else { return }
+        if let command = try? commandPID() { kill(command, SIGKILL) }
+        if let pane = Int32((try? display("#{pane_pid}")) ?? "") { kill(pane, SIGKILL) }
+        _ = try? tmux(["kill-server"], captureOutput: false)
+        if let serverPID, serverPID > 1 { kill(serverPID, SIGKILL) }
+        serverPID = nil
+    }
 
     /// Runs a tmux command on this session's server and returns its output. Uses posix_spawn and waitpid
     /// directly: the server that `new-session` starts keeps the client's descriptors open.
@@ -44,8 +58,8 @@ public final class TmuxSession {
         defer { cArguments.forEach { free($0) } }
         var pid: pid_t = 0
         let status = posix_spawnp(&pid, "tmux", &actions, nil, cArguments, environ)
-        close(pipeEnds[1])
-        defer { close(pipeEnds[0]) }
+        Glibc.close(pipeEnds[1])
+        defer { Glibc.close(pipeEnds[0]) }
         guard status == 0 else { throw TmuxError.spawn(status) }
         var output = [UInt8]()
         if captureOutput {
@@ -77,21 +91,23 @@ public final class TmuxSession {
         try tmux(["resize-window", "-t", "main", "-x", String(columns), "-y", String(rows)])
     }
 
-    /// Waits until the screen satisfies `condition`; returns the last screen either way.
+    /// Waits until the screen satisfies `condition`; returns the last screen either way. Sleeps
+    /// asynchronously so that the emulator serving the test keeps its threads.
     @discardableResult
-    public func waitFor(timeout: Double = 10, _ condition: (String) -> Bool) throws -> String {
+    public func waitFor(timeout: Double = 20, _ condition: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
             last = try screen()
             if condition(last) { return last }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
         return last
     }
 
-    public func waitFor(_ text: String, timeout: Double = 10) throws -> String {
-        try waitFor(timeout: timeout) { $0.contains(text) }
+    @discardableResult
+    public func waitFor(_ text: String, timeout: Double = 20) async throws -> String {
+        try await waitFor(timeout: timeout) { $0.contains(text) }
     }
 
     /// The pid of the command running in the pane (the shell's child).
