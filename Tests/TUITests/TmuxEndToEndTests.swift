@@ -132,7 +132,7 @@ struct TmuxEndToEndTests {
 
     @Test func escapeSequencesInServerTextStayInert() async throws {
         let evil = #"{"id":"EVILAAAAAAAAAAAAAAAAAAAA","description":"\u001b]2;HACKED\u0007\u001b[2J\u001b]0;HACKED2\u001b\\ evil\u202etxet"}"#
-        try await withTUI(columns: 200, rows: 30, operations: [evil]) { fixture in
+        try await withTUI(columns: 200, rows: 60, operations: [evil]) { fixture in
             let tui = fixture.session
             let before = try tui.display("#{pane_title}")
             let screen = try await tui.waitFor("evil", timeout: 60)
