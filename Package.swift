@@ -61,7 +61,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EarthEngineOperationsTests",
-            dependencies: ["EarthEngineOperations", "OperationsPresentation"]
+            dependencies: ["EarthEngineOperations", "OperationsPresentation", "TestSupport"]
         ),
         .testTarget(
             name: "IntegrationTests",
@@ -72,7 +72,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["OperationsPresentation", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import EarthEngineOperations
 @testable import OperationsPresentation
@@ -33,32 +34,17 @@ struct OutputFormatTests {
             for line in lines { #expect(TerminalText.width(line) <= width, "line too wide at \(width): \(line)") }
             // The STATE and DESCRIPTION columns start at the same display column on every line, whatever
             // the width of the text before them.
-            let stateColumn = Self.displayColumn(of: "STATE", in: lines[0])
-            let descriptionColumn = Self.displayColumn(of: "DESC", in: lines[0])
-            #expect(Self.text(atColumn: stateColumn, of: lines[1]).hasPrefix("RUNNING"))
-            #expect(Self.text(atColumn: stateColumn, of: lines[2]).hasPrefix("FAILED"))
-            #expect(Self.text(atColumn: descriptionColumn, of: lines[1]).hasPrefix("森林"))
-            #expect(Self.text(atColumn: descriptionColumn, of: lines[2]).hasPrefix("evil"))
+            let stateColumn = ScreenText.column(of: "STATE", in: lines[0]) ?? -1
+            let descriptionColumn = ScreenText.column(of: "DESC", in: lines[0]) ?? -1
+            #expect(ScreenText.text(atColumn: stateColumn, of: lines[1]).hasPrefix("RUNNING"))
+            #expect(ScreenText.text(atColumn: stateColumn, of: lines[2]).hasPrefix("FAILED"))
+            #expect(ScreenText.text(atColumn: descriptionColumn, of: lines[1]).hasPrefix("森林"))
+            #expect(ScreenText.text(atColumn: descriptionColumn, of: lines[2]).hasPrefix("evil"))
         }
         let table = render(.table, width: 80)
         #expect(table.contains("42%"))
         #expect(!table.contains("\u{1B}"))
         #expect(table.contains("^[]0;title^G"))
-    }
-
-    static func displayColumn(of word: String, in line: String) -> Int {
-        TerminalText.width(String(line[..<line.range(of: word)!.lowerBound]))
-    }
-
-    /// The rest of `line` from display column `column` on.
-    static func text(atColumn column: Int, of line: String) -> String {
-        var used = 0
-        var index = line.startIndex
-        while index < line.endIndex, used < column {
-            used += TerminalText.width(String(line[index]))
-            index = line.index(after: index)
-        }
-        return String(line[index...])
     }
 
     @Test func unlimitedTableKeepsWholeDescriptions() {

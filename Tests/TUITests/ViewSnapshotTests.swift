@@ -1,6 +1,7 @@
 import EarthEngineOperations
 import Foundation
 import OperationsPresentation
+import TestSupport
 import Testing
 @testable import OperationsTUI
 
@@ -86,14 +87,14 @@ struct ViewSnapshotTests {
             let screen = AppView.render(Fixtures.state(columns: columns, rows: 20))
             let lines = screen.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let header = lines[2]
-            let stateColumn = TerminalText.width(String(header[..<header.range(of: "STATE")!.lowerBound]))
-            let progressEnd = TerminalText.width(String(header[..<header.range(of: "PROG")!.upperBound]))
+            let stateColumn = ScreenText.column(of: "STATE", in: header) ?? -1
+            let progressEnd = (ScreenText.column(of: "PROG", in: header) ?? -1) + 4
             for line in lines[3..<11] {
                 #expect(TerminalText.width(line) <= columns)
-                let state = columnText(line, from: stateColumn)
+                let state = ScreenText.text(atColumn: stateColumn, of: line)
                 #expect(OperationState.known.contains { state.hasPrefix($0.apiValue) }, "state misplaced at \(columns): \(line)")
                 // PROG is right-aligned: its last character ends exactly at the header's end.
-                let progress = columnText(line, from: progressEnd - 4).prefix(4)
+                let progress = ScreenText.text(atColumn: progressEnd - 4, of: line).prefix(4)
                 #expect(progress.hasSuffix("%") || progress.hasSuffix("-"), "progress misplaced at \(columns): \(line)")
             }
         }
@@ -109,15 +110,5 @@ struct ViewSnapshotTests {
                 }
             }
         }
-    }
-
-    private func columnText(_ line: String, from column: Int) -> String {
-        var used = 0
-        var index = line.startIndex
-        while index < line.endIndex, used < column {
-            used += TerminalText.width(String(line[index]))
-            index = line.index(after: index)
-        }
-        return String(line[index...])
     }
 }
