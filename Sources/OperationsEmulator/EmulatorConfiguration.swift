@@ -33,6 +33,14 @@ public struct EmulatorConfiguration: Sendable {
     public var submitInterval: Duration?
     /// Faults injected into API answers.
     public var faults: FaultConfiguration = FaultConfiguration()
+    /// Service accounts whose JWTs the token endpoint (`POST /token`) accepts: email → public key (PEM).
+    public var serviceAccounts: [String: String] = [:]
+    /// Refresh tokens the token endpoint accepts (refresh-token grant).
+    public var refreshTokens: Set<String> = []
+    /// Lifetime of the access tokens the token endpoint and the fake metadata server issue.
+    public var tokenLifetime: Duration = .seconds(3600)
+    /// Serve a fake GCE metadata server under `/computeMetadata/v1/` (for tests of that credential source).
+    public var fakeMetadataServer = false
     /// Default and maximum page sizes of `list`.
     public var defaultPageSize = 100
     public var maxPageSize = 1000

@@ -18,7 +18,7 @@ struct EEOps: AsyncParsableCommand {
         version: "eeops 0.1.0",
         subcommands: [
             TUICommand.self, ListCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
-            DeleteCommand.self, EmulatorCommand.self, DemoCommand.self,
+            DeleteCommand.self, AuthCommand.self, EmulatorCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: TUICommand.self
     )

@@ -26,6 +26,8 @@ public final class OperationsClient: Sendable {
         public var userAgent: String
         /// Told about each retry before its wait, e.g. to show "retrying in 8s".
         public var onRetry: (@Sendable (RetryNotice) -> Void)?
+        /// Sent as `X-Goog-User-Project` instead of the request's project (an ADC file's quota_project_id).
+        public var quotaProject: String?
 
         public init(
             endpoint: ServiceEndpoint = .production, apiVersion: APIVersion = .v1, retryPolicy: RetryPolicy = RetryPolicy(),
@@ -172,13 +174,13 @@ public final class OperationsClient: Sendable {
                 let token = try await currentToken()
                 var headers = HTTPHeaders()
                 headers.add(name: "Authorization", value: "Bearer \(token.value)")
-                headers.add(name: "X-Goog-User-Project", value: project)
+                headers.add(name: "X-Goog-User-Project", value: configuration.quotaProject ?? project)
                 headers.add(name: "User-Agent", value: configuration.userAgent)
                 headers.add(name: "Accept", value: "application/json")
                 if body != nil { headers.add(name: "Content-Type", value: "application/json") }
                 result = try await attemptOnce(method, url: url, headers: headers, body: body, timeout: timeout ?? configuration.requestTimeout)
                 if case .failure(let failure) = result, case .api(.unauthenticated, 401, _) = failure.error,
-                   !refreshedAfter401, !(tokenProvider is StaticAccessTokenProvider) {
+                   !refreshedAfter401, tokenProvider.canRefresh {
                     // The token may have expired between fetch and use: refresh once and try again.
                     refreshedAfter401 = true
                     await tokenProvider.invalidate(token)
@@ -190,7 +192,7 @@ public final class OperationsClient: Sendable {
             } catch is CancellationError {
                 throw .transport("cancelled")
             } catch {
-                throw .credentials("could not get an access token from \(tokenProvider.sourceDescription): \(error)")
+                throw .authentication("could not get an access token from \(tokenProvider.sourceDescription): \(error)")
             }
             switch result {
             case .success(let exchange):

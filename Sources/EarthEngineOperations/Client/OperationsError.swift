@@ -14,8 +14,11 @@ public enum OperationsError: Error, Sendable, CustomStringConvertible {
     case transport(String)
     /// The configuration is unusable (e.g. plain HTTP to a host that is not loopback).
     case configuration(String)
-    /// No credentials, or the credentials could not produce a token.
+    /// No usable credentials: none found, or a credentials file that cannot be read or understood.
     case credentials(String)
+    /// The credentials were refused or could not be refreshed (revoked, expired, wrong scope, clock skew,
+    /// network), naming the source.
+    case authentication(String)
     /// A name was rejected before any request was sent.
     case invalidName(NameError)
 
@@ -58,6 +61,7 @@ public enum OperationsError: Error, Sendable, CustomStringConvertible {
         case .transport(let why): return "could not reach the server: \(why)"
         case .configuration(let why): return why
         case .credentials(let why): return why
+        case .authentication(let why): return why
         case .invalidName(let error): return error.description
         }
     }

@@ -15,6 +15,10 @@ public struct SettingsResolver: Sendable {
     public struct Resolved<Value: Sendable>: Sendable {
         public var value: Value
         public var source: String
+        public init(value: Value, source: String) {
+            self.value = value
+            self.source = source
+        }
     }
 
     /// `--project`, else `EEOPS_PROJECT`, else `GOOGLE_CLOUD_PROJECT`, else the `project` in the earthengine
@@ -39,15 +43,6 @@ public struct SettingsResolver: Sendable {
         if let flag, !flag.isEmpty { return Resolved(value: try ServiceEndpoint(flag), source: "--endpoint") }
         if let value = environment["EEOPS_ENDPOINT"], !value.isEmpty { return Resolved(value: try ServiceEndpoint(value), source: "EEOPS_ENDPOINT") }
         return Resolved(value: .production, source: "default")
-    }
-
-    /// `--access-token-file`, else `EEOPS_ACCESS_TOKEN`.
-    public func tokenProvider(accessTokenFile: String?) throws(OperationsError) -> any AccessTokenProvider {
-        if let accessTokenFile, !accessTokenFile.isEmpty { return try StaticAccessTokenProvider(contentsOfFile: accessTokenFile) }
-        if let token = environment["EEOPS_ACCESS_TOKEN"], !token.isEmpty {
-            return try StaticAccessTokenProvider(token: token, source: "EEOPS_ACCESS_TOKEN")
-        }
-        throw .credentials("no credentials: set EEOPS_ACCESS_TOKEN or pass --access-token-file PATH (for a token, run: gcloud auth print-access-token)")
     }
 
     /// `$CLOUDSDK_CONFIG` or `~/.config/gcloud`'s active configuration, `[core] project = ...`.

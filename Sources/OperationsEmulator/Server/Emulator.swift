@@ -35,7 +35,7 @@ public final class Emulator: Sendable {
         var quiet = logger ?? Logger(label: "eeops.emulator")
         if logger == nil { quiet.logLevel = .critical }
         let state = EmulatorState(configuration: configuration, clock: EmulatorClock(mode: configuration.clock))
-        let handler = EmulatorHandler(configuration: configuration, state: state)
+        let handler = try EmulatorHandler(configuration: configuration, state: state)
         let portReady = PortSignal()
         let application = Application(
             responder: CallbackResponder<BasicRequestContext> { request, context in try await handler.respond(to: request, context: context) },
@@ -60,6 +60,23 @@ public final class Emulator: Sendable {
             throw EmulatorError.cannotBind("\(configuration.host):\(configuration.port)", "\(error)")
         }
         return Emulator(configuration: configuration, port: port, serviceGroup: group, runTask: task)
+    }
+
+    /// A new RSA key pair for a test service account: put the public key in
+    /// `EmulatorConfiguration.serviceAccounts`, and write the key file with ``serviceAccountKeyFile(email:projectID:privateKeyPEM:)``
+    /// once the emulator runs (its `token_uri` names the emulator's address).
+    public static func makeServiceAccountKeyPair() throws -> (privateKeyPEM: String, publicKeyPEM: String) {
+        try TokenIssuer.makeKeyPair()
+    }
+
+    /// A service-account key file (JSON) whose `token_uri` is this emulator's token endpoint.
+    public func serviceAccountKeyFile(email: String, projectID: String, privateKeyPEM: String) throws -> Data {
+        try TokenIssuer.keyFile(email: email, projectID: projectID, privateKeyPEM: privateKeyPEM, tokenURI: baseURL + "/token")
+    }
+
+    /// The email and public key of an existing service-account key file, to trust it.
+    public static func publicKey(ofKeyFile json: Data) throws -> (email: String, publicKeyPEM: String) {
+        try TokenIssuer.publicKey(ofKeyFile: json)
     }
 
     /// Stops serving and waits until the server is down.

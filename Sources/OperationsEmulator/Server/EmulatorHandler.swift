@@ -1,5 +1,6 @@
 import EarthEngineOperations
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Synchronization
 
@@ -10,15 +11,15 @@ final class EmulatorHandler: Sendable {
     let configuration: EmulatorConfiguration
     let quota: QuotaGate?
     let statistics: EmulatorStatistics
-    let acceptedTokens: Mutex<Set<String>>
+    let tokens: TokenIssuer
     let faults: FaultInjector
 
-    init(configuration: EmulatorConfiguration, state: EmulatorState) {
+    init(configuration: EmulatorConfiguration, state: EmulatorState) throws {
         self.state = state
         self.configuration = configuration
         self.quota = configuration.quota.map(QuotaGate.init(quota:))
         self.statistics = EmulatorStatistics()
-        self.acceptedTokens = Mutex(configuration.acceptedTokens)
+        self.tokens = try TokenIssuer(configuration: configuration)
         self.faults = FaultInjector(configuration: configuration.faults, seed: configuration.seed)
     }
 
@@ -36,6 +37,16 @@ final class EmulatorHandler: Sendable {
         case .admin(let path):
             let body = try await request.collectBody(upTo: 1 << 20)
             return await admin(path: path, method: request.method.rawValue, body: Data(buffer: body)).response
+        case .token:
+            let body = try await request.collectBody(upTo: 1 << 16)
+            statistics.record { $0.tokenGrants += 1 }
+            let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
+            let (status, answer) = tokens.grant(form: Self.parseForm(String(buffer: body)), endpointURL: "http://\(host)/token")
+            let data = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data()
+            return Response(status: .init(code: status), headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                            body: .init(byteBuffer: ByteBuffer(data: data)))
+        case .metadata(let path):
+            return metadata(path: path, flavor: request.headers[HTTPField.Name("Metadata-Flavor")!])
         case .notFound:
             return Self.error(.notFound, "The requested URL \(request.uri.path) was not found on this server.").response
         case .methodNotAllowed:
@@ -60,7 +71,7 @@ final class EmulatorHandler: Sendable {
     private func gate(request: Request, project: String) async -> Answer? {
         let header = request.headers[.authorization] ?? ""
         let token = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
-        guard !token.isEmpty, acceptedTokens.withLock({ $0.contains(token) }) else {
+        guard !token.isEmpty, tokens.accepts(token) else {
             statistics.record { $0.unauthenticated += 1 }
             var answer = Self.error(.unauthenticated, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
             answer.headers[.wwwAuthenticate] = "Bearer realm=\"https://accounts.google.com/\""
@@ -181,8 +192,11 @@ final class EmulatorHandler: Sendable {
         case ("POST", ["tokens"]):
             struct Token: Decodable { var token: String }
             guard let request = try? JSONDecoder().decode(Token.self, from: body) else { return Self.error(.invalidArgument, "Expected {\"token\": \"...\"}.") }
-            acceptedTokens.withLock { _ = $0.insert(request.token) }
+            tokens.addStatic(request.token)
             return Self.json("{}")
+        case ("GET", ["tokens"]):
+            let data = (try? JSONSerialization.data(withJSONObject: ["issued": tokens.issuedTokens])) ?? Data()
+            return Answer(status: .ok, headers: [.contentType: "application/json"], body: ByteBuffer(data: data))
         case ("POST", let parts) where parts.count == 3 && parts[0] == "projects" && parts[2] == "operations":
             guard let spec = try? JSONDecoder().decode(OperationSpec.self, from: body) else { return Self.error(.invalidArgument, "Invalid operation spec.") }
             guard let operation = await state.create(project: parts[1], spec: spec) else { return Self.error(.notFound, "No project \(parts[1]).") }
@@ -190,6 +204,38 @@ final class EmulatorHandler: Sendable {
         default:
             return Self.error(.notFound, "Unknown emulator control.")
         }
+    }
+
+    /// The fake GCE metadata server: the instance's service-account token and email, for tests.
+    private func metadata(path: [String], flavor: String?) -> Response {
+        guard configuration.fakeMetadataServer else { return Self.error(.notFound, "No metadata server here.").response }
+        var headers: HTTPFields = [HTTPField.Name("Metadata-Flavor")!: "Google", .contentType: "application/json"]
+        guard flavor == "Google" else {
+            return Response(status: .forbidden, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "Missing Metadata-Flavor:Google header.")))
+        }
+        switch path.joined(separator: "/") {
+        case "", "instance", "instance/":
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "instance/\nproject/\n")))
+        case "instance/service-accounts/default/token":
+            statistics.record { $0.metadataTokens += 1 }
+            let (token, expiresIn) = tokens.issue()
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "{\"access_token\":\"\(token)\",\"expires_in\":\(expiresIn),\"token_type\":\"Bearer\"}")))
+        case "instance/service-accounts/default/email":
+            headers[.contentType] = "text/plain"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "vm-account@\(configuration.projects.first ?? "project").iam.gserviceaccount.com")))
+        default:
+            return Response(status: .notFound, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "not found")))
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` fields.
+    static func parseForm(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            if let key = parts.first { fields[key] = parts.count > 1 ? parts[1] : "" }
+        }
+        return fields
     }
 
     // MARK: - Responses

@@ -11,6 +11,10 @@ enum EmulatorRoute: Equatable, Sendable {
     case list(APIVersion, project: String)
     case operation(APIVersion, project: String, id: String, method: OperationMethod)
     case admin([String])
+    /// `POST /token`: the OAuth token endpoint.
+    case token
+    /// `GET /computeMetadata/v1/...`: the fake GCE metadata server (when enabled).
+    case metadata([String])
     /// A path the API does not have (404), or a method it does not allow there (405).
     case notFound
     case methodNotAllowed
@@ -24,6 +28,8 @@ enum EmulatorRoute: Equatable, Sendable {
             return method == "GET" ? .discovery : .methodNotAllowed
         }
         if segments.first == "_emulator" { return .admin(Array(segments.dropFirst())) }
+        if segments == ["token"] { return method == "POST" ? .token : .methodNotAllowed }
+        if segments.starts(with: ["computeMetadata", "v1"]) { return method == "GET" ? .metadata(Array(segments.dropFirst(2))) : .methodNotAllowed }
         guard segments.count >= 4, let version = APIVersion(rawValue: segments[0]), segments[1] == "projects",
               let project = segments[2].removingPercentEncoding, !project.isEmpty
         else { return .notFound }

@@ -12,6 +12,8 @@ final class EmulatorStatistics: Sendable {
         var rateLimited = 0
         var unauthenticated = 0
         var faultsInjected = 0
+        var tokenGrants = 0
+        var metadataTokens = 0
     }
 
     private let counts = Mutex(Counts())

@@ -62,7 +62,7 @@ struct CancelCommand: AsyncParsableCommand {
         var targets: [OperationName]
         var skipped = 0
         do {
-            session = try global.makeSession(requireProject: all)
+            session = try await global.makeSession(requireProject: all)
             if all {
                 let filter = try selection.filter(olderThan: try olderThan.map { try parseDuration($0, flag: "--older-than") })
                 (targets, skipped) = try await selectAll(session: session, filter: filter)

@@ -27,7 +27,7 @@ struct DeleteCommand: AsyncParsableCommand {
         let session: Session
         let resolved: [OperationName]
         do {
-            session = try global.makeSession(requireProject: false)
+            session = try await global.makeSession(requireProject: false)
             resolved = try session.names(names)
         } catch { throw fail(error) }
         if !yes {

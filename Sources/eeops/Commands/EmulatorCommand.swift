@@ -98,7 +98,23 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     @OptionGroup var emulator: EmulatorOptions
 
+    @Option(name: .customLong("write-service-account-key"), help: "Create a test service account and write its key file here (token_uri points at the emulator).")
+    var writeServiceAccountKey: String?
+
+    @Option(name: .customLong("service-account-key"), help: "Trust this service-account key file's JWTs at POST /token (repeatable).")
+    var serviceAccountKeys: [String] = []
+
+    @Option(name: .customLong("refresh-token"), help: "A refresh token POST /token accepts (repeatable).")
+    var refreshTokens: [String] = []
+
+    @Option(name: .customLong("token-lifetime"), help: "Seconds the access tokens issued by POST /token last.")
+    var tokenLifetime: Int = 3600
+
+    @Flag(name: .customLong("fake-metadata-server"), help: "Also serve a fake GCE metadata server under /computeMetadata/v1/ (set GCE_METADATA_HOST to the emulator's host:port).")
+    var fakeMetadataServer = false
+
     func validate() throws {
+        guard (1...86_400).contains(tokenLifetime) else { throw ValidationError("invalid --token-lifetime \(tokenLifetime): expected 1 to 86400 seconds") }
         guard (0...65535).contains(port) else { throw ValidationError("invalid --port \(port): expected 0 to 65535") }
         if let token, token.isEmpty || token.contains(where: { $0.isWhitespace }) { throw ValidationError("invalid --token: it must be non-empty, without spaces") }
     }
@@ -108,12 +124,44 @@ struct EmulatorCommand: AsyncParsableCommand {
         var configuration = emulator.configuration(token: token)
         configuration.host = host
         configuration.port = port
+        configuration.refreshTokens = Set(refreshTokens)
+        configuration.tokenLifetime = .seconds(tokenLifetime)
+        configuration.fakeMetadataServer = fakeMetadataServer
+        var newKey: (privateKeyPEM: String, publicKeyPEM: String)?
+        let serviceAccountEmail = "eeops-emulator@\(configuration.projects[0]).iam.gserviceaccount.com"
+        do {
+            for path in serviceAccountKeys {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read --service-account-key '\(path)'") }
+                let (email, publicKey) = try Emulator.publicKey(ofKeyFile: data)
+                configuration.serviceAccounts[email] = publicKey
+            }
+            if writeServiceAccountKey != nil {
+                newKey = try Emulator.makeServiceAccountKeyPair()
+                configuration.serviceAccounts[serviceAccountEmail] = newKey?.publicKeyPEM
+            }
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
         let server: Emulator
         do {
             server = try await Emulator.start(configuration)
         } catch {
             printError("\(error)")
             throw ExitCode(ExitStatus.usage)
+        }
+        if let path = writeServiceAccountKey, let newKey {
+            do {
+                let json = try server.serviceAccountKeyFile(email: serviceAccountEmail, projectID: configuration.projects[0], privateKeyPEM: newKey.privateKeyPEM)
+                guard FileManager.default.createFile(atPath: path, contents: json, attributes: [.posixPermissions: 0o600]) else {
+                    throw ValidationError("cannot write --write-service-account-key '\(path)'")
+                }
+                StandardStream.output.write("eeops emulator: wrote the key of \(serviceAccountEmail) to \(path)\n")
+            } catch {
+                printError("\(error)")
+                await server.stop()
+                throw ExitCode(ExitStatus.usage)
+            }
         }
         let projects = configuration.projects.joined(separator: ", ")
         StandardStream.output.write("""

@@ -24,7 +24,7 @@ struct GetCommand: AsyncParsableCommand {
         let session: Session
         let resolved: [OperationName]
         do {
-            session = try global.makeSession(requireProject: false)
+            session = try await global.makeSession(requireProject: false)
             resolved = try session.names(names)
         } catch { throw fail(error) }
         let results = await concurrentMap(resolved) { name -> Result<LongRunningOperation, OperationsError> in

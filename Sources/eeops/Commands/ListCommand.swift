@@ -28,7 +28,7 @@ struct ListCommand: AsyncParsableCommand {
     func run() async throws {
         let filter = try selection.filter()
         let session: Session
-        do { session = try global.makeSession() } catch { throw fail(error) }
+        do { session = try await global.makeSession() } catch { throw fail(error) }
         let output = StandardStream.output
         var writer = OperationListWriter(format: ListFormat(rawValue: format) ?? .table, terminalWidth: output.terminalWidth) { output.write($0) }
         var shown = 0

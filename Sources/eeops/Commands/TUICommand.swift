@@ -83,7 +83,7 @@ struct TUICommand: AsyncParsableCommand {
 
     func run() async throws {
         let session: Session
-        do { session = try global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
+        do { session = try await global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
         try await interface.run(
             client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
             apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription

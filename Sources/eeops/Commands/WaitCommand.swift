@@ -28,7 +28,7 @@ struct WaitCommand: AsyncParsableCommand {
         let session: Session
         let resolved: [OperationName]
         do {
-            session = try global.makeSession(requireProject: false)
+            session = try await global.makeSession(requireProject: false)
             resolved = try session.names(names)
         } catch { throw fail(error) }
         let deadline = try timeout.map { ContinuousClock.now + (try parseDuration($0, flag: "--timeout")) }

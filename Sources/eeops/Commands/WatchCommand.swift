@@ -28,7 +28,7 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         let filter = try selection.filter()
         let session: Session
-        do { session = try global.makeSession() } catch { throw fail(error) }
+        do { session = try await global.makeSession() } catch { throw fail(error) }
         let poller = OperationPoller(
             client: session.client, project: session.project!,
             configuration: PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EarthEngineOperations
 import Foundation
+import OperationsPresentation
 
 /// Options every command that talks to the API accepts.
 struct GlobalOptions: ParsableArguments {
@@ -16,7 +17,19 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("access-token-file"), help: "File holding an OAuth2 access token (else EEOPS_ACCESS_TOKEN).")
     var accessTokenFile: String?
 
+    @Option(name: .customLong("service-account-file"), help: "Service-account key file (else GOOGLE_APPLICATION_CREDENTIALS).")
+    var serviceAccountFile: String?
+
+    @Option(name: .long, help: "Use only this credential source: access-token, service-account, application-default, earthengine, metadata, gcloud (default: the first found, in that order).")
+    var credentials: String?
+
+    @Option(name: .long, help: "OAuth scope to ask for (repeatable; default https://www.googleapis.com/auth/earthengine; 'cloud-platform' is short for its URL).")
+    var scope: [String] = []
+
     func validate() throws {
+        if let credentials, CredentialSource(rawValue: credentials) == nil {
+            throw ValidationError("invalid --credentials '\(credentials)': expected one of \(CredentialSource.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard APIVersion(rawValue: apiVersion) != nil else {
             throw ValidationError("invalid --api-version '\(apiVersion)': expected v1, v1beta or v1alpha")
         }
@@ -25,22 +38,34 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// Builds a client from these options and the environment.
-    func makeSession(requireProject: Bool = true, requestsPerSecond: Double = 100) throws -> Session {
+    /// The credentials request these options make.
+    var credentialRequest: CredentialResolver.Request {
+        let scopes = scope.isEmpty ? [OAuthScope.earthEngine] : scope.map { $0 == "cloud-platform" ? OAuthScope.cloudPlatform : ($0 == "earthengine" ? OAuthScope.earthEngine : $0) }
+        return CredentialResolver.Request(source: credentials.flatMap(CredentialSource.init(rawValue:)), accessTokenFile: accessTokenFile,
+                                          serviceAccountFile: serviceAccountFile, scopes: scopes)
+    }
+
+    /// Builds a client from these options and the environment; prints credential warnings to stderr.
+    func makeSession(requireProject: Bool = true, requestsPerSecond: Double = 100) async throws -> Session {
         let resolver = SettingsResolver()
-        let project = resolver.project(flag: project)
+        var project = resolver.project(flag: project)
+        let endpoint = try resolver.endpoint(flag: endpoint).value
+        let credentials = try await CredentialResolver().resolve(credentialRequest)
+        for warning in credentials.warnings { StandardStream.error.write("eeops: warning: \(TerminalText.sanitize(warning))\n") }
+        // A project named by the credentials (a key file's project_id) comes after the explicit settings.
+        if project == nil, let named = credentials.info.project { project = .init(value: named, source: credentials.info.origin) }
         if requireProject, project == nil {
             throw OperationsError.configuration("no project: pass --project ID or set EEOPS_PROJECT (or GOOGLE_CLOUD_PROJECT)")
         }
         if let project {
             do { try ProjectID.validate(project.value) } catch { throw OperationsError.configuration("\(error.description) (from \(project.source))") }
         }
-        let endpoint = try resolver.endpoint(flag: endpoint).value
-        let tokens = try resolver.tokenProvider(accessTokenFile: accessTokenFile)
-        let configuration = OperationsClient.Configuration(
+        var configuration = OperationsClient.Configuration(
             endpoint: endpoint, apiVersion: APIVersion(rawValue: apiVersion) ?? .v1, requestsPerSecond: requestsPerSecond
         )
-        return Session(client: OperationsClient(configuration: configuration, tokenProvider: tokens), project: project?.value)
+        configuration.quotaProject = credentials.info.quotaProject
+        return Session(client: OperationsClient(configuration: configuration, tokenProvider: credentials.provider), project: project?.value,
+                       credentials: credentials.info)
     }
 }
 
@@ -48,6 +73,7 @@ struct GlobalOptions: ParsableArguments {
 struct Session: Sendable {
     let client: OperationsClient
     let project: String?
+    let credentials: CredentialInfo
 
     /// Resolves user-typed names (`projects/P/operations/ID` or a bare `ID`).
     func names(_ inputs: [String]) throws -> [OperationName] {

@@ -19,6 +19,11 @@ public protocol AccessTokenProvider: Sendable {
     var sourceDescription: String { get }
 }
 
+extension AccessTokenProvider {
+    /// True when a rejected token can be replaced by a fresh one.
+    public var canRefresh: Bool { !(self is StaticAccessTokenProvider) }
+}
+
 /// A token given as it is: from `--access-token-file` or the `EEOPS_ACCESS_TOKEN` environment variable.
 /// It cannot be refreshed: when the server rejects it, the error says so.
 public struct StaticAccessTokenProvider: AccessTokenProvider {
