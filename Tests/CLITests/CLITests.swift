@@ -149,7 +149,7 @@ struct CLITests {
                 (["cancel", "--all", "--older-than", "soon"], env, 64, "duration"),
                 (["get", "bad name"], env, 64, "invalid operation name"),
                 (["list"], env.merging(["EEOPS_ENDPOINT": "http://example.com"]) { $1 }, 64, "only loopback"),
-                (["list"], env.filter { $0.key != "EEOPS_ACCESS_TOKEN" }, 64, "no credentials"),
+                (["list"], env.filter { $0.key != "EEOPS_ACCESS_TOKEN" }.merging(["PATH": "/nonexistent"]) { $1 }, 64, "no credentials"),
                 (["list"], env.filter { $0.key != "EEOPS_PROJECT" }, 64, "no project"),
                 (["list"], env.merging(["EEOPS_ACCESS_TOKEN": "wrong-token-value"]) { $1 }, 3, "UNAUTHENTICATED"),
                 (["list", "--project", "not-served"], env, 3, "PERMISSION_DENIED"),

@@ -11,4 +11,9 @@ public enum ControlClient {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         return String(buffer: try await response.body.collect(upTo: 1 << 20))
     }
+
+    public static func get(url: URL) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+        return String(buffer: try await response.body.collect(upTo: 16 << 20))
+    }
 }

@@ -6,9 +6,10 @@ public struct SettingsResolver: Sendable {
     public var environment: [String: String]
     public var homeDirectory: String
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, homeDirectory: String = NSHomeDirectory()) {
+    /// - Parameter homeDirectory: defaults to `$HOME`, else the account's home directory.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, homeDirectory: String? = nil) {
         self.environment = environment
-        self.homeDirectory = homeDirectory
+        self.homeDirectory = homeDirectory ?? environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
     }
 
     /// Where a setting came from, for `auth status` and error messages.
