@@ -31,10 +31,11 @@ class RunningEmulator:
 
 
 @pytest.fixture()
-def emulator():
+def emulator(tmp_path):
+    key_file = tmp_path / "service-account.json"
     process = subprocess.Popen(
         [BINARY, "emulator", "--port", "0", "--token", TOKEN, "--operations", "120", "--seed", "11", "--active-fraction", "0.3",
-         "--unimplemented-fraction", "0"],
+         "--unimplemented-fraction", "0", "--write-service-account-key", str(key_file)],
         stdout=subprocess.PIPE, text=True)
     url = None
     for line in process.stdout:
@@ -43,6 +44,8 @@ def emulator():
             url = match.group(1)
             break
     assert url, "the emulator did not print its URL"
-    yield RunningEmulator(process, url)
+    running = RunningEmulator(process, url)
+    running.service_account_key = key_file
+    yield running
     process.terminate()
     process.wait(timeout=10)

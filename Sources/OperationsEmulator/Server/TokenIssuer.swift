@@ -64,7 +64,8 @@ final class TokenIssuer: Sendable {
             else {
                 return (400, ["error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim."])
             }
-            guard claims["aud"] as? String == endpointURL else {
+            // Google's libraries put Google's token endpoint in `aud` whatever the key's token_uri is.
+            guard let audience = claims["aud"] as? String, audience == endpointURL || audience == "https://oauth2.googleapis.com/token" else {
                 return (400, ["error": "invalid_grant", "error_description": "Invalid JWT: Failed audience check. The right audience is \(endpointURL)"])
             }
             let scopes = (claims["scope"] as? String ?? "").split(separator: " ").map(String.init)
