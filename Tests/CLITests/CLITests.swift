@@ -94,6 +94,31 @@ struct CLITests {
         }
     }
 
+    @Test func everyCancelIsAccountedForInTheAuditLog() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"AUDITA","cancel":"cancels"}"#)
+            try await create(emulator, #"{"id":"AUDITB","cancel":"unimplemented"}"#)
+            let log = NSTemporaryDirectory() + "eeops-audit-\(UUID().uuidString)/audit.jsonl"
+            let result = try await Binary.run(["cancel", "AUDITA", "AUDITB", "--wait", "--audit-log", log], environment: env)
+            #expect(result.status == 1)
+            let entries = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            func stages(_ id: String) -> [String] {
+                entries.filter { ($0["name"] as? String)?.hasSuffix("/" + id) == true }.compactMap { $0["stage"] as? String }
+            }
+            #expect(stages("AUDITA") == ["requested", "sent", "accepted", "final"])
+            #expect(stages("AUDITB") == ["requested", "sent", "rejected"])
+            #expect(entries.contains { $0["stage"] as? String == "rejected" && $0["code"] as? String == "UNIMPLEMENTED" })
+            #expect(entries.contains { $0["stage"] as? String == "final" && ($0["outcome"] as? String) == "CANCELLED" })
+            let attributes = try FileManager.default.attributesOfItem(atPath: log)
+            #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            // A log that cannot be written stops the cancel before anything is sent.
+            let refused = try await Binary.run(["cancel", "AUDITA", "--audit-log", "/proc/eeops-nowhere/audit.jsonl"], environment: env)
+            #expect(refused.status == 64)
+            #expect(refused.stderr.contains("audit log"))
+        }
+    }
+
     @Test func acceptedCancelExitsZero() async throws {
         try await withEmulator(operations: 0) { emulator, env in
             try await create(emulator, #"{"id":"ONE","cancel":"cancels"}"#)

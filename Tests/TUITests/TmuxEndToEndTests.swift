@@ -61,7 +61,8 @@ struct TmuxEndToEndTests {
     ]
 
     @Test func markCancelAndWatchEveryOutcome() async throws {
-        try await withTUI(operations: Self.threeKinds) { fixture in
+        let audit = NSTemporaryDirectory() + "eeops-tui-audit-\(UUID().uuidString).jsonl"
+        try await withTUI(arguments: "--audit-log \(audit)", operations: Self.threeKinds) { fixture in
             let tui = fixture.session
             try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
             try tui.send("/")
@@ -87,6 +88,15 @@ struct TmuxEndToEndTests {
             #expect(after.contains("cancels this session: 1 cancelled, 1 finished despite cancel, 1 unsupported"), "\(after)")
             #expect(try tui.display("#{alternate_on}") == "0", "the alternate screen is left")
             #expect(try tui.display("#{cursor_flag}") == "1", "the cursor is visible again")
+            // Every cancel is in the audit log, from request to outcome.
+            let lines = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n")
+            let entries = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            func stages(_ id: String) -> [String] {
+                entries.filter { ($0["name"] as? String)?.hasSuffix(id) == true }.compactMap { $0["stage"] as? String }
+            }
+            #expect(stages("E2EAAAAAAAAAAAAAAAAAAAAA") == ["requested", "sent", "accepted", "final"])
+            #expect(stages("E2EBBBBBBBBBBBBBBBBBBBBB") == ["requested", "sent", "accepted", "final"])
+            #expect(stages("E2ECCCCCCCCCCCCCCCCCCCCC") == ["requested", "sent", "rejected"])
         }
     }
 

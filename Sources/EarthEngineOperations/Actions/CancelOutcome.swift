@@ -71,19 +71,46 @@ public enum CancelOutcome: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension CancelOutcome {
+    /// The audit log's record of this outcome: `accepted`/`rejected` for the server's answer, `final` once
+    /// nothing more will happen.
+    public func auditEntry(name: String, tool: String) -> AuditEntry {
+        switch self {
+        case .requested, .cancelling:
+            return AuditEntry(action: .cancel, stage: .accepted, name: name, outcome: description, tool: tool)
+        case .cancelled, .finishedDespiteCancel:
+            return AuditEntry(action: .cancel, stage: .final, name: name, outcome: description, tool: tool)
+        case .alreadyDone:
+            return AuditEntry(action: .cancel, stage: .rejected, name: name, code: RPCCode.failedPrecondition.name, outcome: description, tool: tool)
+        case .unsupported:
+            return AuditEntry(action: .cancel, stage: .rejected, name: name, code: RPCCode.unimplemented.name, outcome: description, tool: tool)
+        case .notFound:
+            return AuditEntry(action: .cancel, stage: .rejected, name: name, code: RPCCode.notFound.name, outcome: description, tool: tool)
+        case .failed(let code, let message):
+            return AuditEntry(action: .cancel, stage: .rejected, name: name, code: code?.name, outcome: "failed", message: message, tool: tool)
+        }
+    }
+}
+
 extension OperationsClient {
     /// Sends a cancel and classifies the answer. For an operation that was already done, its state is
-    /// looked up so that the outcome can say which.
-    public func requestCancel(_ name: OperationName) async -> CancelOutcome {
+    /// looked up so that the outcome can say which. With an audit log, the request is recorded as sent
+    /// before it goes out and the answer when it comes.
+    public func requestCancel(_ name: OperationName, audit: AuditLog? = nil, tool: String = "cli") async -> CancelOutcome {
+        audit?.record(AuditEntry(action: .cancel, stage: .sent, name: name.description, tool: tool))
+        let outcome: CancelOutcome
         do {
             try await cancel(name)
-            return .requested
+            outcome = .requested
         } catch {
-            let outcome = CancelOutcome.refused(error)
-            if case .alreadyDone = outcome, let operation = try? await get(name) {
-                return .alreadyDone(operation.state)
+            let refused = CancelOutcome.refused(error)
+            if case .alreadyDone = refused, let operation = try? await get(name) {
+                outcome = .alreadyDone(operation.state)
+            } else {
+                outcome = refused
             }
-            return outcome
         }
+        audit?.record(outcome.auditEntry(name: name.description, tool: tool))
+        return outcome
     }
 }

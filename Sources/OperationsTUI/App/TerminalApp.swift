@@ -13,6 +13,8 @@ public final class TerminalApp: Sendable {
         public var cancelGrace: Duration = .seconds(5)
         /// Receives one line per logged event (for `--log-file`); nothing is written to the terminal.
         public var diagnostics: (@Sendable (String) -> Void)?
+        /// Records every cancel and what became of it.
+        public var audit: AuditLog?
         public init() {}
     }
 
@@ -135,7 +137,9 @@ public final class TerminalApp: Sendable {
             }
             for event in events {
                 if case .key = event { state.now = now }
+                let before = state.cancels
                 let effects = Reducer.reduce(&state, event)
+                auditChanges(from: before, to: state.cancels)
                 perform(effects, poller: poller)
                 dirty = true
             }
@@ -154,11 +158,23 @@ public final class TerminalApp: Sendable {
         return endingSignal
     }
 
+    /// Cancel outcomes the poller observed (CANCELLING → CANCELLED, finished anyway) go to the audit log;
+    /// the server's answers are recorded by `requestCancel` itself.
+    private func auditChanges(from before: [String: CancelOutcome], to after: [String: CancelOutcome]) {
+        guard let audit = options.audit else { return }
+        for (name, outcome) in after where before[name] != outcome && before[name] != nil && outcome.isFinal {
+            audit.record(outcome.auditEntry(name: name, tool: "tui"))
+        }
+    }
+
     private func perform(_ effects: [Effect], poller: OperationPoller) {
         for effect in effects {
             switch effect {
             case .cancel(let names):
-                for name in names { startCancel(name) }
+                for name in names {
+                    options.audit?.record(AuditEntry(action: .cancel, stage: .requested, name: name.description, tool: "tui"))
+                    startCancel(name)
+                }
             case .track(let names):
                 Task { await poller.track(names) }
             case .refreshNow:
@@ -175,7 +191,7 @@ public final class TerminalApp: Sendable {
         let id = UUID()
         let client = self.client
         let task = Task { [self] in
-            let outcome = await client.requestCancel(name)
+            let outcome = await client.requestCancel(name, audit: options.audit, tool: "tui")
             inbox.withLock { $0.append(.cancelAnswered(name: name.description, outcome: outcome)) }
             _ = cancelTasks.withLock { $0.removeValue(forKey: id) }
         }

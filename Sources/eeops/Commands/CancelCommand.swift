@@ -95,11 +95,14 @@ struct CancelCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.incomplete)
             }
         }
+        let audit: AuditLog
+        do { audit = try global.openAuditLog() } catch { throw fail(error) }
+        for name in targets { audit.record(AuditEntry(action: .cancel, stage: .requested, name: name.description, tool: "cli")) }
         let client = session.client
         var outcomes: [String: CancelOutcome] = [:]
         await withTaskGroup(of: (OperationName, CancelOutcome).self) { group in
             for name in targets {
-                group.addTask { (name, await client.requestCancel(name)) }
+                group.addTask { (name, await client.requestCancel(name, audit: audit)) }
             }
             for await (name, outcome) in group {
                 outcomes[name.description] = outcome
@@ -112,6 +115,7 @@ struct CancelCommand: AsyncParsableCommand {
             let accepted = targets.filter { outcomes[$0.description] == .requested }
             timedOut = await waitForOutcomes(accepted, client: client, deadline: deadline, report: report) { name, outcome in
                 outcomes[name.description] = outcome
+                audit.record(outcome.auditEntry(name: name.description, tool: "cli"))
             }
         }
         report.summary(Array(outcomes.values))

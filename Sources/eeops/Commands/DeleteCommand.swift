@@ -42,9 +42,20 @@ struct DeleteCommand: AsyncParsableCommand {
                 throw ExitCode(ExitStatus.incomplete)
             }
         }
+        let audit: AuditLog
+        do { audit = try global.openAuditLog() } catch { throw fail(error) }
+        for name in resolved { audit.record(AuditEntry(action: .delete, stage: .requested, name: name.description, tool: "cli")) }
         let client = session.client
         let results = await concurrentMap(resolved) { name -> OperationsError? in
-            do throws(OperationsError) { try await client.delete(name); return nil } catch { return error }
+            audit.record(AuditEntry(action: .delete, stage: .sent, name: name.description, tool: "cli"))
+            do throws(OperationsError) {
+                try await client.delete(name)
+                audit.record(AuditEntry(action: .delete, stage: .accepted, name: name.description, tool: "cli"))
+                return nil
+            } catch {
+                audit.record(AuditEntry(action: .delete, stage: .rejected, name: name.description, code: error.rpcCode?.name, message: error.description, tool: "cli"))
+                return error
+            }
         }
         var failures = 0
         for (name, error) in zip(resolved, results) {

@@ -24,7 +24,9 @@ struct DemoCommand: AsyncParsableCommand {
             tokenProvider: try StaticAccessTokenProvider(token: token, source: "demo emulator token")
         )
         defer { Task { await server.stop() } }
+        // The demo's cancels are not the user's real work: they go to a log of their own.
+        let audit = try? AuditLog(path: NSTemporaryDirectory() + "eeops-demo-audit-\(getpid()).jsonl")
         try await interface.run(client: client, project: configuration.projects[0], endpoint: server.baseURL, apiVersion: "v1",
-                                authSource: client.tokenProvider.sourceDescription)
+                                authSource: client.tokenProvider.sourceDescription, audit: audit)
     }
 }

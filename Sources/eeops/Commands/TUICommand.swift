@@ -32,7 +32,7 @@ struct InterfaceOptions: ParsableArguments {
     }
 
     /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored.
-    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String) async throws {
+    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?) async throws {
         var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
         settings.ascii = ascii || !LocaleCheck.isUTF8
@@ -42,6 +42,7 @@ struct InterfaceOptions: ParsableArguments {
         options.color = settings.color
         options.mouse = mouse
         options.poller = PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)
+        options.audit = readonly ? nil : audit
         if let logFile {
             let log = try DiagnosticsLog(path: logFile)
             options.diagnostics = { log.write($0) }
@@ -83,10 +84,15 @@ struct TUICommand: AsyncParsableCommand {
 
     func run() async throws {
         let session: Session
-        do { session = try await global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
+        let audit: AuditLog?
+        do {
+            session = try await global.makeSession(requestsPerSecond: 100)
+            audit = interface.readonly ? nil : try global.openAuditLog()
+        } catch { throw fail(error) }
         try await interface.run(
             client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
-            apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription
+            apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription,
+            audit: audit
         )
     }
 }

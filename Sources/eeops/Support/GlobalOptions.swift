@@ -23,6 +23,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Use only this credential source: access-token, service-account, application-default, earthengine, metadata, gcloud (default: the first found, in that order).")
     var credentials: String?
 
+    @Option(name: .customLong("audit-log"), help: "Append every cancel and delete, and what became of it, to this JSON-lines file (default: $XDG_STATE_HOME/eeops/audit.jsonl or ~/.local/state/eeops/audit.jsonl).")
+    var auditLog: String?
+
     @Option(name: .long, help: "OAuth scope to ask for (repeatable; default https://www.googleapis.com/auth/earthengine; 'cloud-platform' is short for its URL).")
     var scope: [String] = []
 
@@ -36,6 +39,11 @@ struct GlobalOptions: ParsableArguments {
         if let project {
             do { try ProjectID.validate(project) } catch { throw ValidationError(error.description) }
         }
+    }
+
+    /// Opens the audit log (for commands that cancel or delete).
+    func openAuditLog() throws -> AuditLog {
+        try AuditLog(path: auditLog ?? AuditLog.defaultPath())
     }
 
     /// The credentials request these options make.
