@@ -178,6 +178,13 @@ struct CLITests {
                 (["list"], env.filter { $0.key != "EEOPS_PROJECT" }, 64, "no project"),
                 (["list"], env.merging(["EEOPS_ACCESS_TOKEN": "wrong-token-value"]) { $1 }, 3, "UNAUTHENTICATED"),
                 (["list", "--project", "not-served"], env, 3, "PERMISSION_DENIED"),
+                ([], env, 64, "needs a terminal"),
+                (["--log-file", "/proc/eeops-nowhere/log"], env, 64, "--log-file"),
+                (["list", "--api-version", "v2"], env, 64, "--api-version"),
+                (["list", "--credentials", "magic"], env, 64, "--credentials"),
+                (["watch", "--refresh", "0"], env, 64, "--refresh"),
+                (["wait", "X", "--timeout", "forever"], env, 64, "duration"),
+                (["list", "--limit", "0"], env, 64, "--limit"),
                 (["list"], env.merging(["EEOPS_ENDPOINT": "http://127.0.0.1:1"]) { $1 }, 3, "could not reach"),
             ]
             for (arguments, environment, status, text) in cases {

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A server that answers every request with whatever a test scripts: malformed, hostile or absurd
+/// answers that the real API and the emulator never give.
+final class HostileServer: Sendable {
+    /// An answer: status, content type and raw body bytes.
+    struct Answer: Sendable {
+        var status: Int = 200
+        var contentType: String = "application/json"
+        var body: [UInt8]
+        var headers: [(String, String)] = []
+
+        init(status: Int = 200, contentType: String = "application/json", body: [UInt8], headers: [(String, String)] = []) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+            self.headers = headers
+        }
+
+        init(status: Int = 200, contentType: String = "application/json", _ text: String, headers: [(String, String)] = []) {
+            self.init(status: status, contentType: contentType, body: Array(text.utf8), headers: headers)
+        }
+    }
+
+    let baseURL: String
+    private let group: ServiceGroup
+    private let task: Task<Void, Error>
+
+    /// Starts a server whose answer to each request is `script(pageToken, requestNumber)`.
+    static func start(_ script: @escaping @Sendable (_ pageToken: String?, _ request: Int) -> Answer) async throws -> HostileServer {
+        let counter = Mutex(0)
+        var logger = Logger(label: "hostile")
+        logger.logLevel = .critical
+        let port = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            responder: CallbackResponder<BasicRequestContext> { request, _ in
+                let number = counter.withLock { value -> Int in value += 1; return value }
+                let answer = script(request.uri.queryParameters["pageToken"].map(String.init), number)
+                var fields = HTTPFields()
+                fields[.contentType] = answer.contentType
+                for (name, value) in answer.headers { if let field = HTTPField.Name(name) { fields[field] = value } }
+                return Response(status: .init(code: answer.status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            },
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = port.stream.makeAsyncIterator()
+        let bound = await iterator.next() ?? 0
+        return HostileServer(baseURL: "http://127.0.0.1:\(bound)", group: group, task: task)
+    }
+
+    private init(baseURL: String, group: ServiceGroup, task: Task<Void, Error>) {
+        self.baseURL = baseURL
+        self.group = group
+        self.task = task
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}
