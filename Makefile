@@ -2,7 +2,7 @@
 SWIFT ?= swift
 EEOPS := .build/debug/eeops
 
-.PHONY: demo test build setup setup-test test-swift test-conformance clean
+.PHONY: demo test build setup setup-test test-swift test-conformance test-tsan clean
 
 ## Build and run eeops on the embedded emulator (no account needed).
 demo: setup build
@@ -28,5 +28,10 @@ test-swift: build
 test-conformance: setup-test build
 	.venv/bin/python -m pytest -q Tests/Conformance
 
+## The in-process test suites under the thread sanitizer (a separate build in .build-tsan).
+## The suites that start the eeops binary in processes or in tmux run in `make test`.
+test-tsan:
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip "TmuxEndToEndTests|CLITests|AuthCommandTests"
+
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-tsan .venv
