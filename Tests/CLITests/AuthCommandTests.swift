@@ -60,11 +60,18 @@ struct AuthCommandTests {
 
     @Test func watchKeepsWorkingWhileTokensExpire() async throws {
         try await withServiceAccount(tokenLifetime: .seconds(1)) { emulator, _, env in
-            let result = try await Binary.run(["watch", "--format", "jsonl", "--refresh", "0.3"], environment: env, timeout: 4)
+            async let watching = Binary.run(["watch", "--format", "jsonl", "--refresh", "0.3"], environment: env, timeout: 4)
+            // An operation that appears and finishes (50 simulated seconds, one real second) while the watch runs.
+            try await Task.sleep(for: .milliseconds(1200))
+            let created = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/projects/cli-project/operations")!,
+                                                       body: #"{"id":"WATCHEDJOB","runSeconds":50}"#)
+            #expect(created.contains("WATCHEDJOB"))
+            let result = try await watching
             #expect(result.status == 130 || result.status == 0 || result.status == 2, "watch ended by the test: \(result.status)")
             #expect(!result.stderr.contains("refresh failed"), "\(result.stderr)")
             #expect(!result.stderr.contains("UNAUTHENTICATED"))
-            #expect(!result.stdout.isEmpty, "the running operations were seen changing state")
+            #expect(result.stdout.contains("\"id\":\"WATCHEDJOB\""), "the new operation was seen: \(result.stdout)")
+            #expect(result.stdout.contains("\"to\":\"SUCCEEDED\""), "and seen finishing: \(result.stdout)")
             let statistics = try JSONSerialization.jsonObject(with: Data(try await ControlClient.get(url: URL(string: emulator.baseURL + "/_emulator/stats")!).utf8)) as? [String: Int]
             #expect(statistics?["tokenGrants", default: 0] ?? 0 >= 3, "tokens were refreshed during the session")
             #expect(statistics?["unauthenticated"] == 0)

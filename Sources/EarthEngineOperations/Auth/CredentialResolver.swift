@@ -73,15 +73,14 @@ public struct CredentialResolver: Sendable {
         case .applicationDefault:
             var path = environment["GOOGLE_APPLICATION_CREDENTIALS"].flatMap { $0.isEmpty ? nil : $0 }
             if let given = path, (try? read(given)).map(fileType) != "authorized_user" { path = nil }
-            let gcloudDirectory = environment["CLOUDSDK_CONFIG"] ?? configDirectory + "/gcloud"
-            let standard = gcloudDirectory + "/application_default_credentials.json"
+            let standard = settings.gcloudDirectory + "/application_default_credentials.json"
             if path == nil, FileManager.default.fileExists(atPath: standard) { path = standard }
             guard let path else { tried.append("no application default credentials (\(standard))"); return nil }
             let (credentials, quotaProject) = try RefreshTokenCredentials.applicationDefault(json: try read(path), path: path)
             let info = CredentialInfo(source: .applicationDefault, origin: path, scopes: [], quotaProject: quotaProject)
             return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: permissionWarnings(path))
         case .earthengine:
-            let path = configDirectory + "/earthengine/credentials"
+            let path = settings.configDirectory + "/earthengine/credentials"
             guard FileManager.default.fileExists(atPath: path) else { tried.append("no \(path)"); return nil }
             let (credentials, project, scopes) = try RefreshTokenCredentials.earthEngine(json: try read(path), path: path)
             let info = CredentialInfo(source: .earthengine, origin: path, scopes: scopes, project: project)
@@ -101,9 +100,8 @@ public struct CredentialResolver: Sendable {
         return nil
     }
 
-    private var configDirectory: String {
-        environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.config"
-    }
+    /// The official tools' configuration folders, found the same way as for the project.
+    private var settings: SettingsResolver { SettingsResolver(environment: environment, homeDirectory: homeDirectory) }
 
     private func read(_ path: String) throws(OperationsError) -> Data {
         guard let data = FileManager.default.contents(atPath: path) else { throw .credentials("cannot read the credentials file '\(path)'") }

@@ -48,7 +48,7 @@ public struct SettingsResolver: Sendable {
 
     /// `$CLOUDSDK_CONFIG` or `~/.config/gcloud`'s active configuration, `[core] project = ...`.
     private func gcloudProject() -> Resolved<String>? {
-        let directory = environment["CLOUDSDK_CONFIG"] ?? configDirectory + "/gcloud"
+        let directory = gcloudDirectory
         let active = environment["CLOUDSDK_ACTIVE_CONFIG_NAME"]
             ?? (try? String(contentsOfFile: directory + "/active_config", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             ?? "default"
@@ -68,7 +68,13 @@ public struct SettingsResolver: Sendable {
         return nil
     }
 
-    private var configDirectory: String {
+    /// gcloud's configuration folder: `$CLOUDSDK_CONFIG`, else `~/.config/gcloud`.
+    var gcloudDirectory: String {
+        environment["CLOUDSDK_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? configDirectory + "/gcloud"
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config`: where the official tools keep their configuration.
+    var configDirectory: String {
         environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? homeDirectory + "/.config"
     }
 }
