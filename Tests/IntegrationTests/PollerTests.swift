@@ -5,25 +5,34 @@ import Testing
 
 @Suite("The poller shared by the TUI and watch")
 struct PollerTests {
-    /// Collects events until `condition` holds over all transitions seen so far, or fails after `seconds`.
+    /// Collects transitions until `condition` holds over all of them, or until `seconds` pass. `action` runs
+    /// once the first complete listing (the baseline, which reports no transitions) has arrived.
     func transitions(from poller: OperationPoller, within seconds: Double, until condition: @escaping @Sendable ([StateTransition]) -> Bool,
                      while action: @escaping @Sendable () async throws -> Void) async throws -> [StateTransition] {
+        let (baseline, baselineReached) = AsyncStream.makeStream(of: Void.self)
         let collector = Task {
             var seen: [StateTransition] = []
+            defer { baselineReached.finish() }
             for await event in poller.events {
                 switch event {
-                case .snapshot(_, let transitions, _), .refreshed(_, let transitions, _): seen += transitions
-                default: break
+                case .snapshot(_, let transitions, _):
+                    seen += transitions
+                    baselineReached.yield()
+                case .refreshed(_, let transitions, _):
+                    seen += transitions
+                default:
+                    break
                 }
                 if condition(seen) { return seen }
             }
             return seen
         }
-        try await action()
         let timeout = Task {
             try await Task.sleep(for: .seconds(seconds))
             await poller.stop()
         }
+        for await _ in baseline { break }
+        try await action()
         let seen = await collector.value
         timeout.cancel()
         return seen
@@ -38,10 +47,9 @@ struct PollerTests {
                                      configuration: PollerConfiguration(interval: .seconds(30), trackedInterval: .milliseconds(100)))
         await poller.start()
         let seen = try await transitions(from: poller, within: 10, until: { seen in seen.contains { $0.to == .cancelled } }) {
-            try await Task.sleep(for: .milliseconds(300)) // the first listing is the baseline
             #expect(await client.requestCancel(name) == .requested)
             await poller.track([name])
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1500))
             try await server.advance(seconds: 5)
         }
         await poller.stop()
@@ -60,7 +68,6 @@ struct PollerTests {
         let seen = try await transitions(from: poller, within: 10, until: { seen in
             seen.contains { $0.from == nil } && seen.contains { $0.to == nil }
         }) {
-            try await Task.sleep(for: .milliseconds(300))
             try await server.create(["id": "NEWCOMER"])
             try await client.delete(doomed)
         }

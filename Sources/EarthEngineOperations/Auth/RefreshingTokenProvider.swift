@@ -49,8 +49,6 @@ public actor RefreshingTokenProvider: AccessTokenProvider {
     private var current: OAuthToken?
     private var fetchedAt: Date?
     private var refreshing: Task<OAuthToken, Error>?
-    /// How many tokens were fetched, for tests and `auth status`.
-    public private(set) var refreshCount = 0
 
     public init(fetcher: any TokenFetcher, info: CredentialInfo) {
         self.fetcher = fetcher
@@ -91,7 +89,6 @@ public actor RefreshingTokenProvider: AccessTokenProvider {
         let token = try await task.value
         current = token
         fetchedAt = Date()
-        refreshCount += 1
         return token
     }
 }
