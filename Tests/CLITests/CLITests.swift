@@ -208,7 +208,7 @@ struct CLITests {
             watch.standardOutput = out
             watch.standardError = Pipe()
             try watch.run()
-            try await Task.sleep(for: .seconds(1.5))
+            try await Task.sleep(for: .seconds(3))
             let cancel = try await Binary.run(["cancel", "WATCHED"], environment: env)
             #expect(cancel.status == 0)
             try await Task.sleep(for: .seconds(1.5))
