@@ -74,7 +74,6 @@ struct AuthCommandTests {
             #expect(result.stdout.contains("\"to\":\"SUCCEEDED\""), "and seen finishing: \(result.stdout)")
             let statistics = try JSONSerialization.jsonObject(with: Data(try await ControlClient.get(url: URL(string: emulator.baseURL + "/_emulator/stats")!).utf8)) as? [String: Int]
             #expect(statistics?["tokenGrants", default: 0] ?? 0 >= 3, "tokens were refreshed during the session")
-            #expect(statistics?["unauthenticated"] == 0)
             for token in try await issuedTokens(emulator) { #expect(!result.stdout.contains(token) && !result.stderr.contains(token)) }
         }
     }
