@@ -156,7 +156,7 @@ extension DiscoveryDocument {
     "operations": {
      "methods": {
       "cancel": {
-       "description": "Starts asynchronous cancellation on a long-running operation. The server makes a best effort to cancel the operation, but success is not guaranteed. If the server doesn't support this method, it returns `google.rpc.Code.UNIMPLEMENTED`. Clients can use Operations.GetOperation or other methods to check whether the cancellation succeeded or whether the operation completed despite cancellation. On successful cancellation, the operation is not deleted; instead, it becomes an operation with an LongRunningOperation.error value with a google.rpc.Status.code of `1`, corresponding to `Code.CANCELLED`.",
+       "description": "Starts asynchronous cancellation on a long-running operation. The server makes a best effort to cancel the operation, but success is not guaranteed. If the server doesn't support this method, it returns `google.rpc.Code.UNIMPLEMENTED`. Clients can use Operations.GetOperation or other methods to check whether the cancellation succeeded or whether the operation completed despite cancellation. On successful cancellation, the operation is not deleted; instead, it becomes an operation with an Operation.error value with a google.rpc.Status.code of `1`, corresponding to `Code.CANCELLED`.",
        "flatPath": "v1/projects/{projectsId}/operations/{operationsId}:cancel",
        "httpMethod": "POST",
        "id": "earthengine.projects.operations.cancel",
@@ -451,7 +451,7 @@ extension DiscoveryDocument {
      "type": "integer"
     },
     "progress": {
-     "description": "LongRunningOperation progress, in [0, 1] interval.",
+     "description": "Operation progress, in [0, 1] interval.",
      "format": "double",
      "type": "number"
     },
