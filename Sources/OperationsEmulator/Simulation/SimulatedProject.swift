@@ -95,7 +95,7 @@ struct PageToken: Sendable {
     let id: String
 
     var encoded: String {
-        let raw = "\(createTime.timeIntervalSince1970.bitPattern)|\(id)"
+        let raw = "\(createTime.timeIntervalSinceReferenceDate.bitPattern)|\(id)"
         return Data(raw.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
@@ -111,7 +111,7 @@ struct PageToken: Sendable {
         guard let data = Data(base64Encoded: base64), let raw = String(data: data, encoding: .utf8),
               let bar = raw.firstIndex(of: "|"), let bits = UInt64(raw[..<bar])
         else { return nil }
-        createTime = Date(timeIntervalSince1970: Double(bitPattern: bits))
+        createTime = Date(timeIntervalSinceReferenceDate: Double(bitPattern: bits)) // exact: Date stores this interval
         id = String(raw[raw.index(after: bar)...])
     }
 }
