@@ -16,6 +16,35 @@ struct QueryAndTextTests {
         #expect(DurationText.parse(text) == nil)
     }
 
+    /// Plain text is searched for directly; the answer must be the one the regular expression gives.
+    @Test(arguments: ["export", "EXPORT", "Rhein", "ndvi_1", "森林", "Über", "x", "zz", "_1", "-"])
+    func literalSearchAgreesWithTheExpression(needle: String) throws {
+        let haystacks = ["EXPORT_IMAGE", "Überschwemmung_Rhein_336", "黄河流域_NDVI_565", "森林被覆変化_928", "a-b", "", "ndvi_10", "Export"]
+        let expression = try NSRegularExpression(pattern: NSRegularExpression.escapedPattern(for: needle), options: [.caseInsensitive])
+        for text in haystacks {
+            let expected = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(TextPattern(typed: needle).matches(text) == expected, "\(needle) in \(text)")
+            #expect(try TextPattern(regex: needle).matches(text) == expected, "\(needle) in \(text)")
+        }
+    }
+
+    @Test func parsesHTTPDates() {
+        #expect(Timestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(Timestamp.parseHTTPDate("Mon, 23 Nov 2026 03:14:31 GMT") == Date(timeIntervalSince1970: 1_795_403_671))
+        for bad in ["", "Sun, 06 Nov 1994 08:49:37 PST", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 32 Nov 1994 08:49:37 GMT", "06 Nov 1994", "Sun, 06 Nov 1994 25:00:00 GMT"] {
+            #expect(Timestamp.parseHTTPDate(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func shortIDIsTheIdPartOfAWellFormedName() {
+        #expect(LongRunningOperation(name: "projects/p/operations/ABC").shortID == "ABC")
+        #expect(LongRunningOperation(name: "projects/p/operations/a/b/c").shortID == "a/b/c")
+        #expect(LongRunningOperation(name: "projects/p/operations/").shortID == "projects/p/operations/")
+        #expect(LongRunningOperation(name: "projects//operations/X").shortID == "projects//operations/X")
+        #expect(LongRunningOperation(name: "operations/X").shortID == "operations/X")
+        #expect(LongRunningOperation(name: "projects/p/jobs/X").shortID == "projects/p/jobs/X")
+    }
+
     func operation(_ id: String, _ state: OperationState, type: String = "EXPORT_IMAGE", description: String = "", created: Date? = nil) -> LongRunningOperation {
         LongRunningOperation(name: "projects/p/operations/\(id)", metadata: OperationMetadata(state: state, description: description, type: type, createTime: created))
     }

@@ -97,3 +97,46 @@ struct PollerTests {
         #expect(pace.requestsPerSecond <= 2.0001)
     }
 }
+
+@Suite("The server's clock")
+struct ClockSkewTests {
+    /// A server whose `Date` header is two hours ahead: the client measures it, the poller reports it once.
+    @Test func aServerClockTwoHoursAheadIsMeasuredAndReported() async throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let body = #"{"operations":[{"name":"projects/skew-project/operations/SKEW1","metadata":{"state":"RUNNING"}}]}"#
+        let server = try RawHTTPServer {
+            let date = formatter.string(from: Date().addingTimeInterval(7200))
+            return "HTTP/1.1 200 OK\r\nDate: \(date)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        }
+        defer { server.stop() }
+        let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:\(server.port)")),
+                                      tokenProvider: try StaticAccessTokenProvider(token: "skew-token", source: "test"))
+        #expect(client.serverClockOffset == nil)
+        let poller = OperationPoller(client: client, project: "skew-project", configuration: PollerConfiguration(interval: .milliseconds(200)))
+        await poller.start()
+        var reported: [Double] = []
+        var listings = 0
+        for await event in poller.events {
+            if case .clockSkew(let seconds) = event { reported.append(seconds) }
+            if case .snapshot = event { listings += 1 }
+            if listings == 3 { break }
+        }
+        await poller.stop()
+        let offset = try #require(client.serverClockOffset)
+        #expect(abs(offset - 7200) < 3, "measured \(offset)")
+        #expect(reported.count == 1, "reported once, not at every listing: \(reported)")
+        #expect(abs((reported.first ?? 0) - 7200) < 3)
+    }
+
+    /// The emulator's clock is this machine's: no skew.
+    @Test func theEmulatorAgreesWithThisMachine() async throws {
+        let server = try await TestEmulator.start(operations: 3)
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        _ = try await client.listPage(project: TestEmulator.project)
+        #expect(abs(try #require(client.serverClockOffset)) < 2)
+    }
+}

@@ -182,9 +182,21 @@ struct ReducerTests {
         _ = Reducer.reduce(&state, .poller(.refreshFailed(.api(code: .unavailable, httpStatus: 503, message: "down"), at: Fixtures.now.addingTimeInterval(5), retryIn: .seconds(8))))
         _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(45)))
         let header = AppView.render(state).line(1)
-        #expect(header.contains("stale 45s: 503 UNAVAILABLE from server, retrying in 0s"))
+        #expect(header.contains("stale 45s, retrying in 0s: 503 UNAVAILABLE from server"))
         _ = Reducer.reduce(&state, .poller(.snapshot(operations: Fixtures.project, transitions: [], at: Fixtures.now.addingTimeInterval(46))))
         #expect(AppView.render(state).line(1).contains("updated 0s ago"))
+    }
+
+    @Test func serverClockSkewIsShownInTheHeaderUntilItGoesAway() {
+        var state = Fixtures.state(columns: 140)
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: Fixtures.project, transitions: [], at: Fixtures.now)))
+        _ = Reducer.reduce(&state, .poller(.clockSkew(seconds: 7512)))
+        #expect(AppView.render(state).line(1).contains("server clock 2h05m ahead"), "\(AppView.render(state).line(1))")
+        #expect(state.log.last?.text.contains("2h05m ahead of this machine's") == true)
+        _ = Reducer.reduce(&state, .poller(.clockSkew(seconds: -45)))
+        #expect(AppView.render(state).line(1).contains("server clock 45s behind"))
+        _ = Reducer.reduce(&state, .poller(.clockSkew(seconds: 0)))
+        #expect(!AppView.render(state).line(1).contains("server clock"))
     }
 
     @Test func pagingAndScrollingKeepTheCursorOnScreen() {
@@ -212,5 +224,60 @@ struct ReducerTests {
         var state = Fixtures.state()
         #expect(Reducer.reduce(&state, .terminate) == [.quit])
         #expect(state.quitRequested)
+    }
+}
+
+@Suite("Table filter and sort")
+struct TableQueryTests {
+    /// Operations with many ties (few types, repeated descriptions and usage), in server order.
+    static let rows: [LongRunningOperation] = (0..<400).map { index in
+        let states: [OperationState] = [.running, .pending, .succeeded, .failed, .cancelled, .cancelling]
+        let descriptions = ["黄河流域_NDVI", "Überschwemmung", "export b", "Export a", "", "zeta"]
+        var metadata = OperationMetadata(state: states[index * 7 % states.count], description: descriptions[index * 5 % descriptions.count],
+                                         type: ["EXPORT_IMAGE", "INGEST_TABLE", "EXPORT_VIDEO"][index * 3 % 3])
+        metadata.batchEecuUsageSeconds = index % 4 == 0 ? nil : Double(index % 9)
+        return LongRunningOperation(name: "projects/p/operations/OP\(index)", metadata: metadata)
+    }
+
+    @Test(arguments: AppState.SortKey.allCases, [true, false])
+    func sortsStablyLikeAReferenceSort(key: AppState.SortKey, ascending: Bool) {
+        let order = Self.rows.map(\.name)
+        let byName = Dictionary(uniqueKeysWithValues: Self.rows.map { ($0.name, $0) })
+        let result = TableQuery(filterText: "", activeOnly: false, sortKey: key, ascending: ascending).apply(order: order, operations: byName)
+        // Reference: compare keys, ties by server position.
+        func compare(_ a: LongRunningOperation, _ b: LongRunningOperation) -> Int {
+            switch key {
+            case .age: return 0
+            case .state: return TableQuery.rank(a.state) - TableQuery.rank(b.state)
+            case .eecu:
+                let x = a.metadata?.batchEecuUsageSeconds ?? -1, y = b.metadata?.batchEecuUsageSeconds ?? -1
+                return x < y ? -1 : (x > y ? 1 : 0)
+            case .description, .type:
+                let x = Array(((key == .type ? a.metadata?.type : a.metadata?.description) ?? "").utf8)
+                let y = Array(((key == .type ? b.metadata?.type : b.metadata?.description) ?? "").utf8)
+                return x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1)
+            }
+        }
+        var expected = Array(Self.rows.enumerated())
+        expected.sort { first, second in
+            let order = compare(first.element, second.element)
+            if order != 0 { return ascending ? order < 0 : order > 0 }
+            return first.offset < second.offset
+        }
+        let reference = key == .age && ascending ? order.reversed() : expected.map(\.element.name)
+        #expect(result == reference)
+    }
+
+    @Test func filtersByIdTypeOrDescriptionAndActiveOnly() {
+        let order = Self.rows.map(\.name)
+        let byName = Dictionary(uniqueKeysWithValues: Self.rows.map { ($0.name, $0) })
+        let export = TableQuery(filterText: "EXPORT", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        #expect(export == Self.rows.filter { ($0.metadata?.type ?? "").hasPrefix("EXPORT") || ($0.metadata?.description ?? "").lowercased().contains("export") }.map(\.name))
+        let id = TableQuery(filterText: "op39", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        #expect(id == ["projects/p/operations/OP39"] + (390...399).map { "projects/p/operations/OP\($0)" })
+        let active = TableQuery(filterText: "", activeOnly: true, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        #expect(active == Self.rows.filter(\.state.isActive).map(\.name))
+        let regex = TableQuery(filterText: "^op1.$", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        #expect(regex == (10...19).map { "projects/p/operations/OP\($0)" })
     }
 }

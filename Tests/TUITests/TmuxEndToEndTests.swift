@@ -29,18 +29,21 @@ struct TmuxEndToEndTests {
 
     /// Starts an emulator (manual clock) holding `operations`, then eeops in a tmux pane.
     func withTUI(columns: Int = 100, rows: Int = 30, arguments: String = "", environment: String = "LANG=C.UTF-8 TERM=xterm-256color",
-                 operations: [String] = [], _ body: (Fixture) async throws -> Void) async throws {
+                 credentials: ((Emulator) throws -> String)? = nil, operations: [String] = [],
+                 configure: (inout EmulatorConfiguration) throws -> Void = { _ in }, _ body: (Fixture) async throws -> Void) async throws {
         var configuration = EmulatorConfiguration()
         configuration.projects = [Self.project]
         configuration.operationCount = 0
         configuration.acceptedTokens = [Self.token]
         configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
         configuration.cancelDelay = .seconds(3)
+        try configure(&configuration)
         let emulator = try await Emulator.start(configuration)
         let url = URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!
         for spec in operations { _ = try await ControlClient.post(url: url, body: spec) }
+        let credentialSetting = try credentials?(emulator) ?? "EEOPS_ACCESS_TOKEN=\(Self.token)"
         let command = "env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(emulator.baseURL) EEOPS_PROJECT=\(Self.project) "
-            + "EEOPS_ACCESS_TOKEN=\(Self.token) \(Binary.path) --refresh 0.5 \(arguments)"
+            + "\(credentialSetting) \(Binary.path) --refresh 0.5 \(arguments)"
         let session = try TmuxSession(columns: columns, rows: rows, command: command)
         do {
             try await body(Fixture(emulator: emulator, session: session))
@@ -192,11 +195,115 @@ struct TmuxEndToEndTests {
     }
 
     @Test func startupErrorsAreOneClearLine() async throws {
-        let session = try TmuxSession(columns: 80, rows: 24, command: "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm EEOPS_ENDPOINT=http://127.0.0.1:1 EEOPS_PROJECT=p EEOPS_ACCESS_TOKEN=t \(Binary.path)")
+        // A mistake of the user's (here a project the server refuses) is one line on the normal screen.
+        try await withTUI(arguments: "--project no-such-project", operations: Self.threeKinds) { fixture in
+            let screen = try await fixture.session.waitFor("EXIT=", timeout: 60)
+            #expect(screen.contains("eeops: "), "\(screen)")
+            #expect(screen.contains("no-such-project"), "\(screen)")
+            #expect(screen.contains("EXIT=3"), "\(screen)")
+            #expect(try fixture.session.display("#{alternate_on}") == "0")
+        }
+    }
+
+    /// A server that is down when the TUI starts: the screen opens, the header says so, and the rows appear
+    /// by themselves once the server is back on the same address.
+    @Test func serverDownAtStartIsShownAndRecoveredFrom() async throws {
+        var configuration = EmulatorConfiguration()
+        configuration.projects = [Self.project]
+        configuration.operationCount = 0
+        configuration.acceptedTokens = [Self.token]
+        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        let probe = try await Emulator.start(configuration)
+        configuration.port = probe.port
+        await probe.stop()
+        let session = try TmuxSession(columns: 120, rows: 30, command: "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=xterm-256color "
+            + "EEOPS_ENDPOINT=http://127.0.0.1:\(configuration.port) EEOPS_PROJECT=\(Self.project) EEOPS_ACCESS_TOKEN=\(Self.token) \(Binary.path) --refresh 0.5")
         defer { session.close() }
-        let screen = try await session.waitFor("EXIT=", timeout: 60)
-        #expect(screen.contains("eeops: could not reach the server"), "\(screen)")
-        #expect(screen.contains("EXIT=3"))
-        #expect(try session.display("#{alternate_on}") == "0")
+        let down = try await session.waitFor(timeout: 60) { $0.contains("retrying in") }
+        #expect(down.split(separator: "\n").prefix(2).joined().contains("connection refused"), "the header says why: \(down)")
+        #expect(try session.display("#{alternate_on}") == "1", "the screen is open")
+        let emulator = try await Emulator.start(configuration)
+        defer { Task { await emulator.stop() } }
+        for spec in Self.threeKinds { _ = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!, body: spec) }
+        let back = try await session.waitFor(timeout: 90) { $0.contains("e2e unsupported") && !$0.contains("retrying in") }
+        #expect(back.contains("e2e unsupported") && back.contains("updated"), "\(back)")
+        try session.send("q")
+        #expect(try await session.waitFor("EXIT=").contains("EXIT=0"))
+    }
+
+    /// A name that does not resolve is a network fault like any other: said in the header, retried, no crash.
+    @Test func unresolvableHostIsShownInTheHeader() async throws {
+        let session = try TmuxSession(columns: 120, rows: 30, command: "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=xterm-256color "
+            + "EEOPS_ENDPOINT=https://eeops-test-host.invalid EEOPS_PROJECT=\(Self.project) EEOPS_ACCESS_TOKEN=\(Self.token) \(Binary.path) --refresh 0.5")
+        defer { session.close() }
+        let screen = try await session.waitFor(timeout: 60) { $0.contains("retrying in") }
+        #expect(screen.split(separator: "\n").prefix(2).joined().contains("the host name could not be resolved"), "\(screen)")
+        #expect(!screen.contains(Self.token))
+        try session.send("q")
+        #expect(try await session.waitFor("EXIT=").contains("EXIT=0"))
+    }
+
+    /// Tokens that expire every two seconds are renewed from the service-account key without the user seeing it.
+    @Test func expiringTokensAreRenewedMidSession() async throws {
+        let keys = try Emulator.makeServiceAccountKeyPair()
+        let email = "tui-test@\(Self.project).iam.gserviceaccount.com"
+        let keyPath = NSTemporaryDirectory() + "eeops-tui-key-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: keyPath) }
+        try await withTUI(credentials: { emulator in
+            let json = try emulator.serviceAccountKeyFile(email: email, projectID: Self.project, privateKeyPEM: keys.privateKeyPEM)
+            #expect(FileManager.default.createFile(atPath: keyPath, contents: json, attributes: [.posixPermissions: 0o600]))
+            return "GOOGLE_APPLICATION_CREDENTIALS=\(keyPath)"
+        }, operations: Self.threeKinds, configure: { configuration in
+            configuration.acceptedTokens = []
+            configuration.serviceAccounts[email] = keys.publicKeyPEM
+            configuration.tokenLifetime = .seconds(2)
+        }) { fixture in
+            let tui = fixture.session
+            #expect(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            try await Task.sleep(for: .seconds(7))
+            try await fixture.create(#"{"id":"LATEAAAAAAAAAAAAAAAAAAAA","description":"arrived after renewals"}"#)
+            let screen = try await tui.waitFor("arrived after renewals", timeout: 30)
+            #expect(screen.contains("arrived after renewals"), "\(screen)")
+            #expect(!screen.contains("stale"), "no refresh failed: \(screen)")
+            let stats = try await ControlClient.get(url: URL(string: fixture.emulator.baseURL + "/_emulator/stats")!)
+            let grants = (try JSONSerialization.jsonObject(with: Data(stats.utf8)) as? [String: Int])?["tokenGrants"] ?? 0
+            #expect(grants >= 3, "tokens were renewed: \(stats)")
+            try tui.send("q")
+            #expect(try await tui.waitFor("EXIT=").contains("EXIT=0"))
+        }
+    }
+
+    /// Quitting while cancel requests are still on their way waits for their answers (within its grace
+    /// period) and records each in the audit log: none is left unknown.
+    @Test(arguments: ["q", "SIGHUP"])
+    func quittingWithCancelsInFlightAccountsForEach(how: String) async throws {
+        let audit = NSTemporaryDirectory() + "eeops-tui-inflight-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: audit) }
+        try await withTUI(arguments: "--audit-log \(audit)", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            // From now on every answer takes two seconds.
+            _ = try await ControlClient.post(url: URL(string: fixture.emulator.baseURL + "/_emulator/faults")!, body: #"{"rate":1,"kinds":["stall"]}"#)
+            try tui.send("/")
+            try tui.send("e2e", literal: true)
+            try tui.send("Enter", "*", "x")
+            _ = try await tui.waitFor("Cancel 3 operations")
+            try tui.send("y")
+            if how == "q" {
+                try tui.send("q")
+            } else {
+                kill(try #require(try tui.commandPID()), SIGHUP)
+            }
+            let after = try await tui.waitFor("EXIT=", timeout: 30)
+            #expect(after.contains(how == "q" ? "EXIT=0" : "EXIT=130"), "\(after)")
+            #expect(after.contains("cancels this session:"), "\(after)")
+            let entries = try String(contentsOfFile: audit, encoding: .utf8).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            for id in ["E2EAAAAAAAAAAAAAAAAAAAAA", "E2EBBBBBBBBBBBBBBBBBBBBB", "E2ECCCCCCCCCCCCCCCCCCCCC"] {
+                let stages = entries.filter { ($0["name"] as? String)?.hasSuffix(id) == true }.compactMap { $0["stage"] as? String }
+                #expect(stages.starts(with: ["requested", "sent"]), "\(id): \(stages)")
+                #expect(stages.contains("accepted") || stages.contains("rejected"), "\(id) has its answer: \(stages)")
+            }
+        }
     }
 }

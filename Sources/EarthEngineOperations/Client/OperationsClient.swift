@@ -79,6 +79,12 @@ public final class OperationsClient: Sendable {
 
     public var statistics: Statistics { counters.withLock { $0 } }
 
+    private let clockOffset = Mutex<Double?>(nil)
+
+    /// How many seconds the server's clock (its answers' `Date` header) is ahead of this machine's; negative
+    /// when behind; nil before the first answer. Accurate to about a second.
+    public var serverClockOffset: Double? { clockOffset.withLock { $0 } }
+
     // MARK: - The five methods
 
     /// One page of `projects.operations.list`.
@@ -94,8 +100,10 @@ public final class OperationsClient: Sendable {
 
     /// Every operation of a project, page after page, handing each page to `onPage` as it arrives.
     ///
-    /// Operations already seen on an earlier page are dropped; a page token that repeats, or pages that
-    /// keep coming without new operations, stop the listing with an error instead of looping for ever.
+    /// The next page is requested as soon as a page's token is known, so that the server works on it while
+    /// `onPage` handles the current one (one request ahead, never more). Operations already seen on an earlier
+    /// page are dropped; a page token that repeats, or pages that keep coming without new operations, stop the
+    /// listing with an error instead of looping for ever.
     /// - Returns: the number of operations delivered.
     @discardableResult
     public func listAll(
@@ -105,27 +113,29 @@ public final class OperationsClient: Sendable {
     ) async throws -> Int {
         var seenTokens = Set<String>()
         var seenNames = Set<String>()
-        var token: String?
         var delivered = 0
         var pagesWithoutNews = 0
-        repeat {
-            let page = try await listPage(project: project, pageSize: pageSize, pageToken: token)
+        var ahead: Task<ListOperationsResponse, any Error>? = Task { try await self.listPage(project: project, pageSize: pageSize, filter: filter) }
+        defer { ahead?.cancel() }
+        while let request = ahead {
+            let page = try await request.value
+            ahead = nil
+            if let next = page.nextPageToken {
+                guard seenTokens.insert(next).inserted else {
+                    throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
+                }
+                ahead = Task { try await self.listPage(project: project, pageSize: pageSize, pageToken: next, filter: filter) }
+            }
             var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
             if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
             if !fresh.isEmpty { try await onPage(fresh) }
             delivered += fresh.count
             if let limit, delivered >= limit { break }
             pagesWithoutNews = fresh.isEmpty ? pagesWithoutNews + 1 : 0
-            token = page.nextPageToken
-            if let next = token {
-                guard seenTokens.insert(next).inserted else {
-                    throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
-                }
-                guard pagesWithoutNews < 5 else {
-                    throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(seenTokens.count) pages); stopped listing")
-                }
+            guard ahead == nil || pagesWithoutNews < 5 else {
+                throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(seenTokens.count) pages); stopped listing")
             }
-        } while token != nil
+        }
         return delivered
     }
 
@@ -196,6 +206,11 @@ public final class OperationsClient: Sendable {
             }
             switch result {
             case .success(let exchange):
+                if let header = exchange.headers.first(name: "Date"), let serverNow = Timestamp.parseHTTPDate(header) {
+                    // The header has whole seconds: the server's time was, on average, half a second later.
+                    let offset = serverNow.timeIntervalSinceNow + 0.5
+                    clockOffset.withLock { $0 = offset }
+                }
                 return exchange
             case .failure(let failure):
                 let error = failure.error
@@ -289,7 +304,9 @@ public final class OperationsClient: Sendable {
         if error is NIOTooManyBytesError { return "the answer is larger than \(HTTPTransport.maxResponseBytes / 1_048_576) MB" }
         let text = "\(error)"
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        if text.contains("NXDOMAIN") || text.contains("lookup") || text.contains("resolve") { return "the host name could not be resolved (\(text))" }
+        if text.contains("UnknownHost") || text.contains("DNS error") || text.contains("NXDOMAIN") || text.contains("lookup") || text.contains("resolve") {
+            return "the host name could not be resolved"
+        }
         return text
     }
 

@@ -38,7 +38,8 @@ extension KeyedDecodingContainer {
 
     /// An array whose malformed elements are dropped; a non-array value gives an empty array.
     func lenientArray<T: Decodable>(_ type: T.Type, _ key: Key) -> [T] {
-        guard var container = try? nestedUnkeyedContainer(forKey: key) else { return [] }
+        // contains() first: a missing key would throw, and building that error costs more than the decoding.
+        guard contains(key), var container = try? nestedUnkeyedContainer(forKey: key) else { return [] }
         var result: [T] = []
         while !container.isAtEnd {
             if let element = try? container.decode(T.self) {

@@ -33,7 +33,18 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
     }
 
     /// The last path segments after `operations/`, e.g. `ABC123`.
-    public var shortID: String { OperationName(validating: name)?.operationID ?? name }
+    /// The id part of `projects/P/operations/ID` (which may contain `/`), or the whole name when it has another shape.
+    /// A slice, not a validation: the TUI asks for it for every row it filters.
+    public var shortID: String {
+        let prefix = "projects/".utf8, infix = "/operations/".utf8
+        let bytes = name.utf8
+        guard bytes.starts(with: prefix) else { return name }
+        let afterPrefix = bytes.index(bytes.startIndex, offsetBy: prefix.count)
+        guard let slash = bytes[afterPrefix...].firstIndex(of: UInt8(ascii: "/")), slash > afterPrefix,
+              bytes[slash...].starts(with: infix) else { return name }
+        let id = bytes.index(slash, offsetBy: infix.count)
+        return id < bytes.endIndex ? String(name[id...]) : name
+    }
 
     private enum CodingKeys: String, CodingKey { case name, metadata, done, error, response }
 

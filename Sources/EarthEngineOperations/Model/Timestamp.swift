@@ -5,6 +5,19 @@ import Foundation
 public enum Timestamp {
     /// Parses `YYYY-MM-DDTHH:MM:SS[.f{0,9}](Z|±HH:MM)`; `t`/`z` and a space separator are accepted too.
     /// Returns nil for anything else, including out-of-range fields.
+    /// Parses an HTTP date (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), as in a `Date` header.
+    public static func parseHTTPDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]), (1970...9999).contains(year), (1...31).contains(day) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3, (0..<24).contains(clock[0]), (0..<60).contains(clock[1]), (0...60).contains(clock[2]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: DateComponents(year: year, month: monthIndex + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2]))
+    }
+
     public static func parse(_ text: String) -> Date? {
         var utf8 = Array(text.utf8)
         guard utf8.count >= 20, utf8.count <= 40 else { return nil }

@@ -35,27 +35,36 @@ public struct OperationFilter: Sendable {
 }
 
 /// A case-insensitive search: a regular expression, or plain text when the input is not a valid one.
+/// `^` and `$` match at line ends too, so that several fields can be searched at once, one per line.
+/// Text without any regular-expression syntax is searched for directly (ASCII text byte by byte), which
+/// gives the same answer as the expression, many times faster: the TUI filters 100,000 rows per key typed.
 public struct TextPattern: @unchecked Sendable {
     // NSRegularExpression is immutable and documented thread-safe.
     private let regex: NSRegularExpression?
     private let plain: String
+    /// The lowercased text when it is ASCII and needs no expression.
+    private let asciiNeedle: [UInt8]?
     public let source: String
 
     /// Strict: an invalid regular expression is an error (for command-line flags).
     public init(regex source: String) throws(PatternError) {
+        let literal = Self.isLiteral(source)
         do {
-            regex = try NSRegularExpression(pattern: source, options: [.caseInsensitive])
+            regex = literal ? nil : try NSRegularExpression(pattern: source, options: [.caseInsensitive, .anchorsMatchLines])
         } catch {
             throw PatternError(pattern: source)
         }
         plain = source.lowercased()
+        asciiNeedle = literal && source.utf8.allSatisfy { $0 < 0x80 } ? Array(plain.utf8) : nil
         self.source = source
     }
 
     /// Forgiving: while a user is typing, text that is not (yet) a valid expression matches literally.
     public init(typed source: String) {
-        regex = try? NSRegularExpression(pattern: source, options: [.caseInsensitive])
+        let literal = Self.isLiteral(source)
+        regex = literal ? nil : try? NSRegularExpression(pattern: source, options: [.caseInsensitive, .anchorsMatchLines])
         plain = source.lowercased()
+        asciiNeedle = literal && source.utf8.allSatisfy { $0 < 0x80 } ? Array(plain.utf8) : nil
         self.source = source
     }
 
@@ -63,7 +72,36 @@ public struct TextPattern: @unchecked Sendable {
         if let regex {
             return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         }
+        if let asciiNeedle {
+            var text = text
+            return text.withUTF8 { Self.containsIgnoringASCIICase($0, asciiNeedle) }
+        }
         return text.lowercased().contains(plain)
+    }
+
+    /// True when `source` has no character with a meaning in a regular expression.
+    static func isLiteral(_ source: String) -> Bool {
+        !source.unicodeScalars.contains { "\\^$.|?*+()[]{}".unicodeScalars.contains($0) }
+    }
+
+    private static func containsIgnoringASCIICase(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        let first = needle[0]
+        for start in 0...(haystack.count - needle.count) {
+            var byte = haystack[start]
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            guard byte == first else { continue }
+            var index = 1
+            while index < needle.count {
+                var candidate = haystack[start + index]
+                if candidate >= 0x41 && candidate <= 0x5A { candidate |= 0x20 }
+                if candidate != needle[index] { break }
+                index += 1
+            }
+            if index == needle.count { return true }
+        }
+        return false
     }
 }
 

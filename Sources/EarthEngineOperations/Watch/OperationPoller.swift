@@ -24,6 +24,10 @@ public actor OperationPoller {
     private var schedule: PollSchedule?
     private var loop: Task<Void, Never>?
     private var sleeper: Task<Void, Never>?
+    private var reportedSkew: Double = 0
+
+    /// Differences between the clocks below this are ordinary (network delay, whole-second `Date` headers).
+    public static let clockSkewThreshold: Double = 30
 
     public init(client: OperationsClient, project: String, configuration: PollerConfiguration = PollerConfiguration()) {
         self.client = client
@@ -130,6 +134,7 @@ public actor OperationPoller {
         hasCompleteListing = true
         for operation in operations where operation.state.isTerminal { tracked.removeValue(forKey: operation.name) }
         eventSink.yield(.snapshot(operations: operations, transitions: transitions, at: now))
+        reportClockSkew()
         reschedule(listingStartedAt: started)
     }
 
@@ -177,6 +182,16 @@ public actor OperationPoller {
         if !refreshed.isEmpty { eventSink.yield(.refreshed(operations: refreshed, transitions: transitions, at: now)) }
         if let firstError { eventSink.yield(.refreshFailed(firstError, at: now, retryIn: currentTrackedInterval())) }
         nextTrackedRefresh = .now + currentTrackedInterval()
+    }
+
+    /// Tells the subscriber when the server's clock is (or stops being) far from this machine's: ages and
+    /// "updated" times are computed here, token lifetimes there.
+    private func reportClockSkew() {
+        guard let offset = client.serverClockOffset else { return }
+        let skew = abs(offset) >= Self.clockSkewThreshold ? offset : 0
+        guard abs(skew - reportedSkew) >= Self.clockSkewThreshold || (skew == 0) != (reportedSkew == 0) else { return }
+        reportedSkew = skew
+        eventSink.yield(.clockSkew(seconds: skew))
     }
 
     // MARK: - Pacing

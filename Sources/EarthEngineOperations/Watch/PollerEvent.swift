@@ -35,6 +35,9 @@ public enum PollerEvent: Sendable {
     case refreshFailed(OperationsError, at: Date, retryIn: Duration)
     /// The intervals in use, stretched when the request budget requires it.
     case schedule(PollSchedule)
+    /// The server's clock differs from this machine's by this many seconds (positive: ahead), or no longer
+    /// does (0). Sent when the difference passes ``OperationPoller/clockSkewThreshold`` or changes by as much again.
+    case clockSkew(seconds: Double)
 }
 
 /// The poller's current pace.

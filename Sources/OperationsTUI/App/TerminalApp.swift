@@ -57,13 +57,18 @@ public final class TerminalApp: Sendable {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw StartError.noTerminal }
         let poller = OperationPoller(client: client, project: settings.project, configuration: options.poller)
         await poller.start()
-        // Wait for the first page (or a failure) before taking over the screen, so that a wrong
-        // project, token or endpoint gives a plain error message.
+        // Wait for the first page (or a failure) before taking over the screen, so that a wrong project or
+        // token gives a plain error message. A server that cannot be reached (yet) is not a mistake of the
+        // user's: the screen opens, says so in its header, and fills in once the server answers.
         var iterator = poller.events.makeAsyncIterator()
         var early: [AppEvent] = []
         while true {
             guard let event = await iterator.next() else { break }
             if case .refreshFailed(let error, _, _) = event {
+                if error.isRetryable {
+                    early.append(.poller(event))
+                    break
+                }
                 await poller.stop()
                 throw StartError.firstListingFailed(error)
             }

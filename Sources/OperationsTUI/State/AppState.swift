@@ -74,6 +74,8 @@ public struct AppState: Sendable {
         public var loading = true
         public var interval: Double?
         public var stretched = false
+        /// Seconds the server's clock is ahead of this machine's (negative: behind); 0 when they agree.
+        public var clockSkew: Double = 0
 
         public struct Failure: Sendable, Equatable {
             public var message: String
@@ -86,9 +88,13 @@ public struct AppState: Sendable {
     public var size: TerminalSize
     public var now: Date
 
-    public internal(set) var operations: [String: LongRunningOperation] = [:]
+    public internal(set) var operations: [String: LongRunningOperation] = [:] { didSet { tableRowsAreStale = true } }
     /// Names in the server's order (newest first).
-    public internal(set) var serverOrder: [String] = []
+    public internal(set) var serverOrder: [String] = [] { didSet { tableRowsAreStale = true } }
+    /// What filtering and sorting read of each operation, in server order; rebuilt only after the operations
+    /// changed, so that a key typed into the filter touches these small rows and not the operations.
+    package internal(set) var tableRows = TableRows()
+    var tableRowsAreStale = false
     /// Names shown, after the filter and the sort.
     public internal(set) var visible: [String] = []
     var visibleIndex: [String: Int] = [:]

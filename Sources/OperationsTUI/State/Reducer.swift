@@ -328,6 +328,9 @@ public enum Reducer {
         case .schedule(let schedule):
             state.freshness.interval = schedule.fullRefreshInterval.seconds
             state.freshness.stretched = schedule.isStretched
+        case .clockSkew(let seconds):
+            state.freshness.clockSkew = seconds
+            if seconds != 0 { log(&state, "the server's clock is \(AppView.skewText(seconds))\(seconds > 0 ? " of" : "") this machine's: ages may look wrong", .warning) }
         }
     }
 
@@ -385,8 +388,12 @@ public enum Reducer {
     /// Recomputes the visible rows; held back while the cancel dialog is open so the rows do not move under it.
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
+        if state.tableRowsAreStale {
+            state.tableRows = TableRows(order: state.serverOrder, operations: state.operations)
+            state.tableRowsAreStale = false
+        }
         state.visible = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, sortKey: state.sortKey, ascending: state.sortAscending)
-            .apply(order: state.serverOrder, operations: state.operations)
+            .apply(state.tableRows)
         state.visibleIndex = Dictionary(uniqueKeysWithValues: state.visible.enumerated().map { ($1, $0) })
         if state.cursor == nil || state.visibleIndex[state.cursor!] == nil {
             // The cursor's operation left the view: stay at the same position.

@@ -15,38 +15,42 @@ public struct TableQuery: Sendable {
         self.ascending = ascending
     }
 
+    /// The visible names: `order` filtered, then sorted stably (ties keep the server's order).
     public func apply(order: [String], operations: [String: LongRunningOperation]) -> [String] {
+        apply(TableRows(order: order, operations: operations))
+    }
+
+    /// The same on rows already extracted (the reducer keeps them between refreshes). Sorting compares
+    /// integers and packed bytes by position, never whole operations, so 100,000 rows take milliseconds.
+    package func apply(_ rows: TableRows) -> [String] {
         let pattern = filterText.isEmpty ? nil : TextPattern(typed: filterText)
-        var rows: [(name: String, operation: LongRunningOperation, position: Int)] = []
-        rows.reserveCapacity(order.count)
-        for (position, name) in order.enumerated() {
-            guard let operation = operations[name] else { continue }
-            if activeOnly, !operation.state.isActive { continue }
-            if let pattern {
-                let metadata = operation.metadata
-                guard pattern.matches(operation.shortID) || pattern.matches(metadata?.type ?? "") || pattern.matches(metadata?.description ?? "")
-                else { continue }
-            }
-            rows.append((name, operation, position))
+        var kept: [Int32] = []
+        kept.reserveCapacity(rows.count)
+        for index in 0..<rows.count {
+            if activeOnly, !rows.isActive[index] { continue }
+            if let pattern, !pattern.matches(rows.searchTexts[index]) { continue }
+            kept.append(Int32(index))
         }
         // Server order is newest first: "age descending" keeps it; other keys break ties by it.
-        let up = ascending
-        func before<T: Comparable>(_ a: T, _ b: T, _ positionA: Int, _ positionB: Int) -> Bool {
-            a != b ? (up ? a < b : a > b) : positionA < positionB
-        }
         switch sortKey {
-        case .age:
-            if ascending { rows.reverse() }
-        case .state:
-            rows.sort { before(Self.rank($0.operation.state), Self.rank($1.operation.state), $0.position, $1.position) }
-        case .description:
-            rows.sort { before($0.operation.metadata?.description ?? "", $1.operation.metadata?.description ?? "", $0.position, $1.position) }
-        case .type:
-            rows.sort { before($0.operation.metadata?.type ?? "", $1.operation.metadata?.type ?? "", $0.position, $1.position) }
-        case .eecu:
-            rows.sort { before($0.operation.metadata?.batchEecuUsageSeconds ?? -1, $1.operation.metadata?.batchEecuUsageSeconds ?? -1, $0.position, $1.position) }
+        case .age: if ascending { kept.reverse() }
+        case .state: Self.sort(&kept, by: rows.stateRanks, ascending: ascending)
+        case .eecu: Self.sort(&kept, by: rows.eecu, ascending: ascending)
+        case .description: rows.descriptionBytes.sort(&kept, ascending: ascending)
+        case .type: rows.typeBytes.sort(&kept, ascending: ascending)
         }
-        return rows.map(\.name)
+        return kept.map { rows.names[Int($0)] }
+    }
+
+    /// Sorts positions by their keys, ties by position (so the sort is stable).
+    private static func sort<Key: Comparable>(_ positions: inout [Int32], by keys: [Key], ascending: Bool) {
+        keys.withUnsafeBufferPointer { keys in
+            positions.sort { a, b in
+                let keyA = keys[Int(a)], keyB = keys[Int(b)]
+                if keyA != keyB { return ascending ? keyA < keyB : keyA > keyB }
+                return a < b
+            }
+        }
     }
 
     /// Active states first when ascending: RUNNING, CANCELLING, PENDING, then FAILED, CANCELLED, SUCCEEDED.
@@ -60,6 +64,68 @@ public struct TableQuery: Sendable {
         case .succeeded: 5
         case .unspecified: 6
         case .unknown: 7
+        }
+    }
+}
+
+/// What filtering and sorting read of the operations, column by column in server order: a few strings and
+/// numbers per row, and the sort texts packed into one byte buffer so that comparing them costs no reference counting.
+package struct TableRows: Sendable {
+    var names: [String] = []
+    /// The id, type and description, one per line: one search per row (`^` and `$` match at each line).
+    var searchTexts: [String] = []
+    var stateRanks: [Int8] = []
+    var isActive: [Bool] = []
+    var eecu: [Double] = []
+    var typeBytes = PackedTexts()
+    var descriptionBytes = PackedTexts()
+
+    var count: Int { names.count }
+
+    package init() {}
+
+    /// Rows in `order`, skipping names without an operation.
+    package init(order: [String], operations: [String: LongRunningOperation]) {
+        for name in order {
+            guard let operation = operations[name] else { continue }
+            let metadata = operation.metadata
+            let state = operation.state
+            names.append(name)
+            searchTexts.append("\(operation.shortID)\n\(metadata?.type ?? "")\n\(metadata?.description ?? "")")
+            stateRanks.append(Int8(TableQuery.rank(state)))
+            isActive.append(state.isActive)
+            eecu.append(metadata?.batchEecuUsageSeconds ?? -1)
+            typeBytes.append(metadata?.type ?? "")
+            descriptionBytes.append(metadata?.description ?? "")
+        }
+    }
+}
+
+/// Many texts in one byte buffer, ordered by their UTF-8 bytes (code point order: fast, and the same everywhere).
+package struct PackedTexts: Sendable {
+    private var bytes: [UInt8] = []
+    private var starts: [Int32] = [0]
+
+    mutating func append(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+        starts.append(Int32(bytes.count))
+    }
+
+    /// Sorts positions by their texts, ties by position (stable).
+    func sort(_ positions: inout [Int32], ascending: Bool) {
+        bytes.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeBufferPointer { starts in
+                let base = bytes.baseAddress
+                positions.sort { a, b in
+                    let startA = Int(starts[Int(a)]), lengthA = Int(starts[Int(a) + 1]) - startA
+                    let startB = Int(starts[Int(b)]), lengthB = Int(starts[Int(b) + 1]) - startB
+                    let common = min(lengthA, lengthB)
+                    var order: Int32 = common == 0 || base == nil ? 0 : memcmp(base! + startA, base! + startB, common)
+                    if order == 0 { order = lengthA == lengthB ? 0 : (lengthA < lengthB ? -1 : 1) }
+                    if order != 0 { return ascending ? order < 0 : order > 0 }
+                    return a < b
+                }
+            }
         }
     }
 }

@@ -3,10 +3,15 @@ import Foundation
 
 /// The only place that talks to ncurses: starting and restoring the terminal, reading keys, and
 /// sending the rows of a `ScreenBuffer` that changed. Every call must come from the one UI thread.
-final class CursesTerminal {
-    struct Options {
+/// Package-visible so that the frame benchmark can drive it on a /dev/null terminal.
+package final class CursesTerminal {
+    package struct Options {
         var color: Bool
         var mouse: Bool
+        package init(color: Bool, mouse: Bool) {
+            self.color = color
+            self.mouse = mouse
+        }
     }
 
     enum StartError: Error, CustomStringConvertible {
@@ -24,15 +29,15 @@ final class CursesTerminal {
     private var colorPairs: [CellStyle.Role: Int16] = [:]
     private(set) var isActive = false
 
-    init(options: Options) {
+    package init(options: Options) {
         self.options = options
     }
 
     /// Takes over the terminal (alternate screen, no echo, keypad keys) and returns its size.
-    func start() throws -> TerminalSize {
+    package func start(output outputDescriptor: Int32 = STDOUT_FILENO, input inputDescriptor: Int32 = STDIN_FILENO) throws -> TerminalSize {
         eeops_install_signal_handlers()
-        let output = fdopen(STDOUT_FILENO, "w")
-        let input = fdopen(STDIN_FILENO, "r")
+        let output = fdopen(outputDescriptor, "w")
+        let input = fdopen(inputDescriptor, "r")
         guard let created = newterm(nil, output, input) else {
             throw StartError.unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
         }
@@ -114,7 +119,7 @@ final class CursesTerminal {
     }
 
     /// Sends the rows that differ from the last frame, then updates the physical screen once.
-    func draw(_ frame: ScreenBuffer) {
+    package func draw(_ frame: ScreenBuffer) {
         if previous?.size != frame.size {
             werase(eeops_stdscr())
             previous = nil
@@ -161,7 +166,7 @@ final class CursesTerminal {
     }
 
     /// Restores the terminal. Safe to call more than once.
-    func stop() {
+    package func stop() {
         guard isActive else { return }
         isActive = false
         if isendwin() == false { endwin() }

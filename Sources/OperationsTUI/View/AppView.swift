@@ -73,11 +73,14 @@ public enum AppView {
     static func freshnessText(_ state: AppState) -> (String, Bool) {
         var parts: [String] = []
         if state.paused { parts.append("PAUSED") }
+        let skewed = state.freshness.clockSkew != 0
+        if skewed { parts.append("server clock \(skewText(state.freshness.clockSkew))") }
         if let failure = state.freshness.failure {
             let staleSince = state.freshness.lastSuccess ?? failure.since
             let stale = Int(max(0, state.now.timeIntervalSince(staleSince)))
             let retry = Int(max(0, failure.retryAt.timeIntervalSince(state.now)).rounded(.up))
-            parts.append("stale \(stale)s: \(failure.message), retrying in \(retry)s")
+            // The retry comes first: a long message is cut at the screen's edge, the countdown never is.
+            parts.append("stale \(stale)s, retrying in \(retry)s: \(failure.message)")
             return (parts.joined(separator: " "), true)
         }
         if state.freshness.loading {
@@ -90,7 +93,14 @@ public enum AppView {
             }
             parts.append(text)
         }
-        return (parts.joined(separator: " "), state.paused)
+        return (parts.joined(separator: " "), state.paused || skewed)
+    }
+
+    /// "2h05m ahead" / "45s behind".
+    static func skewText(_ seconds: Double) -> String {
+        let total = Int(abs(seconds).rounded())
+        let amount = total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" : total >= 60 ? "\(total / 60)m\(String(format: "%02d", total % 60))s" : "\(total)s"
+        return "\(amount) \(seconds > 0 ? "ahead" : "behind")"
     }
 
     private static func formatSeconds(_ value: Double) -> String {

@@ -52,7 +52,9 @@ struct WatchCommand: AsyncParsableCommand {
                 printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
                 printError("the project takes \(schedule.pagesPerListing) pages to list: refreshing every \(Int(schedule.fullRefreshInterval.seconds.rounded()))s to stay within \(budget) requests/s")
-            case .initialPage, .schedule, .vanished:
+            case .clockSkew(let seconds) where seconds != 0:
+                printError("the server's clock is \(Int(abs(seconds).rounded()))s \(seconds > 0 ? "ahead of" : "behind") this machine's: ages may look wrong")
+            case .initialPage, .schedule, .vanished, .clockSkew:
                 break
             }
         }
