@@ -65,6 +65,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "eeops-bench",
+            dependencies: [
+                "EarthEngineOperations", "OperationsEmulator", "OperationsPresentation", "OperationsTUI", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/EEOpsBench"
+        ),
         .testTarget(
             name: "EarthEngineOperationsTests",
             dependencies: ["EarthEngineOperations", "OperationsPresentation", "TestSupport"]

@@ -1,0 +1,72 @@
+import EarthEngineOperations
+import Foundation
+
+/// Scenario 1: list a 10,000-operation project as JSON lines, against the floor (curl fetching the same
+/// pages one after another) and the official Python client's `ee.data.listOperations()`.
+enum ListScenario {
+    static func run(_ context: BenchContext) async throws -> ScenarioReport {
+        let count = context.size(10_000, quick: 2_000)
+        return try await BenchEmulator.start(operations: count, activeFraction: 50 / Double(count)).using { emulator in
+            try await measure(context, emulator: emulator, count: count)
+        }
+    }
+
+    private static func measure(_ context: BenchContext, emulator: BenchEmulator, count: Int) async throws -> ScenarioReport {
+        let environment = emulator.eeopsEnvironment(context)
+
+        // The page URLs eeops will fetch, for curl.
+        var urls: [String] = []
+        var token: String?
+        let client = try emulator.client()
+        repeat {
+            var url = "\(emulator.url)/v1/projects/\(BenchEmulator.project)/operations?pageSize=1000"
+            if let token { url += "&pageToken=\(token)" }
+            urls.append(url)
+            token = try await client.listPage(project: BenchEmulator.project, pageSize: 1000, pageToken: token).nextPageToken
+        } while token != nil
+
+        let eeopsCommand = [context.eeops, "list", "--format", "jsonl", "--page-size", "1000"]
+        let curlCommand = ["curl", "-sS", "--fail", "-H", "Authorization: Bearer \(BenchEmulator.token)"] + urls
+        let pythonCommand = [context.python, context.pythonScript("list_operations.py"), emulator.url, BenchEmulator.project, BenchEmulator.token]
+
+        // Check once that each lists everything, before timing.
+        let listed = try await ChildProcess.run(eeopsCommand, environment: environment, captureOutput: true)
+        let lines = listed.output.split(separator: "\n").count
+        guard listed.status == 0, lines == count else { throw BenchError("eeops list printed \(lines) lines (status \(listed.status)), expected \(count)") }
+        let pythonCheck = try await ChildProcess.run(pythonCommand, environment: context.baseEnvironment, captureOutput: true)
+        guard pythonCheck.status == 0, pythonCheck.output.split(separator: " ").first.flatMap({ Int($0) }) == count else {
+            throw BenchError("the Python client listed '\(pythonCheck.output)' (status \(pythonCheck.status)), expected \(count)")
+        }
+
+        var eeops = Samples(), curl = Samples(), python = Samples(), pythonCall = Samples()
+        for _ in 0..<context.runs {
+            let e = try await ChildProcess.run(eeopsCommand, environment: environment)
+            let c = try await ChildProcess.run(curlCommand, environment: context.baseEnvironment)
+            let p = try await ChildProcess.run(pythonCommand, environment: context.baseEnvironment, captureOutput: true)
+            guard e.status == 0, c.status == 0, p.status == 0 else { throw BenchError("a listing failed: eeops \(e.status), curl \(c.status), python \(p.status)") }
+            eeops.add(e.seconds)
+            curl.add(c.seconds)
+            python.add(p.seconds)
+            pythonCall.add(Double(p.output.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? .nan)
+        }
+        let floorRatio = eeops.median / curl.median
+        let pythonRatio = python.median / eeops.median
+        let body = """
+        \(count) operations, \(urls.count) pages of 1000, no quota, no added latency. Each round runs the three \
+        one after another; medians of \(context.runs) rounds.
+
+        \(markdownTable(["Command", "Median (min–max)", "vs eeops"], [
+            ["`eeops list --format jsonl --page-size 1000`", Figure.summary(eeops), "1.00×"],
+            ["curl, the same \(urls.count) pages one after another (floor)", Figure.summary(curl), Figure.ratio(curl.median / eeops.median)],
+            ["Python `ee.data.listOperations()` (whole process)", Figure.summary(python), Figure.ratio(pythonRatio)],
+            ["Python: the `listOperations()` call alone", Figure.summary(pythonCall), Figure.ratio(pythonCall.median / eeops.median)],
+        ]))
+
+        The official client asks for pages of 500 (its `_TASKLIST_PAGE_SIZE`), so it makes twice as many requests.
+        """
+        return ScenarioReport(title: "1. List \(count) operations", body: body, targets: [
+            .init(scenario: "1. list", target: "≤ 1.5× the curl floor", measured: Figure.ratio(floorRatio), met: floorRatio <= 1.5),
+            .init(scenario: "1. list", target: "≥ 5× faster than the Python client", measured: Figure.ratio(pythonRatio), met: pythonRatio >= 5),
+        ])
+    }
+}
