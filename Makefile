@@ -2,7 +2,7 @@
 SWIFT ?= swift
 EEOPS := .build/debug/eeops
 
-.PHONY: demo test build setup setup-test test-swift test-conformance test-tsan clean
+.PHONY: demo test build setup setup-test test-swift test-conformance test-tsan test-asan release bench bench-smoke soak clean
 
 ## Build and run eeops on the embedded emulator (no account needed).
 demo: setup build
@@ -33,5 +33,26 @@ test-conformance: setup-test build
 test-tsan:
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip "TmuxEndToEndTests|CLITests|AuthCommandTests"
 
+## The in-process test suites under the address sanitizer (a separate build in .build-asan).
+test-asan:
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "TmuxEndToEndTests|CLITests|AuthCommandTests"
+
+## Release builds of eeops and of the harness that benchmarks and soaks it.
+release:
+	$(SWIFT) build -c release
+
+## Every performance scenario side by side, against the floor and the official tools; writes docs/benchmarks.md.
+bench: setup-test release
+	.build/release/eeops-bench scenarios --output docs/benchmarks.md
+
+## The same scenarios, small and once: keeps the benchmark from rotting (CI). The figures are not the benchmark.
+bench-smoke: setup-test release
+	.build/release/eeops-bench scenarios --quick --output .build/benchmarks-smoke.md
+
+## The TUI in tmux under 20% faulty answers while 500 cancels go out in batches (docs/reliability.md).
+SOAK_SECONDS ?= 60
+soak: setup release
+	.build/release/eeops-bench soak --seconds $(SOAK_SECONDS)
+
 clean:
-	rm -rf .build .build-tsan .venv
+	rm -rf .build .build-tsan .build-asan .venv

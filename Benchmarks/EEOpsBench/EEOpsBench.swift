@@ -1,12 +1,27 @@
 import ArgumentParser
 import Foundation
 
-/// `eeops-bench`: runs the performance scenarios of docs/benchmarks.md side by side in one run, against an
-/// emulator it starts itself, and writes the report.
+/// Progress on standard error.
+func log(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// `eeops-bench`: the harness that runs eeops as a user would, against an emulator it starts itself:
+/// the performance scenarios (`make bench`) and the soak run (`make soak`).
 @main
 struct EEOpsBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eeops-bench",
+        abstract: "Benchmarks and the soak run of eeops, against an in-process emulator.",
+        subcommands: [ScenariosCommand.self, SoakCommand.self],
+        defaultSubcommand: ScenariosCommand.self
+    )
+}
+
+/// `eeops-bench scenarios`: every performance scenario side by side in one run; writes docs/benchmarks.md.
+struct ScenariosCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scenarios",
         abstract: "Measure eeops against the floor and the official tools, and write the report.",
         discussion: "Use `make bench` (release build, sets up the official Python client). `--quick` is the small CI smoke run."
     )
@@ -65,9 +80,6 @@ struct EEOpsBench: AsyncParsableCommand {
         log("wrote \(output)")
     }
 
-    private func log(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
-    }
 
     static func document(_ reports: [ScenarioReport], context: BenchContext, started: Date, elapsed: Double, command: [String]) -> String {
         let targets = reports.flatMap(\.targets)

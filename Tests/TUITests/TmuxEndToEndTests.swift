@@ -29,7 +29,7 @@ struct TmuxEndToEndTests {
 
     /// Starts an emulator (manual clock) holding `operations`, then eeops in a tmux pane.
     func withTUI(columns: Int = 100, rows: Int = 30, arguments: String = "", environment: String = "LANG=C.UTF-8 TERM=xterm-256color",
-                 credentials: ((Emulator) throws -> String)? = nil, operations: [String] = [],
+                 credentials: ((Emulator) throws -> String)? = nil, launcher: String = "", operations: [String] = [],
                  configure: (inout EmulatorConfiguration) throws -> Void = { _ in }, _ body: (Fixture) async throws -> Void) async throws {
         var configuration = EmulatorConfiguration()
         configuration.projects = [Self.project]
@@ -42,7 +42,7 @@ struct TmuxEndToEndTests {
         let url = URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!
         for spec in operations { _ = try await ControlClient.post(url: url, body: spec) }
         let credentialSetting = try credentials?(emulator) ?? "EEOPS_ACCESS_TOKEN=\(Self.token)"
-        let command = "env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(emulator.baseURL) EEOPS_PROJECT=\(Self.project) "
+        let command = "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(emulator.baseURL) EEOPS_PROJECT=\(Self.project) "
             + "\(credentialSetting) \(Binary.path) --refresh 0.5 \(arguments)"
         let session = try TmuxSession(columns: columns, rows: rows, command: command)
         do {
@@ -304,6 +304,28 @@ struct TmuxEndToEndTests {
                 #expect(stages.starts(with: ["requested", "sent"]), "\(id): \(stages)")
                 #expect(stages.contains("accepted") || stages.contains("rejected"), "\(id) has its answer: \(stages)")
             }
+        }
+    }
+
+    /// The terminal itself going away (tmux's server killed, like an SSH connection dropping) ends the TUI:
+    /// it must neither linger nor spin on a dead terminal. Under `setsid` the terminal is not the process's
+    /// controlling terminal, so no SIGHUP comes: the TUI must notice the hang-up by itself.
+    @Test(arguments: ["", "setsid "])
+    func aVanishedTerminalEndsTheProcess(launcher: String) async throws {
+        try await withTUI(launcher: launcher, operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            let pid = try #require(try tui.commandPID())
+            // The terminal's other end disappears at once, as when sshd dies: the server is killed outright.
+            let server = try #require(Int32(try tui.display("#{pid}")))
+            #expect(kill(server, SIGKILL) == 0)
+            let deadline = Date().addingTimeInterval(15)
+            while Date() < deadline, FileManager.default.fileExists(atPath: "/proc/\(pid)/stat"),
+                  (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z ") != true {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            #expect(stat.isEmpty || stat.contains(") Z "), "eeops still running after its terminal went away: \(stat)")
         }
     }
 }

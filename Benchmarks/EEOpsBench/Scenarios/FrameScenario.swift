@@ -25,7 +25,7 @@ enum FrameScenario {
                              Figure.seconds(total.median), Figure.seconds(total.percentile(99))])
             }
         }
-        let (queryRows, worstQuery, keystroke, extraction) = measureQueries(operations, runs: context.size(15, quick: 3))
+        let (queryRows, worstQuery, regexQuery, keystroke, extraction) = measureQueries(operations, runs: context.size(15, quick: 3))
         let body = """
         Each frame applies one event to the state (a cursor move, and every fifth frame a clock tick that changes the ages), \
         draws the whole screen into a cell grid (`AppView.render`), then sends the rows that changed to ncurses and refreshes \
@@ -45,7 +45,8 @@ enum FrameScenario {
             .init(scenario: "5. UI", target: "frame median ≤ 1 ms", measured: "\(Figure.seconds(worstMedian)) (worst case)", met: worstMedian <= 0.001),
             .init(scenario: "5. UI", target: "frame cost follows visible rows, not total", measured: "\(Figure.ratio(growth)) from \(context.size(10_000, quick: 2_000)) to \(total) rows at 200×60",
                   met: growth < 2),
-            .init(scenario: "5. UI", target: "filter/sort \(total) rows ≤ 50 ms", measured: "\(Figure.seconds(worstQuery)) (slowest query)", met: worstQuery <= 0.05),
+            .init(scenario: "5. UI", target: "filter/sort \(total) rows ≤ 50 ms", measured: "\(Figure.seconds(worstQuery)) (slowest text filter or sort)", met: worstQuery <= 0.05),
+            .init(scenario: "5. UI", target: "… with a regular expression", measured: Figure.seconds(regexQuery), met: regexQuery <= 0.05),
         ])
     }
 
@@ -89,10 +90,12 @@ enum FrameScenario {
         return (render, draw, total)
     }
 
-    private static func measureQueries(_ operations: [LongRunningOperation], runs: Int) -> ([[String]], Double, Double, Double) {
+    /// The table of queries, the slowest plain-text filter or sort, the regular expression, a typed key, and
+    /// extracting the rows after a refresh (medians).
+    private static func measureQueries(_ operations: [LongRunningOperation], runs: Int) -> ([[String]], Double, Double, Double, Double) {
         let base = state(operations, columns: 200, rows: 60)
         var rows: [[String]] = []
-        var worst = 0.0
+        var worst = 0.0, regex = Double.nan
         let cases: [(String, TableQuery)] = [
             ("filter `export` (id, type, description)", TableQuery(filterText: "export", activeOnly: false, sortKey: .age, ascending: false)),
             ("filter `a.*b` (regular expression)", TableQuery(filterText: "a.*b", activeOnly: false, sortKey: .age, ascending: false)),
@@ -106,7 +109,7 @@ enum FrameScenario {
                 shown = query.apply(base.tableRows).count
                 samples.add(now() - started)
             }
-            worst = max(worst, samples.median)
+            if label.contains("regular expression") { regex = samples.median } else { worst = max(worst, samples.median) }
             rows.append(["\(label) → \(shown) rows", Figure.seconds(samples.median)])
         }
         var typing = base
@@ -123,6 +126,6 @@ enum FrameScenario {
             _ = TableRows(order: base.serverOrder, operations: base.operations)
             extraction.add(now() - started)
         }
-        return (rows, worst, keystrokes.median, extraction.median)
+        return (rows, worst, regex, keystrokes.median, extraction.median)
     }
 }

@@ -89,13 +89,22 @@ public final class OperationsClient: Sendable {
 
     /// One page of `projects.operations.list`.
     public func listPage(project: String, pageSize: Int? = nil, pageToken: String? = nil, filter: String? = nil) async throws(OperationsError) -> ListOperationsResponse {
+        try await listPage(project: project, pageSize: pageSize, pageToken: pageToken, filter: filter, cache: nil)
+    }
+
+    /// One page, decoding only the operations `cache` does not already hold (when given).
+    private func listPage(project: String, pageSize: Int?, pageToken: String?, filter: String?, cache: OperationDecodeCache?) async throws(OperationsError) -> ListOperationsResponse {
         do { try ProjectID.validate(project) } catch { throw .invalidName(error) }
         var query: [(String, String)] = []
         if let pageSize { query.append(("pageSize", String(pageSize))) }
         if let pageToken { query.append(("pageToken", pageToken)) }
         if let filter { query.append(("filter", filter)) }
         let path = "projects/\(OperationName.percentEncode(project))/operations"
-        return try await decode(ListOperationsResponse.self, try await send(.GET, path: path, query: query, project: project))
+        let exchange = try await send(.GET, path: path, query: query, project: project)
+        if let cache, let page = exchange.body.withUnsafeReadableBytes({ cache.decodePage($0.assumingMemoryBound(to: UInt8.self)) }) {
+            return page
+        }
+        return try decode(ListOperationsResponse.self, exchange)
     }
 
     /// Every operation of a project, page after page, handing each page to `onPage` as it arrives.
@@ -103,11 +112,12 @@ public final class OperationsClient: Sendable {
     /// The next page is requested as soon as a page's token is known, so that the server works on it while
     /// `onPage` handles the current one (one request ahead, never more). Operations already seen on an earlier
     /// page are dropped; a page token that repeats, or pages that keep coming without new operations, stop the
-    /// listing with an error instead of looping for ever.
+    /// listing with an error instead of looping for ever. With a `cache` (the poller's), operations whose
+    /// JSON is unchanged since the last listings are reused instead of decoded again.
     /// - Returns: the number of operations delivered.
     @discardableResult
     public func listAll(
-        project: String, pageSize: Int = 1000, filter: String? = nil, limit: Int? = nil,
+        project: String, pageSize: Int = 1000, filter: String? = nil, limit: Int? = nil, cache: OperationDecodeCache? = nil,
         isolation: isolated (any Actor)? = #isolation,
         onPage: ([LongRunningOperation]) async throws -> Void
     ) async throws -> Int {
@@ -115,7 +125,10 @@ public final class OperationsClient: Sendable {
         var seenNames = Set<String>()
         var delivered = 0
         var pagesWithoutNews = 0
-        var ahead: Task<ListOperationsResponse, any Error>? = Task { try await self.listPage(project: project, pageSize: pageSize, filter: filter) }
+        cache?.beginListing()
+        var ahead: Task<ListOperationsResponse, any Error>? = Task {
+            try await self.listPage(project: project, pageSize: pageSize, pageToken: nil, filter: filter, cache: cache)
+        }
         defer { ahead?.cancel() }
         while let request = ahead {
             let page = try await request.value
@@ -124,7 +137,7 @@ public final class OperationsClient: Sendable {
                 guard seenTokens.insert(next).inserted else {
                     throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
                 }
-                ahead = Task { try await self.listPage(project: project, pageSize: pageSize, pageToken: next, filter: filter) }
+                ahead = Task { try await self.listPage(project: project, pageSize: pageSize, pageToken: next, filter: filter, cache: cache) }
             }
             var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
             if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
@@ -136,6 +149,7 @@ public final class OperationsClient: Sendable {
                 throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(seenTokens.count) pages); stopped listing")
             }
         }
+        if ahead == nil { cache?.endListing() }
         return delivered
     }
 

@@ -25,6 +25,8 @@ public actor OperationPoller {
     private var loop: Task<Void, Never>?
     private var sleeper: Task<Void, Never>?
     private var reportedSkew: Double = 0
+    /// Operations decoded by earlier listings, reused while their JSON is unchanged.
+    public nonisolated let decodeCache = OperationDecodeCache()
 
     /// Differences between the clocks below this are ordinary (network delay, whole-second `Date` headers).
     public static let clockSkewThreshold: Double = 30
@@ -98,7 +100,7 @@ public actor OperationPoller {
         var pages = 0
         let firstListing = !hasCompleteListing
         do {
-            try await client.listAll(project: project, pageSize: configuration.pageSize) { page in
+            try await client.listAll(project: project, pageSize: configuration.pageSize, cache: decodeCache) { page in
                 pages += 1
                 operations.append(contentsOf: page)
                 if firstListing { eventSink.yield(.initialPage(page)) }

@@ -129,7 +129,10 @@ public final class TerminalApp: Sendable {
         var logged = 0
         while !state.quitRequested {
             var events: [AppEvent] = []
-            if let event = terminal.readKey(milliseconds: dirty ? 0 : 50) { events.append(event) }
+            if let event = terminal.readKey(milliseconds: dirty ? 0 : 50) {
+                if case .terminate = event { endingSignal = SIGHUP } // the terminal hung up without a signal
+                events.append(event)
+            }
             events += inbox.withLock { pending in defer { pending.removeAll() }; return pending }
             if let signal = CursesTerminal.takeSignal() {
                 endingSignal = signal

@@ -24,6 +24,7 @@ package final class CursesTerminal {
     }
 
     private let options: Options
+    private var inputDescriptor = STDIN_FILENO
     private var screen: OpaquePointer?
     private var previous: ScreenBuffer?
     private var colorPairs: [CellStyle.Role: Int16] = [:]
@@ -36,6 +37,7 @@ package final class CursesTerminal {
     /// Takes over the terminal (alternate screen, no echo, keypad keys) and returns its size.
     package func start(output outputDescriptor: Int32 = STDOUT_FILENO, input inputDescriptor: Int32 = STDIN_FILENO) throws -> TerminalSize {
         eeops_install_signal_handlers()
+        self.inputDescriptor = inputDescriptor
         let output = fdopen(outputDescriptor, "w")
         let input = fdopen(inputDescriptor, "r")
         guard let created = newterm(nil, output, input) else {
@@ -73,12 +75,13 @@ package final class CursesTerminal {
         TerminalSize(columns: Int(eeops_cols()), rows: Int(eeops_lines()))
     }
 
-    /// Waits up to `milliseconds` for a key. A resize comes back as `.resize`.
+    /// Waits up to `milliseconds` for a key. A resize comes back as `.resize`; a terminal that has gone
+    /// away (the SSH connection or the terminal window closed, with or without a SIGHUP) as `.terminate`.
     func readKey(milliseconds: Int32) -> AppEvent? {
         wtimeout(eeops_stdscr(), milliseconds)
         var character: wint_t = 0
         let status = wget_wch(eeops_stdscr(), &character)
-        if status == ERR { return nil }
+        if status == ERR { return terminalHungUp() ? .terminate : nil }
         if status == KEY_CODE_YES {
             switch Int32(character) {
             case KEY_UP: return .key(.up)
@@ -108,6 +111,13 @@ package final class CursesTerminal {
             guard let scalar = Unicode.Scalar(UInt32(character)), scalar.value >= 0x20 else { return nil }
             return .key(.character(Character(scalar)))
         }
+    }
+
+    /// True when the terminal's input has hung up: reads would fail at once, for ever.
+    private func terminalHungUp() -> Bool {
+        var descriptor = pollfd(fd: inputDescriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) >= 0 else { return false }
+        return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
     private func mouseEvent() -> AppEvent? {

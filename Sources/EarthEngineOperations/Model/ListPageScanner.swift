@@ -1,0 +1,153 @@
+/// Finds, without decoding them, where each operation of a list page's JSON starts and ends, and the page
+/// token: `{"operations": [ {...}, {...} ], "nextPageToken": "..."}` in any order, with any whitespace.
+///
+/// It only looks at structure (strings, brackets, commas), one pass over the bytes, no recursion. Anything
+/// it is not sure of (a key with escapes, a repeated key, a token that is not a plain string, a malformed
+/// document) gives nil, and the caller decodes the page the ordinary way, which also explains the error.
+public enum ListPageScanner {
+    public struct Page: Equatable, Sendable {
+        /// Byte ranges of the elements of `operations`, in order.
+        public var elements: [Range<Int>]
+        public var nextPageToken: String?
+    }
+
+    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Page? {
+        var scanner = Cursor(bytes: bytes)
+        scanner.skipWhitespace()
+        guard scanner.take(UInt8(ascii: "{")) else { return nil }
+        var elements: [Range<Int>]?
+        var token: String??
+        scanner.skipWhitespace()
+        if scanner.take(UInt8(ascii: "}")) { return scanner.atEndAfterWhitespace() ? Page(elements: [], nextPageToken: nil) : nil }
+        while true {
+            scanner.skipWhitespace()
+            guard let key = scanner.plainString() else { return nil }
+            scanner.skipWhitespace()
+            guard scanner.take(UInt8(ascii: ":")) else { return nil }
+            scanner.skipWhitespace()
+            switch key {
+            case "operations":
+                guard elements == nil, let found = scanner.arrayElements() else { return nil }
+                elements = found
+            case "nextPageToken":
+                guard token == nil else { return nil }
+                if scanner.peek == UInt8(ascii: "n") {
+                    guard scanner.skipValue() else { return nil }
+                    token = .some(nil)
+                } else {
+                    guard let text = scanner.plainString() else { return nil }
+                    token = .some(text)
+                }
+            default:
+                guard scanner.skipValue() else { return nil }
+            }
+            scanner.skipWhitespace()
+            if scanner.take(UInt8(ascii: ",")) { continue }
+            guard scanner.take(UInt8(ascii: "}")), scanner.atEndAfterWhitespace() else { return nil }
+            return Page(elements: elements ?? [], nextPageToken: token ?? nil)
+        }
+    }
+
+    private struct Cursor {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard peek == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func skipWhitespace() {
+            while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+        }
+
+        mutating func atEndAfterWhitespace() -> Bool {
+            skipWhitespace()
+            return index == bytes.count
+        }
+
+        /// A string without escapes (keys and page tokens), as text; nil for anything else.
+        mutating func plainString() -> String? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = index
+            while let byte = peek {
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+                if byte == UInt8(ascii: "\"") {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                    index += 1
+                    return text
+                }
+                index += 1
+            }
+            return nil
+        }
+
+        /// Moves past one string, with its escapes.
+        mutating func skipString() -> Bool {
+            guard take(UInt8(ascii: "\"")) else { return false }
+            while let byte = peek {
+                index += 1
+                if byte == UInt8(ascii: "\\") {
+                    guard peek != nil else { return false }
+                    index += 1
+                } else if byte == UInt8(ascii: "\"") {
+                    return true
+                }
+            }
+            return false
+        }
+
+        /// Moves past one value of any kind: objects and arrays by counting brackets outside strings.
+        mutating func skipValue() -> Bool {
+            guard let first = peek else { return false }
+            if first == UInt8(ascii: "\"") { return skipString() }
+            if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+                var depth = 0
+                while let byte = peek {
+                    switch byte {
+                    case UInt8(ascii: "\""):
+                        guard skipString() else { return false }
+                        continue
+                    case UInt8(ascii: "{"), UInt8(ascii: "["):
+                        depth += 1
+                    case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                        depth -= 1
+                        if depth == 0 {
+                            index += 1
+                            return true
+                        }
+                    default:
+                        break
+                    }
+                    index += 1
+                }
+                return false
+            }
+            // A number or a literal: up to the next delimiter.
+            let start = index
+            while let byte = peek, byte != UInt8(ascii: ","), byte != UInt8(ascii: "}"), byte != UInt8(ascii: "]"),
+                  byte != 0x20, byte != 0x0A, byte != 0x0D, byte != 0x09 { index += 1 }
+            return index > start
+        }
+
+        /// The byte ranges of an array's elements.
+        mutating func arrayElements() -> [Range<Int>]? {
+            guard take(UInt8(ascii: "[")) else { return nil }
+            var ranges: [Range<Int>] = []
+            skipWhitespace()
+            if take(UInt8(ascii: "]")) { return ranges }
+            while true {
+                skipWhitespace()
+                let start = index
+                guard skipValue() else { return nil }
+                ranges.append(start..<index)
+                skipWhitespace()
+                if take(UInt8(ascii: ",")) { continue }
+                return take(UInt8(ascii: "]")) ? ranges : nil
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import EarthEngineOperations
+
+@Suite("Reusing unchanged operations between listings")
+struct DecodeCacheTests {
+    static let running = #"{"name":"projects/p/operations/A","metadata":{"state":"RUNNING","description":"brackets ] } [ { and \"quotes\" and \\ slash","progress":0.5}}"#
+    static let done = #"{"name":"projects/p/operations/B","done":true,"response":{"operations":[1,2],"nextPageToken":"inner"},"metadata":{"state":"SUCCEEDED"}}"#
+
+    /// Pages the scanner must read exactly as the decoder does (or decline, and leave them to it).
+    static let pages: [String] = [
+        #"{"operations":[\#(running),\#(done)],"nextPageToken":"T1"}"#,
+        "{\n  \"nextPageToken\" : \"T2\",\n  \"operations\" : [\n    \(running) ,\n    \(done)\n  ]\n}\n",
+        #"{"operations":[]}"#,
+        #"{}"#,
+        #"{"operations":[\#(done)],"nextPageToken":null,"unknown":{"a":[1,{"b":"]"}]}}"#,
+        #"{"operations":[\#(done),null,7,"x",{"name":"projects/p/operations/C"}]}"#,
+        #"{"operations":[\#(done)],"nextPageToken":42}"#,
+        #"{"operations":[\#(done)],"operations":[\#(running)]}"#,
+        #"{"op\u0065rations":[\#(done)]}"#,
+        #"{"operations":[\#(done)"#,
+        #"{"operations":null}"#,
+        #"[]"#,
+        #"{"operations":[{"name":"projects/p/operations/D","metadata":{"state":"RUNNING","description":"\u001b]0;title\u0007"}}]}"#,
+    ]
+
+    func decodeWhole(_ text: String) -> ListOperationsResponse? {
+        try? JSONDecoder().decode(ListOperationsResponse.self, from: Data(text.utf8))
+    }
+
+    func decodeCached(_ text: String, _ cache: OperationDecodeCache) -> ListOperationsResponse? {
+        Array(text.utf8).withUnsafeBufferPointer { cache.decodePage($0) }
+    }
+
+    @Test(arguments: pages)
+    func theCacheGivesWhatTheDecoderGivesOrDeclines(page: String) {
+        let cache = OperationDecodeCache()
+        cache.beginListing()
+        guard let first = decodeCached(page, cache) else { return } // declined: the ordinary decoder takes it
+        #expect(first == decodeWhole(page), "\(page)")
+        let second = decodeCached(page, cache)
+        #expect(second == first, "the same page again, from the cache")
+    }
+
+    @Test func plainPagesAreNotDeclined() {
+        let cache = OperationDecodeCache()
+        for page in Self.pages.prefix(5) { #expect(decodeCached(page, cache) != nil, "\(page)") }
+    }
+
+    @Test func onlyChangedOperationsAreDecodedAgain() throws {
+        let cache = OperationDecodeCache()
+        cache.beginListing()
+        let before = #"{"operations":[\#(Self.running),\#(Self.done)]}"#
+        _ = try #require(decodeCached(before, cache))
+        #expect(cache.counts == (hits: 0, misses: 2))
+        cache.endListing()
+        cache.beginListing()
+        let moved = Self.running.replacingOccurrences(of: "\"RUNNING\"", with: "\"CANCELLING\"")
+        let after = try #require(decodeCached(#"{"operations":[\#(moved),\#(Self.done)]}"#, cache))
+        #expect(cache.counts == (hits: 1, misses: 3))
+        #expect(after.operations.map(\.state) == [.cancelling, .succeeded])
+        cache.endListing()
+    }
+
+    @Test func operationsNotSeenForTwoListingsAreForgotten() throws {
+        let cache = OperationDecodeCache()
+        for _ in 0..<3 {
+            cache.beginListing()
+            _ = decodeCached(#"{"operations":[\#(Self.running)]}"#, cache)
+            cache.endListing()
+        }
+        #expect(cache.counts == (hits: 2, misses: 1))
+        for _ in 0..<2 {
+            cache.beginListing()
+            _ = decodeCached(#"{"operations":[]}"#, cache)
+            cache.endListing()
+        }
+        cache.beginListing()
+        _ = decodeCached(#"{"operations":[\#(Self.running)]}"#, cache)
+        #expect(cache.counts == (hits: 2, misses: 2), "decoded again once forgotten")
+    }
+
+    @Test func scannerFindsTheElementsAndTheToken() throws {
+        let page = "{ \"operations\" : [ {\"a\":\"}\"} , [1,[2]] , \"s\\\"\" , 12.5e3, true ] , \"nextPageToken\":\"NEXT\" }"
+        let bytes = Array(page.utf8)
+        let scanned = try #require(bytes.withUnsafeBufferPointer { ListPageScanner.scan($0) })
+        let elements = scanned.elements.map { String(decoding: bytes[$0], as: UTF8.self) }
+        #expect(elements == ["{\"a\":\"}\"}", "[1,[2]]", "\"s\\\"\"", "12.5e3", "true"])
+        #expect(scanned.nextPageToken == "NEXT")
+    }
+}
