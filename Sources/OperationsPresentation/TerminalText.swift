@@ -28,6 +28,20 @@ public enum TerminalText {
         return String(result)
     }
 
+    /// True when `text` can go to a terminal as it is: no control characters (C0, DEL, C1), no bidi
+    /// controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069) and no line or paragraph separators.
+    /// ``sanitize(_:)`` always returns such text; the fuzzer (`Fuzz/`) and the tests check that it does.
+    ///
+    /// Judged by the Unicode properties of each scalar, independently of how ``sanitize(_:)`` works.
+    public static func isSafeForTerminal(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: false
+            default: !scalar.properties.isBidiControl
+            }
+        }
+    }
+
     /// Replaces every non-ASCII character with `?`, for terminals without UTF-8. Apply after ``sanitize(_:)``.
     public static func asciiOnly(_ text: String) -> String {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
