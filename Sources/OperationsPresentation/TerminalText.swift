@@ -5,14 +5,15 @@
 /// terminal raw.
 public enum TerminalText {
     /// Replaces control characters with visible caret notation (`ESC` → `^[`), C1 controls and bidi
-    /// controls with `<U+XXXX>`, and tabs and line breaks with spaces.
+    /// controls with `<U+XXXX>`, and tabs and line breaks (CR, LF, and the line and paragraph separators
+    /// U+2028 and U+2029) with spaces.
     public static func sanitize(_ text: String) -> String {
         // Fast path: printable ASCII needs no change.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var result = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x09, 0x0A, 0x0D:
+            case 0x09, 0x0A, 0x0D, 0x2028, 0x2029:
                 result.append(" ")
             case 0x00..<0x20:
                 result.append("^")
