@@ -3,8 +3,13 @@ import Foundation
 /// RFC 3339 timestamps as the API writes them (`2024-05-01T12:00:00.123456Z`), parsed without
 /// Foundation's date formatters, which are slow and locale-dependent.
 public enum Timestamp {
+    /// The first and the last second RFC 3339 can write (years 0000 to 9999), in seconds since 1970.
+    static let earliestSecond = -62_167_219_200
+    static let latestSecond = 253_402_300_799
+
     /// Parses `YYYY-MM-DDTHH:MM:SS[.f{0,9}](Z|±HH:MM)`; `t`/`z` and a space separator are accepted too.
-    /// Returns nil for anything else, including out-of-range fields.
+    /// Returns nil for anything else, including out-of-range fields and offsets that take the time
+    /// outside the years 0000 to 9999 in UTC (which ``format(_:fractionDigits:)`` could not write).
     public static func parse(_ text: String) -> Date? {
         var utf8 = Array(text.utf8)
         guard utf8.count >= 20, utf8.count <= 40 else { return nil }
@@ -65,20 +70,27 @@ public enum Timestamp {
         guard index == utf8.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
+        guard (earliestSecond...latestSecond).contains(seconds) else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
     /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
+    /// Dates before year 0000 or after year 9999 are written as the first or last instant RFC 3339 allows.
     public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
         let digits = max(0, min(9, fractionDigits))
-        let interval = date.timeIntervalSince1970
-        var whole = Int(interval.rounded(.down))
-        var fraction = interval - Double(whole)
-        var scaled = Int((fraction * pow(10, Double(digits))).rounded())
-        if scaled >= Int(pow(10, Double(digits))) { // rounding carried into the next second
-            whole += 1
-            scaled = 0
-            fraction = 0
+        var interval = date.timeIntervalSince1970
+        if !(interval >= Double(earliestSecond)) { interval = Double(earliestSecond) } // also NaN
+        let limit = Int(pow(10, Double(digits)))
+        var whole: Int
+        var scaled: Int
+        if interval >= Double(latestSecond + 1) {
+            (whole, scaled) = (latestSecond, limit - 1)
+        } else {
+            whole = Int(interval.rounded(.down))
+            scaled = Int(((interval - Double(whole)) * pow(10, Double(digits))).rounded())
+            if scaled >= limit { // rounding carried into the next second, which 9999-12-31T23:59:59 has not
+                if whole < latestSecond { (whole, scaled) = (whole + 1, 0) } else { scaled = limit - 1 }
+            }
         }
         let days = Int((Double(whole) / 86_400).rounded(.down))
         let secondsOfDay = whole - days * 86_400
