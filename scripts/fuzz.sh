@@ -102,7 +102,7 @@ for target in "${targets[@]}"; do
         # shellcheck disable=SC2086
         "$bin" -max_total_time="$seconds" -max_len="$(max_len "$target")" -timeout=25 -print_final_stats=1 \
             -artifact_prefix="$artifacts/" ${FUZZ_FLAGS:-} "$corpus" "$fixtures" 2>&1 | tee "$out/fuzz-$target.log" \
-            | grep -E "^#[0-9]+ +(INITED|DONE|pulse)|^stat::|ERROR|Fatal error|SUMMARY|Test unit written" >&2
+            | grep --line-buffered -E "^#[0-9]+[[:space:]]+(INITED|DONE|pulse)|^stat::|ERROR|Fatal error|SUMMARY|Test unit written" >&2
         rc=${PIPESTATUS[0]}
         set -e
         if [[ $rc -ne 0 ]]; then
