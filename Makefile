@@ -55,4 +55,15 @@ soak: setup release
 	.build/release/eeops-bench soak --seconds $(SOAK_SECONDS)
 
 clean:
-	rm -rf .build .build-tsan .build-asan .venv
+	rm -rf .build .build-tsan .build-asan .build-fuzz .venv
+
+## Fuzz the response decoding and the terminal-text sanitising with libFuzzer, FUZZ_SECONDS per target
+## (built with swiftc in .build-fuzz; see docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-regress
+fuzz:
+	scripts/fuzz.sh all $(FUZZ_SECONDS)
+
+## Run the fuzzers once over the committed seeds and regression fixtures in Tests/Fuzz.
+fuzz-regress:
+	scripts/fuzz.sh --regress

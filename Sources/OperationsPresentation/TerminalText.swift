@@ -5,14 +5,15 @@
 /// terminal raw.
 public enum TerminalText {
     /// Replaces control characters with visible caret notation (`ESC` → `^[`), C1 controls and bidi
-    /// controls with `<U+XXXX>`, and tabs and line breaks with spaces.
+    /// controls with `<U+XXXX>`, and tabs and line breaks (CR, LF, and the line and paragraph separators
+    /// U+2028 and U+2029) with spaces.
     public static func sanitize(_ text: String) -> String {
         // Fast path: printable ASCII needs no change.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var result = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar.value {
-            case 0x09, 0x0A, 0x0D:
+            case 0x09, 0x0A, 0x0D, 0x2028, 0x2029:
                 result.append(" ")
             case 0x00..<0x20:
                 result.append("^")
@@ -26,6 +27,20 @@ public enum TerminalText {
             }
         }
         return String(result)
+    }
+
+    /// True when `text` can go to a terminal as it is: no control characters (C0, DEL, C1), no bidi
+    /// controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069) and no line or paragraph separators.
+    /// ``sanitize(_:)`` always returns such text; the fuzzer (`Fuzz/`) and the tests check that it does.
+    ///
+    /// Judged by the Unicode properties of each scalar, independently of how ``sanitize(_:)`` works.
+    public static func isSafeForTerminal(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { scalar in
+            switch scalar.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: false
+            default: !scalar.properties.isBidiControl
+            }
+        }
     }
 
     /// Replaces every non-ASCII character with `?`, for terminals without UTF-8. Apply after ``sanitize(_:)``.

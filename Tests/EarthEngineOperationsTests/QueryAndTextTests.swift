@@ -45,6 +45,15 @@ struct QueryAndTextTests {
         #expect(LongRunningOperation(name: "projects/p/jobs/X").shortID == "projects/p/jobs/X")
     }
 
+    @Test func compactDurationsOfAnySize() {
+        #expect(DurationText.compact(seconds: 45) == "45s")
+        #expect(DurationText.compact(seconds: 3 * 3600 + 300) == "3h05m")
+        #expect(DurationText.compact(seconds: -5) == "0s")
+        #expect(DurationText.compact(seconds: .nan) == "0s")
+        #expect(DurationText.compact(seconds: 1e300) == "11574074074d01h")
+        #expect(DurationText.compact(seconds: .infinity) == "11574074074d01h")
+    }
+
     func operation(_ id: String, _ state: OperationState, type: String = "EXPORT_IMAGE", description: String = "", created: Date? = nil) -> LongRunningOperation {
         LongRunningOperation(name: "projects/p/operations/\(id)", metadata: OperationMetadata(state: state, description: description, type: type, createTime: created))
     }

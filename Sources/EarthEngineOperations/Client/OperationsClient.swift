@@ -279,30 +279,8 @@ public final class OperationsClient: Sendable {
 
     /// Turns an error answer into a typed error: the Google envelope when there is one, else the status.
     static func decodeError(_ exchange: HTTPExchange) -> OperationsError {
-        struct Envelope: Decodable {
-            struct Body: Decodable { var code: Int?; var message: String?; var status: String? }
-            var error: Body
-        }
-        if exchange.body.readableBytes > 0, let envelope = try? JSONDecoder().decode(Envelope.self, from: exchange.body) {
-            let code = envelope.error.status.flatMap(RPCCode.init(name:)) ?? RPCCode(httpStatus: exchange.status)
-            return .api(code: code, httpStatus: exchange.status, message: envelope.error.message ?? "")
-        }
-        return .unexpectedErrorBody(httpStatus: exchange.status, contentType: exchange.headers.first(name: "Content-Type"),
-                                    excerpt: excerpt(of: exchange.body))
-    }
-
-    /// A short, single-line summary of a non-API error body: an HTML page's title, or its first characters.
-    static func excerpt(of body: ByteBuffer) -> String {
-        let text = String(decoding: body.readableBytesView.prefix(4096), as: UTF8.self)
-        if let start = text.range(of: "<title>", options: .caseInsensitive),
-           let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex) {
-            return collapse(String(text[start.upperBound..<end.lowerBound]))
-        }
-        return collapse(String(text.prefix(160)))
-    }
-
-    private static func collapse(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+        RPCErrorEnvelope.operationsError(httpStatus: exchange.status, contentType: exchange.headers.first(name: "Content-Type"),
+                                         body: Data(exchange.body.readableBytesView))
     }
 
     static func describeTransportError(_ error: Error) -> String {

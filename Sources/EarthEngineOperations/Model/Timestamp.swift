@@ -3,21 +3,25 @@ import Foundation
 /// RFC 3339 timestamps as the API writes them (`2024-05-01T12:00:00.123456Z`), parsed without
 /// Foundation's date formatters, which are slow and locale-dependent.
 public enum Timestamp {
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.f{0,9}](Z|±HH:MM)`; `t`/`z` and a space separator are accepted too.
-    /// Returns nil for anything else, including out-of-range fields.
+    /// The first and the last second RFC 3339 can write (years 0000 to 9999), in seconds since 1970.
+    static let earliestSecond = -62_167_219_200
+    static let latestSecond = 253_402_300_799
+
     /// Parses an HTTP date (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), as in a `Date` header.
     public static func parseHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])),
-              let year = Int(parts[3]), (1970...9999).contains(year), (1...31).contains(day) else { return nil }
+              let year = Int(parts[3]), (1970...9999).contains(year), (1...daysIn(month: monthIndex + 1, year: year)).contains(day) else { return nil }
         let clock = parts[4].split(separator: ":").compactMap { Int($0) }
         guard clock.count == 3, (0..<24).contains(clock[0]), (0..<60).contains(clock[1]), (0...60).contains(clock[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: DateComponents(year: year, month: monthIndex + 1, day: day, hour: clock[0], minute: clock[1], second: clock[2]))
+        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]))
     }
 
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.f{0,9}](Z|±HH:MM)`; `t`/`z` and a space separator are accepted too.
+    /// Returns nil for anything else, including out-of-range fields and offsets that take the time
+    /// outside the years 0000 to 9999 in UTC (which ``format(_:fractionDigits:)`` could not write).
     public static func parse(_ text: String) -> Date? {
         var utf8 = Array(text.utf8)
         guard utf8.count >= 20, utf8.count <= 40 else { return nil }
@@ -78,20 +82,27 @@ public enum Timestamp {
         guard index == utf8.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
+        guard (earliestSecond...latestSecond).contains(seconds) else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
     /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
+    /// Dates before year 0000 or after year 9999 are written as the first or last instant RFC 3339 allows.
     public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
         let digits = max(0, min(9, fractionDigits))
-        let interval = date.timeIntervalSince1970
-        var whole = Int(interval.rounded(.down))
-        var fraction = interval - Double(whole)
-        var scaled = Int((fraction * pow(10, Double(digits))).rounded())
-        if scaled >= Int(pow(10, Double(digits))) { // rounding carried into the next second
-            whole += 1
-            scaled = 0
-            fraction = 0
+        var interval = date.timeIntervalSince1970
+        if !(interval >= Double(earliestSecond)) { interval = Double(earliestSecond) } // also NaN
+        let limit = Int(pow(10, Double(digits)))
+        var whole: Int
+        var scaled: Int
+        if interval >= Double(latestSecond + 1) {
+            (whole, scaled) = (latestSecond, limit - 1)
+        } else {
+            whole = Int(interval.rounded(.down))
+            scaled = Int(((interval - Double(whole)) * pow(10, Double(digits))).rounded())
+            if scaled >= limit { // rounding carried into the next second, which 9999-12-31T23:59:59 has not
+                if whole < latestSecond { (whole, scaled) = (whole + 1, 0) } else { scaled = limit - 1 }
+            }
         }
         let days = Int((Double(whole) / 86_400).rounded(.down))
         let secondsOfDay = whole - days * 86_400

@@ -46,7 +46,7 @@ public enum DurationText {
 
     /// Formats a duration compactly for tables: `45s`, `12m`, `3h05m`, `2d04h`.
     public static func compact(seconds: Double) -> String {
-        let whole = Int(max(0, seconds))
+        let whole = Int(min(max(0, seconds), 1e15)) // Int(_:) traps on huge values (a token "expiring" in 1e300 s)
         switch whole {
         case ..<60: return "\(whole)s"
         case ..<3600: return "\(whole / 60)m\(pad(whole % 60))s"

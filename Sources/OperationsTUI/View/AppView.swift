@@ -98,9 +98,7 @@ public enum AppView {
 
     /// "2h05m ahead" / "45s behind".
     static func skewText(_ seconds: Double) -> String {
-        let total = Int(abs(seconds).rounded())
-        let amount = total >= 3600 ? "\(total / 3600)h\(String(format: "%02d", total % 3600 / 60))m" : total >= 60 ? "\(total / 60)m\(String(format: "%02d", total % 60))s" : "\(total)s"
-        return "\(amount) \(seconds > 0 ? "ahead" : "behind")"
+        "\(DurationText.compact(seconds: abs(seconds).rounded())) \(seconds > 0 ? "ahead" : "behind")"
     }
 
     private static func formatSeconds(_ value: Double) -> String {
