@@ -18,7 +18,7 @@ struct EEOpsBench: AsyncParsableCommand {
     )
 }
 
-/// `eeops-bench scenarios`: every performance scenario side by side in one run; writes docs/benchmarks.md.
+/// `eeops-bench scenarios`: every performance scenario side by side in one run; writes docs/benchmark-results.md.
 struct ScenariosCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scenarios",
@@ -45,7 +45,7 @@ struct ScenariosCommand: AsyncParsableCommand {
     var only: String?
 
     @Option(help: "Where to write the report (Markdown).")
-    var output = "docs/benchmarks.md"
+    var output = "docs/benchmark-results.md"
 
     func run() async throws {
         let all = ["list", "cancel", "polling", "freshness", "ui", "startup", "footprint"]
@@ -84,10 +84,11 @@ struct ScenariosCommand: AsyncParsableCommand {
     static func document(_ reports: [ScenarioReport], context: BenchContext, started: Date, elapsed: Double, command: [String]) -> String {
         let targets = reports.flatMap(\.targets)
         var text = """
-        # Benchmarks
+        # Benchmark results
 
-        Measured by `make bench` (`eeops-bench`, release build), which starts the emulator itself on loopback and runs \
-        every scenario side by side in one run. Figures are medians of several runs with their range; ratios compare \
+        Written by `make bench`; `docs/benchmarks.md` explains the scenarios, the misses and what was changed. \
+        `eeops-bench` (release build) starts the emulator itself on loopback and runs every scenario side by side in \
+        one run. Figures are medians of several runs with their range; ratios compare \
         figures of the same run. The machines are shared and noisy: compare ratios, not absolute times, across runs.
         \(context.quick ? "\n**This is a quick smoke run (`--quick`): small projects, one run. The figures are not the benchmark.**\n" : "")
         ## Machine and run

@@ -140,3 +140,27 @@ struct ClockSkewTests {
         #expect(abs(try #require(client.serverClockOffset)) < 2)
     }
 }
+
+@Suite("The poller's decode cache")
+struct PollerDecodeCacheTests {
+    /// With the clock standing still nothing changes: the second and third listings decode nothing.
+    @Test func repeatedListingsReuseUnchangedOperations() async throws {
+        let server = try await TestEmulator.start(operations: 2500)
+        defer { Task { await server.stop() } }
+        let poller = OperationPoller(client: try server.client(), project: TestEmulator.project,
+                                     configuration: PollerConfiguration(interval: .milliseconds(200), requestBudget: 100))
+        await poller.start()
+        var listings = 0
+        for await event in poller.events {
+            if case .snapshot(let operations, _, _) = event {
+                listings += 1
+                #expect(operations.count == 2500)
+            }
+            if listings == 3 { break }
+        }
+        await poller.stop()
+        let counts = poller.decodeCache.counts
+        #expect(counts.misses == 2500, "decoded once: \(counts)")
+        #expect(counts.hits == 5000, "reused twice: \(counts)")
+    }
+}

@@ -1,10 +1,17 @@
 import Foundation
 
 /// `google.longrunning.Operation` with Earth Engine's metadata (named so as not to clash with Foundation's `Operation`).
+///
+/// The metadata (a dozen strings and arrays) is kept in an immutable box, so that copying an operation, which
+/// the poller and the TUI do for every operation of every listing, costs a few reference counts, not dozens.
 public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
     /// `projects/P/operations/ID`; empty when the server omitted it.
     public var name: String
-    public var metadata: OperationMetadata?
+    public var metadata: OperationMetadata? {
+        get { metadataBox?.value }
+        set { metadataBox = newValue.map(MetadataBox.init) }
+    }
+    private var metadataBox: MetadataBox?
     /// Absent on the wire for a running operation (proto3 omits defaults), so false by default.
     public var done: Bool
     /// Set once done when the operation failed or was cancelled (code 1).
@@ -16,7 +23,7 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
 
     public init(name: String, metadata: OperationMetadata? = nil, done: Bool = false, error: Status? = nil, response: JSONValue? = nil) {
         self.name = name
-        self.metadata = metadata
+        self.metadataBox = metadata.map(MetadataBox.init)
         self.done = done
         self.error = error
         self.response = response
@@ -24,12 +31,25 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
 
     /// The state to show: the metadata's state when present, else what `done`/`error` imply.
     public var state: OperationState {
-        if let state = metadata?.state, state != .unspecified { return state }
+        if let state = metadataBox?.value.state, state != .unspecified { return state }
         if done {
             guard let error else { return .succeeded }
             return error.code == RPCCode.cancelled.rawValue ? .cancelled : .failed
         }
-        return metadata?.state ?? .unspecified
+        return metadataBox?.value.state ?? .unspecified
+    }
+
+    public static func == (a: LongRunningOperation, b: LongRunningOperation) -> Bool {
+        a.name == b.name && a.done == b.done && a.error == b.error && a.response == b.response
+            && (a.metadataBox === b.metadataBox || a.metadataBox?.value == b.metadataBox?.value)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(metadataBox?.value)
+        hasher.combine(done)
+        hasher.combine(error)
+        hasher.combine(response)
     }
 
     /// The last path segments after `operations/`, e.g. `ABC123`.
@@ -51,7 +71,7 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = container.lenientString(.name) ?? ""
-        metadata = container.lenient(OperationMetadata.self, .metadata)
+        metadataBox = container.lenient(OperationMetadata.self, .metadata).map(MetadataBox.init)
         done = container.lenientBool(.done) ?? false
         error = container.lenient(Status.self, .error)
         response = container.lenient(JSONValue.self, .response)
@@ -65,6 +85,12 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
         try container.encodeIfPresent(error, forKey: .error)
         try container.encodeIfPresent(response, forKey: .response)
     }
+}
+
+/// The immutable home of an operation's metadata (see ``LongRunningOperation``).
+private final class MetadataBox: Sendable {
+    let value: OperationMetadata
+    init(_ value: OperationMetadata) { self.value = value }
 }
 
 /// One page of `projects.operations.list`.

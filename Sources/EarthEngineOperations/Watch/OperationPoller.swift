@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Keeps a live picture of a project's operations, shared by the TUI and `eeops watch`.
 ///
@@ -27,6 +30,16 @@ public actor OperationPoller {
     private var reportedSkew: Double = 0
     /// Operations decoded by earlier listings, reused while their JSON is unchanged.
     public nonisolated let decodeCache = OperationDecodeCache()
+
+    /// glibc's `malloc_trim` (not in Swift's Glibc module), looked up once; nil elsewhere.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 
     /// Differences between the clocks below this are ordinary (network delay, whole-second `Date` headers).
     public static let clockSkewThreshold: Double = 30
@@ -138,6 +151,9 @@ public actor OperationPoller {
         eventSink.yield(.snapshot(operations: operations, transitions: transitions, at: now))
         reportClockSkew()
         reschedule(listingStartedAt: started)
+        // A listing's pages (megabytes in a large project) are freed by now; hand the memory back to the
+        // system rather than keep it in the allocator's free lists until the next listing.
+        _ = Self.mallocTrim?(0)
     }
 
     // MARK: - Tracked operations

@@ -252,9 +252,11 @@ final class EmulatorHandler: Sendable {
         Answer(status: status, headers: [.contentType: "application/json; charset=UTF-8"], body: ByteBuffer(string: text))
     }
 
+    /// The same value always gives the same bytes (sorted keys), as a real server's serializer does;
+    /// clients that cache by bytes, like the poller, depend on it.
     static func encode<T: Encodable>(_ value: T) -> Answer {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         guard let data = try? encoder.encode(value) else { return error(.internal, "Encoding failed.") }
         return Answer(status: .ok, headers: [.contentType: "application/json; charset=UTF-8"], body: ByteBuffer(data: data))
     }
