@@ -54,17 +54,30 @@ final class EmulatorHandler: Sendable {
         case .algorithms(_, let project), .list(_, let project), .operation(_, let project, _, _):
             statistics.record { $0.requests += 1 }
             if let refusal = await gate(request: request, project: project) { return refusal.response }
-            defer { if let quota { Task { await quota.leave(project: project) } } }
-            if configuration.latency > .zero { try await Task.sleep(for: configuration.latency) }
-            let fault = faults.draw()
-            if let fault { statistics.record { $0.faultsInjected += 1 } }
-            if fault == .stall { try await Task.sleep(for: .seconds(2)) }
-            if let fault, let response = Self.faultResponse(fault) { return response }
-            let body = try await request.collectBody(upTo: 1 << 20)
-            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
-            let answer = await api(route, query: query, body: Data(buffer: body))
-            return fault == .truncated ? Self.truncate(answer) : answer.response
+            // The request stops counting as in flight once its answer is made, before it is sent: a client
+            // that starts its next request on receiving this answer must find the slot free.
+            do {
+                let response = try await answer(route, request: &request)
+                if let quota { await quota.leave(project: project) }
+                return response
+            } catch {
+                if let quota { await quota.leave(project: project) }
+                throw error
+            }
         }
+    }
+
+    /// An API request admitted by the gate: latency, faults, then the method itself.
+    private func answer(_ route: EmulatorRoute, request: inout Request) async throws -> Response {
+        if configuration.latency > .zero { try await Task.sleep(for: configuration.latency) }
+        let fault = faults.draw()
+        if let fault { statistics.record { $0.faultsInjected += 1 } }
+        if fault == .stall { try await Task.sleep(for: .seconds(2)) }
+        if let fault, let response = Self.faultResponse(fault) { return response }
+        let body = try await request.collectBody(upTo: 1 << 20)
+        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        let answer = await api(route, query: query, body: Data(buffer: body))
+        return fault == .truncated ? Self.truncate(answer) : answer.response
     }
 
     /// Authentication, project access and quotas; nil when the request may proceed.
