@@ -47,8 +47,11 @@ public actor RequestLimiter {
                 Task { await self.cancelWaiter(id) }
             }
         }
-        let wait = reserveToken()
-        if wait > .zero {
+        // A token is taken at the moment the request may start, never reserved ahead: after a pause (a busy
+        // machine, a suspended laptop) at most `burst` requests go at once, not everything that was due.
+        while true {
+            let wait = takeToken()
+            if wait == .zero { return }
             do {
                 try await Task.sleep(for: wait)
             } catch {
@@ -72,15 +75,17 @@ public actor RequestLimiter {
         waiters.remove(at: index).continuation.resume(throwing: CancellationError())
     }
 
-    /// Takes a token, going into debt if none is left, and returns how long to wait for the debt to clear.
-    private func reserveToken() -> Duration {
+    /// Takes a token if one is there (returns zero), else says how long until the next one.
+    private func takeToken() -> Duration {
         let now = ContinuousClock.now
         let elapsed = lastRefill.duration(to: now)
         lastRefill = now
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         tokens = min(burst, tokens + seconds * requestsPerSecond)
-        tokens -= 1
-        guard tokens < 0 else { return .zero }
-        return .nanoseconds(Int64(-tokens / requestsPerSecond * 1e9))
+        guard tokens < 1 else {
+            tokens -= 1
+            return .zero
+        }
+        return .nanoseconds(max(100_000, Int64((1 - tokens) / requestsPerSecond * 1e9)))
     }
 }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Keeps a live picture of a project's operations, shared by the TUI and `eeops watch`.
 ///
@@ -30,16 +27,6 @@ public actor OperationPoller {
     private var reportedSkew: Double = 0
     /// Operations decoded by earlier listings, reused while their JSON is unchanged.
     public nonisolated let decodeCache = OperationDecodeCache()
-
-    /// glibc's `malloc_trim` (not in Swift's Glibc module), looked up once; nil elsewhere.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
 
     /// Differences between the clocks below this are ordinary (network delay, whole-second `Date` headers).
     public static let clockSkewThreshold: Double = 30
@@ -116,7 +103,11 @@ public actor OperationPoller {
             try await client.listAll(project: project, pageSize: configuration.pageSize, cache: decodeCache) { page in
                 pages += 1
                 operations.append(contentsOf: page)
-                if firstListing { eventSink.yield(.initialPage(page)) }
+                if firstListing {
+                    eventSink.yield(.initialPage(page))
+                } else {
+                    reportChanges(in: page)
+                }
             }
         } catch {
             consecutiveFailures += 1
@@ -153,7 +144,23 @@ public actor OperationPoller {
         reschedule(listingStartedAt: started)
         // A listing's pages (megabytes in a large project) are freed by now; hand the memory back to the
         // system rather than keep it in the allocator's free lists until the next listing.
-        _ = Self.mallocTrim?(0)
+        FreedMemory.release()
+    }
+
+    /// Reports the operations of one page whose state changed (or that are new) as soon as the page is in,
+    /// rather than when the whole listing is: in a large project the last page comes seconds after the first.
+    private func reportChanges(in page: [LongRunningOperation]) {
+        let now = Date()
+        var changed: [LongRunningOperation] = []
+        var transitions: [StateTransition] = []
+        for operation in page {
+            let previous = known[operation.name]
+            guard previous == nil || previous?.state != operation.state else { continue }
+            transitions.append(StateTransition(name: operation.name, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
+            changed.append(operation)
+            known[operation.name] = operation // reported once: the end of the listing finds no change
+        }
+        if !transitions.isEmpty { eventSink.yield(.refreshed(operations: changed, transitions: transitions, at: now)) }
     }
 
     // MARK: - Tracked operations

@@ -143,8 +143,10 @@ public final class TerminalApp: Sendable {
                 lastTick = now
                 events.append(.tick(now))
             }
+            var absorbedListing = false
             for event in events {
                 if case .key = event { state.now = now }
+                if case .poller(.snapshot) = event { absorbedListing = true }
                 let before = state.cancels
                 let effects = Reducer.reduce(&state, event)
                 auditChanges(from: before, to: state.cancels)
@@ -161,6 +163,7 @@ public final class TerminalApp: Sendable {
                 terminal.draw(AppView.render(state))
                 dirty = false
             }
+            if absorbedListing { FreedMemory.release() } // the listing's transient copies are gone by now
         }
         finalState.withLock { $0 = state }
         return endingSignal
