@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing eeops need, when it is missing:
-# Debian packages (ncurses headers, tmux, a UTF-8 locale's tools) and a Python virtual environment
+# Debian packages (ncurses headers, tmux, curl for the list benchmark's floor) and a Python virtual environment
 # with the official Earth Engine client for the conformance tests. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_packages=()
-for package in libncurses-dev tmux python3-venv; do
+for package in libncurses-dev tmux python3-venv curl; do
   dpkg -s "$package" >/dev/null 2>&1 || need_packages+=("$package")
 done
 if [ "${#need_packages[@]}" -gt 0 ]; then
