@@ -3,11 +3,10 @@ import Foundation
 import Glibc
 #endif
 
-/// What a finished child process left: status, wall time, peak memory, and its output when captured.
+/// What a finished child process left: status, wall time, and its output when captured.
 struct ChildResult: Sendable {
     var status: Int32
     var seconds: Double
-    var maxRSSKiB: Int
     var output: String
 }
 
@@ -58,11 +57,10 @@ enum ChildProcess {
             close(pipeEnds[0])
         }
         var status: Int32 = 0
-        var usage = rusage()
-        _ = wait4(pid, &status, 0, &usage)
+        _ = waitpid(pid, &status, 0)
         let seconds = now() - started
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ChildResult(status: exit, seconds: seconds, maxRSSKiB: Int(usage.ru_maxrss), output: String(decoding: output, as: UTF8.self))
+        return ChildResult(status: exit, seconds: seconds, output: String(decoding: output, as: UTF8.self))
     }
 
     private static func spawn(_ arguments: [String], environment: [String: String], outputFD: [Int32]?) throws -> pid_t {

@@ -9,7 +9,6 @@ struct Samples: Sendable {
     mutating func add(_ value: Double) { values.append(value) }
 
     var count: Int { values.count }
-    var isEmpty: Bool { values.isEmpty }
     var median: Double { percentile(50) }
     var minimum: Double { values.min() ?? .nan }
     var maximum: Double { values.max() ?? .nan }
