@@ -63,7 +63,8 @@ struct PollerTests {
         defer { Task { await server.stop() } }
         let client = try server.client()
         let doomed = try await server.create(["id": "DOOMED"])
-        let poller = OperationPoller(client: client, project: TestEmulator.project, configuration: PollerConfiguration(interval: .milliseconds(200)))
+        let poller = OperationPoller(client: client, project: TestEmulator.project,
+                                     configuration: PollerConfiguration(interval: .milliseconds(200), completeListingInterval: .zero))
         await poller.start()
         let seen = try await transitions(from: poller, within: 10, until: { seen in
             seen.contains { $0.from == nil } && seen.contains { $0.to == nil }
@@ -76,11 +77,15 @@ struct PollerTests {
         #expect(seen.contains { $0.name.hasSuffix("/DOOMED") && $0.from == .running && $0.to == nil })
     }
 
-    @Test func largeProjectsStretchTheIntervalToTheBudget() async throws {
+    /// 3,000 operations whose 450 active ones are the newest: a short listing takes the first page, a complete
+    /// one all three. Complete listings every second would cost 3 requests/s against a budget of 2, so they are
+    /// stretched to every 3 s (half the budget) and the short ones to every second (the other half).
+    @Test func largeProjectsStretchTheIntervalsToTheBudget() async throws {
         let server = try await TestEmulator.start(operations: 3000)
         defer { Task { await server.stop() } }
         let poller = OperationPoller(client: try server.client(), project: TestEmulator.project,
-                                     configuration: PollerConfiguration(interval: .milliseconds(500), requestBudget: 2, pageSize: 1000))
+                                     configuration: PollerConfiguration(interval: .milliseconds(500), completeListingInterval: .seconds(1),
+                                                                        requestBudget: 2, pageSize: 1000))
         await poller.start()
         var schedule: PollSchedule?
         var initialPages = 0
@@ -91,10 +96,61 @@ struct PollerTests {
         await poller.stop()
         #expect(initialPages == 3, "the first listing arrives page by page")
         let pace = try #require(schedule)
-        #expect(pace.pagesPerListing == 3)
+        #expect(pace.pagesPerCompleteListing == 3)
+        #expect(pace.pagesPerListing == 1, "the active operations are all on the first page")
+        #expect(pace.completeListingInterval == .seconds(3))
+        #expect(pace.interval == .seconds(1))
         #expect(pace.isStretched)
-        #expect(pace.fullRefreshInterval == .milliseconds(1500))
         #expect(pace.requestsPerSecond <= 2.0001)
+    }
+
+    /// After the baseline, each listing is one request (the first page holds every active operation), yet it
+    /// reports a state change and a newcomer; a deleted operation that was done is found by the next
+    /// complete listing, which `refreshNow` asks for.
+    @Test func shortListingsStopOnceEveryActiveOperationIsSeen() async throws {
+        let server = try await TestEmulator.start(operations: 3000)
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        var everything: [LongRunningOperation] = []
+        try await client.listAll(project: TestEmulator.project) { everything += $0 }
+        let oldest = try #require(everything.last)
+        #expect(oldest.state.isTerminal)
+        let poller = OperationPoller(client: client, project: TestEmulator.project,
+                                     configuration: PollerConfiguration(interval: .milliseconds(100), requestBudget: 100))
+        await poller.start()
+        var events = poller.events.makeAsyncIterator()
+        while let event = await events.next() { if case .snapshot = event { break } }
+        let baseline = try await server.statistics()["listRequests"] ?? 0
+
+        var upToDate = 0
+        while let event = await events.next() { if case .upToDate = event { upToDate += 1; if upToDate == 3 { break } } }
+        let afterThree = try await server.statistics()["listRequests"] ?? 0
+        #expect(afterThree - baseline == 3, "one page per short listing: \(afterThree - baseline) requests")
+
+        try await server.create(["id": "NEWCOMER"])
+        try await server.advance(seconds: 3600) // every active operation finishes
+        try await client.delete(try #require(OperationName(validating: oldest.name)))
+        var transitions: [StateTransition] = []
+        upToDate = 0
+        while let event = await events.next() {
+            if case .refreshed(_, let seen, _) = event { transitions += seen }
+            if case .upToDate = event { upToDate += 1; if upToDate == 2 { break } }
+        }
+        #expect(transitions.contains { $0.name.hasSuffix("/NEWCOMER") && $0.from == nil })
+        #expect(transitions.filter { $0.from?.isActive == true && $0.to?.isTerminal == true }.count >= 400, "\(transitions.count) transitions")
+        #expect(!transitions.contains { $0.name == oldest.name }, "a short listing cannot see a deletion")
+
+        await poller.refreshNow()
+        var removals: [StateTransition] = []
+        while let event = await events.next() {
+            if case .snapshot(let operations, let seen, _) = event {
+                removals = seen.filter { $0.to == nil }
+                #expect(operations.count == 3000) // one deleted, one new
+                break
+            }
+        }
+        await poller.stop()
+        #expect(removals.map(\.name) == [oldest.name])
     }
 }
 
@@ -148,7 +204,7 @@ struct PollerDecodeCacheTests {
         let server = try await TestEmulator.start(operations: 2500)
         defer { Task { await server.stop() } }
         let poller = OperationPoller(client: try server.client(), project: TestEmulator.project,
-                                     configuration: PollerConfiguration(interval: .milliseconds(200), requestBudget: 100))
+                                     configuration: PollerConfiguration(interval: .milliseconds(200), completeListingInterval: .zero, requestBudget: 100))
         await poller.start()
         var listings = 0
         for await event in poller.events {

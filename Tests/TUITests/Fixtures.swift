@@ -40,8 +40,9 @@ enum Fixtures {
         settings.readOnly = readOnly
         var state = AppState(settings: settings, size: TerminalSize(columns: columns, rows: rows), now: now)
         _ = Reducer.reduce(&state, .poller(.snapshot(operations: operations, transitions: [], at: now)))
-        _ = Reducer.reduce(&state, .poller(.schedule(PollSchedule(fullRefreshInterval: .seconds(2), trackedInterval: .seconds(1),
-                                                                    pagesPerListing: 1, requestsPerSecond: 0.5, isStretched: false))))
+        _ = Reducer.reduce(&state, .poller(.schedule(PollSchedule(interval: .seconds(2), completeListingInterval: .seconds(30),
+                                                                    trackedInterval: .seconds(1), pagesPerListing: 1, pagesPerCompleteListing: 1,
+                                                                    requestsPerSecond: 0.5, isStretched: false))))
         return state
     }
 

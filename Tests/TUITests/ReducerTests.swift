@@ -28,6 +28,41 @@ struct ReducerTests {
         #expect(state.operations[state.visible[0]]?.state == .succeeded)
     }
 
+    /// Pages of short listings update rows in place: the sort, the filter and "active only" all see the new
+    /// values, and a changed description (which cannot be updated in place) is found by the filter too.
+    @Test func refreshedOperationsUpdateTheirRowsInPlace() {
+        var state = Fixtures.state()
+        Fixtures.press(&state, .character("E")) // sort by EECU, descending: RUN2 (12,400) first
+        if state.sortAscending { Fixtures.press(&state, .character("E")) }
+        #expect(state.sortKey == .eecu && !state.sortAscending)
+        let leaderBefore = state.visible[0]
+        let grown = Fixtures.operation("RUN7GGGGGGGGGGGGGGGGGGGG", .running, type: "EXPORT_CLASSIFIER", description: "crop classifier",
+                                       minutesAgo: 60, progress: 0.95, eecu: 50_000)
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [grown], transitions: [], at: Fixtures.now)))
+        #expect(!state.tableRowsAreStale, "updated in place, not rebuilt")
+        #expect(state.visible[0] == grown.name)
+        #expect(state.visible[0] != leaderBefore)
+
+        let finished = Fixtures.operation("RUN1AAAAAAAAAAAAAAAAAAAA", .succeeded, description: "森林被覆変化_関東", minutesAgo: 1, progress: 1, eecu: 812)
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [finished], transitions: [
+            StateTransition(name: finished.name, from: .running, to: .succeeded, seenAt: Fixtures.now, operation: finished),
+        ], at: Fixtures.now)))
+        Fixtures.press(&state, .character("a"))
+        #expect(!state.visible.contains(finished.name), "no longer active")
+        Fixtures.press(&state, .character("a"))
+
+        let renamed = Fixtures.operation("DONE8HHHHHHHHHHHHHHHHHHH", .succeeded, description: "renamed_by_server", minutesAgo: 70, progress: 1)
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [renamed], transitions: [], at: Fixtures.now)))
+        Fixtures.press(&state, .character("/"))
+        Fixtures.type(&state, "renamed_by")
+        #expect(state.visible == [renamed.name])
+
+        let later = Fixtures.now.addingTimeInterval(5)
+        _ = Reducer.reduce(&state, .poller(.upToDate(at: later)))
+        #expect(state.freshness.lastSuccess == later)
+        #expect(state.freshness.failure == nil)
+    }
+
     @Test func filterAsYouTypeEnterKeepsEscClears() {
         var state = Fixtures.state()
         Fixtures.press(&state, .character("/"))

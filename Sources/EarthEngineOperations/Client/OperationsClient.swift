@@ -114,11 +114,15 @@ public final class OperationsClient: Sendable {
     /// page are dropped; a page token that repeats, or pages that keep coming without new operations, stop the
     /// listing with an error instead of looping for ever. With a `cache` (the poller's), operations whose
     /// JSON is unchanged since the last listings are reused instead of decoded again.
+    ///
+    /// `stopAfter` sees each page that has a next one before `onPage` does, and before the next page is
+    /// requested: true ends the listing there (the poller's short listings).
     /// - Returns: the number of operations delivered.
     @discardableResult
     public func listAll(
         project: String, pageSize: Int = 1000, filter: String? = nil, limit: Int? = nil, cache: OperationDecodeCache? = nil,
         isolation: isolated (any Actor)? = #isolation,
+        stopAfter: (([LongRunningOperation]) -> Bool)? = nil,
         onPage: ([LongRunningOperation]) async throws -> Void
     ) async throws -> Int {
         var seenTokens = Set<String>()
@@ -133,16 +137,21 @@ public final class OperationsClient: Sendable {
         while let request = ahead {
             let page = try await request.value
             ahead = nil
+            var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
+            if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
+            var stopped = false
             if let next = page.nextPageToken {
                 guard seenTokens.insert(next).inserted else {
                     throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
                 }
-                ahead = Task { try await self.listPage(project: project, pageSize: pageSize, pageToken: next, filter: filter, cache: cache) }
+                stopped = stopAfter?(fresh) ?? false
+                if !stopped {
+                    ahead = Task { try await self.listPage(project: project, pageSize: pageSize, pageToken: next, filter: filter, cache: cache) }
+                }
             }
-            var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
-            if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
             if !fresh.isEmpty { try await onPage(fresh) }
             delivered += fresh.count
+            if stopped { return delivered }
             if let limit, delivered >= limit { break }
             pagesWithoutNews = fresh.isEmpty ? pagesWithoutNews + 1 : 0
             guard ahead == nil || pagesWithoutNews < 5 else {

@@ -2,10 +2,15 @@ import Foundation
 
 /// Keeps a live picture of a project's operations, shared by the TUI and `eeops watch`.
 ///
-/// It lists the whole project at the normal interval and refreshes the operations the user acted on
-/// (``track(_:)``) every second until they are done, choosing whichever costs fewer requests (one `get`
-/// per tracked operation, or one listing) and stretching its intervals to stay within the request
-/// budget at any project size. Everything it learns arrives on ``events``.
+/// At the normal interval it makes a *short listing*: pages in the server's order until every operation
+/// that was not yet done has been seen again. An operation that is done stays done, so in a large project,
+/// where the active operations are the recent ones on the first page, one request refreshes everything that
+/// can change. A *complete listing*, which also finds deleted operations and new ones the server did not put
+/// first, follows at least every ``PollerConfiguration/completeListingInterval``.
+///
+/// The operations the user acted on (``track(_:)``) are refreshed every second until they are done,
+/// whichever costs fewer requests (one `get` per tracked operation, or one short listing). Intervals are
+/// stretched to stay within the request budget at any project size. Everything it learns arrives on ``events``.
 public actor OperationPoller {
     public nonisolated let events: AsyncStream<PollerEvent>
     private let eventSink: AsyncStream<PollerEvent>.Continuation
@@ -17,8 +22,11 @@ public actor OperationPoller {
     private var hasCompleteListing = false
     private var tracked: [String: OperationName] = [:]
     private var paused = false
+    /// Pages the last short listing took (before any: the pages up to the last active operation).
     private var pagesPerListing = 1
+    private var pagesPerCompleteListing = 1
     private var nextListing = ContinuousClock.now
+    private var nextCompleteListing = ContinuousClock.now
     private var nextTrackedRefresh = ContinuousClock.now
     private var consecutiveFailures = 0
     private var schedule: PollSchedule?
@@ -58,9 +66,10 @@ public actor OperationPoller {
         wake()
     }
 
-    /// Lists the project now instead of at the next interval.
+    /// Lists the whole project now instead of at the next interval.
     public func refreshNow() {
         nextListing = .now
+        nextCompleteListing = .now
         wake()
     }
 
@@ -79,7 +88,7 @@ public actor OperationPoller {
             let trackedDue = !tracked.isEmpty && now >= nextTrackedRefresh
             let listingDue = !paused && now >= nextListing
             if listingDue || (trackedDue && tracked.count >= pagesPerListing && hasCompleteListing && !paused) {
-                await listProject()
+                await listProject(complete: !hasCompleteListing || (listingDue && now >= nextCompleteListing))
             } else if trackedDue {
                 await refreshTracked()
             }
@@ -94,14 +103,27 @@ public actor OperationPoller {
 
     // MARK: - Listing
 
-    private func listProject() async {
+    /// Lists the project: all of it when `complete`, otherwise until every operation that was active has been
+    /// seen again (a short listing that runs to the last page counts as complete).
+    private func listProject(complete: Bool) async {
         let started = ContinuousClock.now
         var operations: [LongRunningOperation] = []
         var pages = 0
+        var pagesToLastActive = 1
         let firstListing = !hasCompleteListing
+        var awaited = complete ? Set<String>() : Set(known.values.lazy.filter { !$0.state.isTerminal }.map(\.name))
+        var stoppedEarly = false
         do {
-            try await client.listAll(project: project, pageSize: configuration.pageSize, cache: decodeCache) { page in
+            try await client.listAll(
+                project: project, pageSize: configuration.pageSize, cache: decodeCache,
+                stopAfter: complete ? nil : { page in
+                    for operation in page { awaited.remove(operation.name) }
+                    stoppedEarly = awaited.isEmpty
+                    return stoppedEarly
+                }
+            ) { page in
                 pages += 1
+                if page.contains(where: { !$0.state.isTerminal }) { pagesToLastActive = pages }
                 operations.append(contentsOf: page)
                 if firstListing {
                     eventSink.yield(.initialPage(page))
@@ -118,7 +140,17 @@ public actor OperationPoller {
             return
         }
         consecutiveFailures = 0
-        pagesPerListing = max(1, pages)
+        for operation in operations where operation.state.isTerminal { tracked.removeValue(forKey: operation.name) }
+        if stoppedEarly {
+            // Every change was reported page by page; the rest of the project was done and is unchanged.
+            pagesPerListing = pages
+            eventSink.yield(.upToDate(at: Date()))
+            reportClockSkew()
+            reschedule(listingStartedAt: started, complete: false)
+            return
+        }
+        pagesPerCompleteListing = max(1, pages)
+        pagesPerListing = pagesToLastActive
         let now = Date()
         var transitions: [StateTransition] = []
         var next: [String: LongRunningOperation] = [:]
@@ -138,29 +170,30 @@ public actor OperationPoller {
         }
         known = next
         hasCompleteListing = true
-        for operation in operations where operation.state.isTerminal { tracked.removeValue(forKey: operation.name) }
         eventSink.yield(.snapshot(operations: operations, transitions: transitions, at: now))
         reportClockSkew()
-        reschedule(listingStartedAt: started)
+        reschedule(listingStartedAt: started, complete: true)
         // A listing's pages (megabytes in a large project) are freed by now; hand the memory back to the
         // system rather than keep it in the allocator's free lists until the next listing.
         FreedMemory.release()
     }
 
-    /// Reports the operations of one page whose state changed (or that are new) as soon as the page is in,
-    /// rather than when the whole listing is: in a large project the last page comes seconds after the first.
+    /// Reports the operations of one page that changed (or are new) as soon as the page is in, rather than
+    /// when the whole listing is: in a large project the last page comes seconds after the first.
     private func reportChanges(in page: [LongRunningOperation]) {
         let now = Date()
         var changed: [LongRunningOperation] = []
         var transitions: [StateTransition] = []
         for operation in page {
             let previous = known[operation.name]
-            guard previous == nil || previous?.state != operation.state else { continue }
-            transitions.append(StateTransition(name: operation.name, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
+            guard previous != operation else { continue }
+            if previous?.state != operation.state || previous == nil {
+                transitions.append(StateTransition(name: operation.name, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
+            }
             changed.append(operation)
             known[operation.name] = operation // reported once: the end of the listing finds no change
         }
-        if !transitions.isEmpty { eventSink.yield(.refreshed(operations: changed, transitions: transitions, at: now)) }
+        if !changed.isEmpty { eventSink.yield(.refreshed(operations: changed, transitions: transitions, at: now)) }
     }
 
     // MARK: - Tracked operations
@@ -228,17 +261,23 @@ public actor OperationPoller {
         return max(configuration.trackedInterval, needed)
     }
 
-    private func reschedule(listingStartedAt started: ContinuousClock.Instant) {
+    /// Spends the budget left by tracked refreshes on listings: at most half of it on complete listings
+    /// (stretching their interval in huge projects), the rest on short ones.
+    private func reschedule(listingStartedAt started: ContinuousClock.Instant, complete: Bool) {
         let trackedInterval = currentTrackedInterval()
         let trackedRate = tracked.isEmpty ? 0 : Double(min(tracked.count, pagesPerListing)) / trackedInterval.seconds
         let remaining = max(configuration.requestBudget * 0.5, configuration.requestBudget - trackedRate)
-        let needed = Duration.milliseconds(Int64(Double(pagesPerListing) / remaining * 1000))
-        let interval = max(configuration.interval, needed)
+        let completeEvery = max(configuration.completeListingInterval, .milliseconds(Int64(Double(pagesPerCompleteListing) / (remaining * 0.5) * 1000)))
+        let completeRate = Double(pagesPerCompleteListing) / completeEvery.seconds
+        let interval = max(configuration.interval, .milliseconds(Int64(Double(pagesPerListing) / (remaining - completeRate) * 1000)))
         nextListing = started + interval
+        if complete { nextCompleteListing = started + completeEvery }
         if !tracked.isEmpty { nextTrackedRefresh = .now + trackedInterval }
         let newSchedule = PollSchedule(
-            fullRefreshInterval: interval, trackedInterval: trackedInterval, pagesPerListing: pagesPerListing,
-            requestsPerSecond: Double(pagesPerListing) / interval.seconds + trackedRate, isStretched: interval > configuration.interval
+            interval: interval, completeListingInterval: max(interval, completeEvery), trackedInterval: trackedInterval,
+            pagesPerListing: pagesPerListing, pagesPerCompleteListing: pagesPerCompleteListing,
+            requestsPerSecond: Double(pagesPerListing) / interval.seconds + completeRate + trackedRate,
+            isStretched: interval > configuration.interval
         )
         if newSchedule != schedule {
             schedule = newSchedule

@@ -25,10 +25,15 @@ public struct StateTransition: Sendable, Hashable {
 public enum PollerEvent: Sendable {
     /// A page of the very first listing, sent as soon as it arrives so the first rows show at once.
     case initialPage([LongRunningOperation])
-    /// A complete listing, in the server's order, with the transitions since the previous one.
+    /// A complete listing, in the server's order, with the transitions since the previous one not yet reported
+    /// (disappearances: changes arrive page by page as ``refreshed(operations:transitions:at:)``).
     case snapshot(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
-    /// Operations refreshed one by one because the user acted on them (e.g. just cancelled them).
+    /// Operations that changed or appeared: on a page of a listing, or refreshed one by one because the user
+    /// acted on them (e.g. just cancelled them).
     case refreshed(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
+    /// A short listing ended: every operation that was not done has been seen again (its changes came as
+    /// ``refreshed(operations:transitions:at:)``), so the whole picture is current as of `at`.
+    case upToDate(at: Date)
     /// A tracked operation is gone (NOT_FOUND).
     case vanished(name: String, at: Date)
     /// A refresh failed; the poller tries again after `retryIn`.
@@ -42,21 +47,28 @@ public enum PollerEvent: Sendable {
 
 /// The poller's current pace.
 public struct PollSchedule: Sendable, Equatable {
-    /// Time between full listings.
-    public var fullRefreshInterval: Duration
+    /// Time between listings (short ones, as a rule).
+    public var interval: Duration
+    /// Time between complete listings, the longer of the configured one and what the budget allows.
+    public var completeListingInterval: Duration
     /// Time between refreshes of tracked operations.
     public var trackedInterval: Duration
-    /// Pages a full listing takes.
+    /// Pages a short listing takes (up to the last operation that was active).
     public var pagesPerListing: Int
+    /// Pages a complete listing takes.
+    public var pagesPerCompleteListing: Int
     /// Expected steady-state request rate.
     public var requestsPerSecond: Double
     /// True when the configured interval had to be stretched to stay within the budget.
     public var isStretched: Bool
 
-    public init(fullRefreshInterval: Duration, trackedInterval: Duration, pagesPerListing: Int, requestsPerSecond: Double, isStretched: Bool) {
-        self.fullRefreshInterval = fullRefreshInterval
+    public init(interval: Duration, completeListingInterval: Duration, trackedInterval: Duration, pagesPerListing: Int,
+                pagesPerCompleteListing: Int, requestsPerSecond: Double, isStretched: Bool) {
+        self.interval = interval
+        self.completeListingInterval = completeListingInterval
         self.trackedInterval = trackedInterval
         self.pagesPerListing = pagesPerListing
+        self.pagesPerCompleteListing = pagesPerCompleteListing
         self.requestsPerSecond = requestsPerSecond
         self.isStretched = isStretched
     }
@@ -64,16 +76,20 @@ public struct PollSchedule: Sendable, Equatable {
 
 /// How the poller paces itself.
 public struct PollerConfiguration: Sendable {
-    /// The normal interval between full listings.
+    /// The normal interval between listings.
     public var interval: Duration
+    /// The longest time between complete listings, which find deleted operations (short listings cannot).
+    public var completeListingInterval: Duration
     /// Requests per second the poller may spend on average (a tenth of the API quota by default).
     public var requestBudget: Double
     /// How often operations the user acted on are refreshed until they are done.
     public var trackedInterval: Duration
     public var pageSize: Int
 
-    public init(interval: Duration = .seconds(2), requestBudget: Double = 10, trackedInterval: Duration = .seconds(1), pageSize: Int = 1000) {
+    public init(interval: Duration = .seconds(2), completeListingInterval: Duration = .seconds(30), requestBudget: Double = 10,
+                trackedInterval: Duration = .seconds(1), pageSize: Int = 1000) {
         self.interval = interval
+        self.completeListingInterval = completeListingInterval
         self.requestBudget = max(0.1, requestBudget)
         self.trackedInterval = trackedInterval
         self.pageSize = pageSize

@@ -88,11 +88,13 @@ public struct AppState: Sendable {
     public var size: TerminalSize
     public var now: Date
 
-    public internal(set) var operations: [String: LongRunningOperation] = [:] { didSet { tableRowsAreStale = true } }
+    /// The operations by name. Change them through `Reducer.store`, which keeps `tableRows` in step.
+    public internal(set) var operations: [String: LongRunningOperation] = [:]
     /// Names in the server's order (newest first).
     public internal(set) var serverOrder: [String] = [] { didSet { tableRowsAreStale = true } }
-    /// What filtering and sorting read of each operation, in server order; rebuilt only after the operations
-    /// changed, so that a key typed into the filter touches these small rows and not the operations.
+    /// What filtering and sorting read of each operation, in server order: updated in place when operations
+    /// change, rebuilt when rows come or go, so that a key typed into the filter touches these small rows and
+    /// not the operations.
     package internal(set) var tableRows = TableRows()
     var tableRowsAreStale = false
     /// Names shown, after the filter and the sort.

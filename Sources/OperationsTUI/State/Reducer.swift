@@ -269,9 +269,7 @@ public enum Reducer {
     static func apply(_ state: inout AppState, _ event: PollerEvent) {
         switch event {
         case .initialPage(let operations):
-            for operation in operations where state.operations.updateValue(operation, forKey: operation.name) == nil {
-                state.serverOrder.append(operation.name)
-            }
+            for operation in operations { store(&state, operation, newcomerFirst: false) }
             for operation in operations { recordHistory(&state, operation.name, operation.state, at: state.now) }
             recount(&state)
             recomputeVisible(&state)
@@ -305,13 +303,15 @@ public enum Reducer {
             recount(&state)
             recomputeVisible(&state)
         case .refreshed(let operations, let transitions, let at):
-            for operation in operations {
-                if state.operations.updateValue(operation, forKey: operation.name) == nil { state.serverOrder.insert(operation.name, at: 0) }
-            }
+            for operation in operations { store(&state, operation, newcomerFirst: true) }
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
             applyTransitions(&state, transitions)
             recount(&state)
             recomputeVisible(&state)
+        case .upToDate(let at):
+            state.freshness.loading = false
+            state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
+            state.freshness.failure = nil
         case .vanished(let name, let at):
             applyTransitions(&state, [StateTransition(name: name, from: state.operations[name]?.state, to: nil, seenAt: at,
                                                       operation: state.operations[name] ?? LongRunningOperation(name: name))])
@@ -326,11 +326,21 @@ public enum Reducer {
             state.freshness.failure = .init(message: message, since: since, retryAt: at.addingTimeInterval(retryIn.seconds))
             if state.log.last?.text != "refresh failed: \(message)" { log(&state, "refresh failed: \(message)", .error) }
         case .schedule(let schedule):
-            state.freshness.interval = schedule.fullRefreshInterval.seconds
+            state.freshness.interval = schedule.interval.seconds
             state.freshness.stretched = schedule.isStretched
         case .clockSkew(let seconds):
             state.freshness.clockSkew = seconds
             if seconds != 0 { log(&state, "the server's clock is \(AppView.skewText(seconds))\(seconds > 0 ? " of" : "") this machine's: ages may look wrong", .warning) }
+        }
+    }
+
+    /// Adds or replaces an operation, updating its table row in place when it has one; a newcomer goes first
+    /// in server order (the newest) or last (pages of the first listing).
+    static func store(_ state: inout AppState, _ operation: LongRunningOperation, newcomerFirst: Bool) {
+        if state.operations.updateValue(operation, forKey: operation.name) == nil {
+            if newcomerFirst { state.serverOrder.insert(operation.name, at: 0) } else { state.serverOrder.append(operation.name) }
+        } else if !state.tableRowsAreStale, !state.tableRows.update(operation) {
+            state.tableRowsAreStale = true
         }
     }
 

@@ -79,6 +79,8 @@ package struct TableRows: Sendable {
     var eecu: [Double] = []
     var typeBytes = PackedTexts()
     var descriptionBytes = PackedTexts()
+    /// Where each name's row is, so that a refreshed operation updates its row in place.
+    private var rowOfName: [String: Int32] = [:]
 
     var count: Int { names.count }
 
@@ -86,18 +88,31 @@ package struct TableRows: Sendable {
 
     /// Rows in `order`, skipping names without an operation.
     package init(order: [String], operations: [String: LongRunningOperation]) {
+        rowOfName.reserveCapacity(order.count)
         for name in order {
             guard let operation = operations[name] else { continue }
             let metadata = operation.metadata
-            let state = operation.state
+            rowOfName[name] = Int32(names.count)
             names.append(name)
             searchTexts.append("\(operation.shortID)\n\(metadata?.type ?? "")\n\(metadata?.description ?? "")")
-            stateRanks.append(Int8(TableQuery.rank(state)))
-            isActive.append(state.isActive)
+            stateRanks.append(Int8(TableQuery.rank(operation.state)))
+            isActive.append(operation.state.isActive)
             eecu.append(metadata?.batchEecuUsageSeconds ?? -1)
             typeBytes.append(metadata?.type ?? "")
             descriptionBytes.append(metadata?.description ?? "")
         }
+    }
+
+    /// Updates the row of an operation already in the table; false when it has none, or when its type or
+    /// description changed (the packed texts cannot change in place: the caller rebuilds the rows).
+    mutating func update(_ operation: LongRunningOperation) -> Bool {
+        guard let found = rowOfName[operation.name] else { return false }
+        let row = Int(found), metadata = operation.metadata
+        guard typeBytes.holds(metadata?.type ?? "", at: row), descriptionBytes.holds(metadata?.description ?? "", at: row) else { return false }
+        stateRanks[row] = Int8(TableQuery.rank(operation.state))
+        isActive[row] = operation.state.isActive
+        eecu[row] = metadata?.batchEecuUsageSeconds ?? -1
+        return true
     }
 }
 
@@ -109,6 +124,11 @@ package struct PackedTexts: Sendable {
     mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
         starts.append(Int32(bytes.count))
+    }
+
+    /// True when the text at `index` is `text`.
+    func holds(_ text: String, at index: Int) -> Bool {
+        bytes[Int(starts[index])..<Int(starts[index + 1])].elementsEqual(text.utf8)
     }
 
     /// Sorts positions by their texts, ties by position (stable).

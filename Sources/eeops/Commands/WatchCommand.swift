@@ -51,10 +51,10 @@ struct WatchCommand: AsyncParsableCommand {
                 }
                 printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
-                printError("the project takes \(schedule.pagesPerListing) pages to list: refreshing every \(Int(schedule.fullRefreshInterval.seconds.rounded()))s to stay within \(budget) requests/s")
+                printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(budget) requests/s")
             case .clockSkew(let seconds) where seconds != 0:
                 printError("the server's clock is \(Int(abs(seconds).rounded()))s \(seconds > 0 ? "ahead of" : "behind") this machine's: ages may look wrong")
-            case .initialPage, .schedule, .vanished, .clockSkew:
+            case .initialPage, .upToDate, .schedule, .vanished, .clockSkew:
                 break
             }
         }
