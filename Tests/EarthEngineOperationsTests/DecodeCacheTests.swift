@@ -4,6 +4,25 @@ import Testing
 
 @Suite("Reusing unchanged operations between listings")
 struct DecodeCacheTests {
+    /// The fingerprint that keys the cache reads every byte, the tail after the last 16 included: flipping any
+    /// one bit of an operation's JSON, at any length, gives another fingerprint; the same bytes, the same one.
+    @Test func fingerprintsTellEveryOneBitChangeApart() {
+        for length in [0, 1, 7, 15, 16, 17, 31, 33, 700] {
+            let original = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let reference = original.withUnsafeBytes { OperationDecodeCache.fingerprint($0) }
+            #expect(Array(original).withUnsafeBytes { OperationDecodeCache.fingerprint($0) } == reference)
+            var seen: Set<UInt64> = [reference]
+            for position in 0..<length {
+                for bit in 0..<8 {
+                    var changed = original
+                    changed[position] ^= 1 << bit
+                    seen.insert(changed.withUnsafeBytes { OperationDecodeCache.fingerprint($0) })
+                }
+            }
+            #expect(seen.count == 1 + length * 8, "length \(length)")
+        }
+    }
+
     static let running = #"{"name":"projects/p/operations/A","metadata":{"state":"RUNNING","description":"brackets ] } [ { and \"quotes\" and \\ slash","progress":0.5}}"#
     static let done = #"{"name":"projects/p/operations/B","done":true,"response":{"operations":[1,2],"nextPageToken":"inner"},"metadata":{"state":"SUCCEEDED"}}"#
 

@@ -238,7 +238,7 @@ struct ReducerTests {
         let many = (0..<100).map { Fixtures.operation(String(format: "OP%022d", $0), .running, minutesAgo: Double($0)) }
         var state = Fixtures.state(operations: many)
         Fixtures.press(&state, .pageDown, .pageDown)
-        let index = state.visibleIndex[state.cursor!]!
+        let index = state.position(of: state.cursor!)!
         #expect(index >= state.scrollOffset && index < state.scrollOffset + state.tableHeight)
         Fixtures.press(&state, .character("G"))
         #expect(state.cursor == many.last?.name)
@@ -251,7 +251,7 @@ struct ReducerTests {
         Fixtures.press(&state, .character("u"))
         #expect(state.marks.isEmpty)
         _ = Reducer.reduce(&state, .resize(TerminalSize(columns: 80, rows: 10)))
-        let cursorIndex = state.visibleIndex[state.cursor!]!
+        let cursorIndex = state.position(of: state.cursor!)!
         #expect(cursorIndex >= state.scrollOffset && cursorIndex < state.scrollOffset + state.tableHeight)
     }
 

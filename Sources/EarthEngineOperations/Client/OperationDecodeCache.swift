@@ -8,7 +8,7 @@ import Synchronization
 /// Entries not seen in the last two listings are dropped, so it holds about one project's worth.
 public final class OperationDecodeCache: Sendable {
     private struct Key: Hashable {
-        var hash: Int
+        var hash: UInt64
         var length: Int
     }
 
@@ -47,9 +47,7 @@ public final class OperationDecodeCache: Sendable {
     func decodePage(_ bytes: UnsafeBufferPointer<UInt8>) -> ListOperationsResponse? {
         guard let page = ListPageScanner.scan(bytes) else { return nil }
         let keys = page.elements.map { range -> Key in
-            var hasher = Hasher()
-            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range])))
-            return Key(hash: hasher.finalize(), length: range.count)
+            Key(hash: Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))), length: range.count)
         }
         var operations = [LongRunningOperation?](repeating: nil, count: keys.count)
         let missing: [Int] = state.withLock { state in
@@ -86,5 +84,29 @@ public final class OperationDecodeCache: Sendable {
             }
         }
         return ListOperationsResponse(operations: operations.map { $0! }, nextPageToken: page.nextPageToken)
+    }
+
+    /// A 64-bit fingerprint of an operation's bytes, 16 bytes per step (wyhash's multiply-and-fold): several
+    /// times faster than `Hasher`, which a listing of 7 MB every 2 s noticed. Two different operations of the
+    /// same length share one with a chance of about 1 in 10^19 per pair; the server is the source of truth either way.
+    static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let (high, low) = a.multipliedFullWidth(by: b)
+            return high ^ low
+        }
+        let primes: (UInt64, UInt64, UInt64) = (0xa076_1d64_78bd_642f, 0xe703_7ed1_a0b4_28db, 0x8ebc_6af0_9c88_c6e3)
+        var seed = primes.0 ^ UInt64(bytes.count)
+        var offset = 0
+        while offset + 16 <= bytes.count {
+            let a = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let b = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+            seed = fold(a ^ primes.1, b ^ seed)
+            offset += 16
+        }
+        var tail: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &tail) { tail in
+            tail.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        }
+        return fold(fold(tail.0 ^ primes.1, tail.1 ^ seed), UInt64(bytes.count) ^ primes.2)
     }
 }

@@ -99,7 +99,6 @@ public struct AppState: Sendable {
     var tableRowsAreStale = false
     /// Names shown, after the filter and the sort.
     public internal(set) var visible: [String] = []
-    var visibleIndex: [String: Int] = [:]
     public internal(set) var stateCounts: [OperationState: Int] = [:]
 
     public internal(set) var cursor: String?
@@ -135,6 +134,10 @@ public struct AppState: Sendable {
 
     /// The operation under the cursor.
     public var cursorOperation: LongRunningOperation? { cursor.flatMap { operations[$0] } }
+
+    /// Where a name is among the visible rows. A search, not an index kept up to date: the names share their
+    /// storage, so each comparison is quick, and refreshes (many) outnumber cursor moves (few).
+    func position(of name: String) -> Int? { visible.firstIndex(of: name) }
 }
 
 /// A terminal's size in character cells.

@@ -108,8 +108,8 @@ public enum Reducer {
             }
             return moveCursor(&state, by: 1)
         case .markRange:
-            guard let cursor = state.cursor, let here = state.visibleIndex[cursor] else { return [] }
-            let anchor = state.markAnchor.flatMap { state.visibleIndex[$0] } ?? here
+            guard let cursor = state.cursor, let here = state.position(of: cursor) else { return [] }
+            let anchor = state.markAnchor.flatMap { state.position(of: $0) } ?? here
             for index in min(anchor, here)...max(anchor, here) { state.marks.insert(state.visible[index]) }
             state.markAnchor = cursor
         case .markAll:
@@ -180,7 +180,7 @@ public enum Reducer {
     // MARK: - Cursor
 
     static func moveCursor(_ state: inout AppState, by delta: Int) -> [Effect] {
-        let current = state.cursor.flatMap { state.visibleIndex[$0] } ?? 0
+        let current = state.cursor.flatMap { state.position(of: $0) } ?? 0
         return moveCursor(&state, to: current + delta)
     }
 
@@ -197,7 +197,7 @@ public enum Reducer {
     /// Scrolls so that the cursor row is on screen.
     static func keepCursorVisible(_ state: inout AppState) {
         let height = max(1, state.tableHeight)
-        guard let cursor = state.cursor, let index = state.visibleIndex[cursor] else {
+        guard let cursor = state.cursor, let index = state.position(of: cursor) else {
             state.scrollOffset = min(state.scrollOffset, max(0, state.visible.count - height))
             return
         }
@@ -210,6 +210,7 @@ public enum Reducer {
 
     static func openCancelDialog(_ state: inout AppState) {
         let chosen: [String]
+        var hiddenMarks = 0
         if state.marks.isEmpty {
             guard let cursor = state.cursor else { return }
             chosen = [cursor]
@@ -218,9 +219,9 @@ public enum Reducer {
             let visibleMarked = state.visible.filter { state.marks.contains($0) }
             let hidden = state.marks.subtracting(visibleMarked).filter { state.operations[$0] != nil }.sorted()
             chosen = visibleMarked + hidden
+            hiddenMarks = hidden.count
         }
         let cancellable = chosen.filter { state.operations[$0]?.state.isCancellable ?? false }
-        let hiddenMarks = state.marks.isEmpty ? 0 : chosen.filter { state.visibleIndex[$0] == nil }.count
         state.mode = .confirmCancel(AppState.CancelConfirmation(
             names: cancellable, notCancellable: chosen.count - cancellable.count, hiddenMarks: hiddenMarks
         ))
@@ -371,12 +372,23 @@ public enum Reducer {
         state.history[name] = entries
     }
 
+    /// Counts the rows per state for the header (rows marked "(gone)" do not count), from the table rows
+    /// rather than the operations, which would cost a copy of each.
     static func recount(_ state: inout AppState) {
-        var counts: [OperationState: Int] = [:]
-        for (name, operation) in state.operations where state.changes[name].map({ $0.to != nil }) ?? true {
-            counts[operation.state, default: 0] += 1
+        refreshTableRows(&state)
+        var byRank = [Int](repeating: 0, count: 8)
+        for rank in state.tableRows.stateRanks { byRank[Int(rank)] += 1 }
+        for (name, change) in state.changes where change.to == nil {
+            if let departed = state.operations[name] { byRank[TableQuery.rank(departed.state)] -= 1 }
         }
-        state.stateCounts = counts
+        state.stateCounts = [.running: byRank[0], .cancelling: byRank[1], .pending: byRank[2], .failed: byRank[3],
+                             .cancelled: byRank[4], .succeeded: byRank[5], .unspecified: byRank[6]]
+    }
+
+    static func refreshTableRows(_ state: inout AppState) {
+        guard state.tableRowsAreStale else { return }
+        state.tableRows = TableRows(order: state.serverOrder, operations: state.operations)
+        state.tableRowsAreStale = false
     }
 
     static func describe(_ error: OperationsError) -> String {
@@ -398,14 +410,10 @@ public enum Reducer {
     /// Recomputes the visible rows; held back while the cancel dialog is open so the rows do not move under it.
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
-        if state.tableRowsAreStale {
-            state.tableRows = TableRows(order: state.serverOrder, operations: state.operations)
-            state.tableRowsAreStale = false
-        }
+        refreshTableRows(&state)
         state.visible = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, sortKey: state.sortKey, ascending: state.sortAscending)
             .apply(state.tableRows)
-        state.visibleIndex = Dictionary(uniqueKeysWithValues: state.visible.enumerated().map { ($1, $0) })
-        if state.cursor == nil || state.visibleIndex[state.cursor!] == nil {
+        if state.cursor == nil || state.position(of: state.cursor!) == nil {
             // The cursor's operation left the view: stay at the same position.
             let previous = state.scrollOffset
             state.cursor = state.visible.isEmpty ? nil : state.visible[min(previous, state.visible.count - 1)]
