@@ -63,6 +63,22 @@ struct ReducerTests {
         #expect(state.freshness.failure == nil)
     }
 
+    /// A complete listing with the same rows in the same order updates them in place; one in another order
+    /// replaces the table.
+    @Test func completeListingsUpdateInPlaceOrReplace() {
+        var state = Fixtures.state()
+        var project = Fixtures.project
+        project[6] = Fixtures.operation("RUN7GGGGGGGGGGGGGGGGGGGG", .running, type: "EXPORT_CLASSIFIER", description: "crop classifier",
+                                        minutesAgo: 60, progress: 0.97, eecu: 123)
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: project, transitions: [], at: Fixtures.now)))
+        #expect(!state.tableRowsAreStale)
+        #expect(state.operations[project[6].name]?.metadata?.progress == 0.97)
+        #expect(state.serverOrder == project.map(\.name))
+        _ = Reducer.reduce(&state, .poller(.snapshot(operations: project.reversed(), transitions: [], at: Fixtures.now)))
+        #expect(state.serverOrder == project.reversed().map(\.name))
+        #expect(state.visible == project.reversed().map(\.name), "age descending keeps the server's order")
+    }
+
     @Test func filterAsYouTypeEnterKeepsEscClears() {
         var state = Fixtures.state()
         Fixtures.press(&state, .character("/"))

@@ -275,24 +275,13 @@ public enum Reducer {
             recount(&state)
             recomputeVisible(&state)
         case .snapshot(let operations, let transitions, let at):
-            var next: [String: LongRunningOperation] = [:]
-            next.reserveCapacity(operations.count)
-            for operation in operations { next[operation.name] = operation }
-            var order = operations.map(\.name)
-            // Rows that disappeared stay, marked "(gone)", until their highlight ends.
-            let oldPositions = Dictionary(state.serverOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-            for transition in transitions where transition.to == nil {
-                next[transition.name] = transition.operation
-                order.insert(transition.name, at: min(order.count, oldPositions[transition.name] ?? order.count))
+            if transitions.isEmpty, operations.count == state.serverOrder.count,
+               zip(operations, state.serverOrder).allSatisfy({ $0.name == $1 }) {
+                // The usual case: the same rows in the same order (changes came page by page), so update in place.
+                for operation in operations { store(&state, operation, newcomerFirst: false) }
+            } else {
+                replaceAll(&state, with: operations, transitions: transitions)
             }
-            for (name, change) in state.changes where change.to == nil && next[name] == nil {
-                if let departed = state.operations[name] {
-                    next[name] = departed
-                    order.insert(name, at: min(order.count, oldPositions[name] ?? order.count))
-                }
-            }
-            state.operations = next
-            state.serverOrder = order
             if state.freshness.loading {
                 for operation in operations where state.history[operation.name] == nil { recordHistory(&state, operation.name, operation.state, at: at) }
             }
@@ -333,6 +322,28 @@ public enum Reducer {
             state.freshness.clockSkew = seconds
             if seconds != 0 { log(&state, "the server's clock is \(AppView.skewText(seconds))\(seconds > 0 ? " of" : "") this machine's: ages may look wrong", .warning) }
         }
+    }
+
+    /// Replaces the operations by a complete listing; rows that disappeared stay, marked "(gone)", until their
+    /// highlight ends.
+    static func replaceAll(_ state: inout AppState, with operations: [LongRunningOperation], transitions: [StateTransition]) {
+        var next: [String: LongRunningOperation] = [:]
+        next.reserveCapacity(operations.count)
+        for operation in operations { next[operation.name] = operation }
+        var order = operations.map(\.name)
+        let oldPositions = Dictionary(state.serverOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        for transition in transitions where transition.to == nil {
+            next[transition.name] = transition.operation
+            order.insert(transition.name, at: min(order.count, oldPositions[transition.name] ?? order.count))
+        }
+        for (name, change) in state.changes where change.to == nil && next[name] == nil {
+            if let departed = state.operations[name] {
+                next[name] = departed
+                order.insert(name, at: min(order.count, oldPositions[name] ?? order.count))
+            }
+        }
+        state.operations = next
+        state.serverOrder = order
     }
 
     /// Adds or replaces an operation, updating its table row in place when it has one; a newcomer goes first
