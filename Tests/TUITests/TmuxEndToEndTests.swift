@@ -31,19 +31,14 @@ struct TmuxEndToEndTests {
     func withTUI(columns: Int = 100, rows: Int = 30, arguments: String = "", environment: String = "LANG=C.UTF-8 TERM=xterm-256color",
                  credentials: ((Emulator) throws -> String)? = nil, launcher: String = "", operations: [String] = [],
                  configure: (inout EmulatorConfiguration) throws -> Void = { _ in }, _ body: (Fixture) async throws -> Void) async throws {
-        var configuration = EmulatorConfiguration()
-        configuration.projects = [Self.project]
-        configuration.operationCount = 0
-        configuration.acceptedTokens = [Self.token]
-        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        var configuration = Self.emulatorConfiguration()
         configuration.cancelDelay = .seconds(3)
         try configure(&configuration)
         let emulator = try await Emulator.start(configuration)
         let url = URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!
         for spec in operations { _ = try await ControlClient.post(url: url, body: spec) }
-        let credentialSetting = try credentials?(emulator) ?? "EEOPS_ACCESS_TOKEN=\(Self.token)"
-        let command = "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(emulator.baseURL) EEOPS_PROJECT=\(Self.project) "
-            + "\(credentialSetting) \(Binary.path) --refresh 0.5 \(arguments)"
+        let command = Self.command(endpoint: emulator.baseURL, environment: environment, credentials: try credentials?(emulator),
+                                   launcher: launcher, arguments: arguments)
         let session = try TmuxSession(columns: columns, rows: rows, command: command)
         do {
             try await body(Fixture(emulator: emulator, session: session))
@@ -54,6 +49,23 @@ struct TmuxEndToEndTests {
         }
         session.close()
         await emulator.stop()
+    }
+
+    /// An empty project on a manual clock that accepts `token`.
+    static func emulatorConfiguration() -> EmulatorConfiguration {
+        var configuration = EmulatorConfiguration()
+        configuration.projects = [project]
+        configuration.operationCount = 0
+        configuration.acceptedTokens = [token]
+        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        return configuration
+    }
+
+    /// The shell command that runs the TUI against `endpoint` in a clean environment, refreshing every 0.5 s.
+    static func command(endpoint: String, environment: String = "LANG=C.UTF-8 TERM=xterm-256color", credentials: String? = nil,
+                        launcher: String = "", arguments: String = "") -> String {
+        "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(endpoint) EEOPS_PROJECT=\(project) "
+            + "\(credentials ?? "EEOPS_ACCESS_TOKEN=\(token)") \(Binary.path) --refresh 0.5 \(arguments)"
     }
 
     static let threeKinds = [
@@ -208,16 +220,11 @@ struct TmuxEndToEndTests {
     /// A server that is down when the TUI starts: the screen opens, the header says so, and the rows appear
     /// by themselves once the server is back on the same address.
     @Test func serverDownAtStartIsShownAndRecoveredFrom() async throws {
-        var configuration = EmulatorConfiguration()
-        configuration.projects = [Self.project]
-        configuration.operationCount = 0
-        configuration.acceptedTokens = [Self.token]
-        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        var configuration = Self.emulatorConfiguration()
         let probe = try await Emulator.start(configuration)
         configuration.port = probe.port
         await probe.stop()
-        let session = try TmuxSession(columns: 120, rows: 30, command: "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=xterm-256color "
-            + "EEOPS_ENDPOINT=http://127.0.0.1:\(configuration.port) EEOPS_PROJECT=\(Self.project) EEOPS_ACCESS_TOKEN=\(Self.token) \(Binary.path) --refresh 0.5")
+        let session = try TmuxSession(columns: 120, rows: 30, command: Self.command(endpoint: "http://127.0.0.1:\(configuration.port)"))
         defer { session.close() }
         let down = try await session.waitFor(timeout: 60) { $0.contains("retrying in") }
         #expect(down.split(separator: "\n").prefix(2).joined().contains("connection refused"), "the header says why: \(down)")
@@ -233,8 +240,7 @@ struct TmuxEndToEndTests {
 
     /// A name that does not resolve is a network fault like any other: said in the header, retried, no crash.
     @Test func unresolvableHostIsShownInTheHeader() async throws {
-        let session = try TmuxSession(columns: 120, rows: 30, command: "env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 TERM=xterm-256color "
-            + "EEOPS_ENDPOINT=https://eeops-test-host.invalid EEOPS_PROJECT=\(Self.project) EEOPS_ACCESS_TOKEN=\(Self.token) \(Binary.path) --refresh 0.5")
+        let session = try TmuxSession(columns: 120, rows: 30, command: Self.command(endpoint: "https://eeops-test-host.invalid"))
         defer { session.close() }
         let screen = try await session.waitFor(timeout: 60) { $0.contains("retrying in") }
         #expect(screen.split(separator: "\n").prefix(2).joined().contains("the host name could not be resolved"), "\(screen)")

@@ -23,7 +23,7 @@ enum FreshnessScenario {
                                  met: cancelled.percentile(99) <= 1.2))
         }
         let body = """
-        The poller with its default settings (full listing every \(Figure.seconds(interval)), cancelled operations every second). \
+        The poller with its default settings (a listing every \(Figure.seconds(interval)), short unless 30 s have passed since the last complete one; cancelled operations every second). \
         Operations created to finish at staggered times over the run give the state changes; others are cancelled one by one \
         (CANCELLED 1.5 s after the request) and handed to the poller to follow, as the TUI does. Latency is the time from the \
         change on the emulator (the operation's `endTime`) to the event reaching the subscriber.

@@ -91,7 +91,7 @@ enum TerminalScenarios {
         guard screen.contains("\(count)/\(count)"), let tuiPID = try tmux.commandPID() else { throw BenchError("the TUI did not list the project:\n\(screen)") }
         let watchPID = try ChildProcess.start([context.eeops, "watch", "--format", "jsonl"], environment: emulator.eeopsEnvironment(context))
         defer { ChildProcess.stop(watchPID) }
-        // Warm-up: two more full listings after the first (the schedule stretches with size).
+        // Warm-up: two more listings after the first.
         let listingSeconds = max(2, Double((count + 999) / 1000) / 10 * 2)
         try await Task.sleep(for: .seconds(listingSeconds * 2.5))
         let tuiCPUStart = ProcessProbe.cpuSeconds(of: tuiPID) ?? .nan, watchCPUStart = ProcessProbe.cpuSeconds(of: watchPID) ?? .nan
