@@ -1,18 +1,32 @@
 import Foundation
 
-/// Hands memory the allocator keeps in its free lists back to the system (glibc's `malloc_trim`). Called
-/// after a large listing has been absorbed, so that resident memory follows what is held, not the peak.
+/// How the long-running commands (the TUI, `watch`) keep resident memory close to what they hold, with
+/// glibc's allocator; both calls do nothing elsewhere.
 public enum FreedMemory {
-    /// glibc's `malloc_trim`, which Swift's Glibc module does not expose, looked up once; nil elsewhere.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+    /// glibc's `mallopt` and `malloc_trim`, which Swift's Glibc module does not expose, looked up once.
+    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = symbol("mallopt")
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = symbol("malloc_trim")
+
+    private static func symbol<Function>(_ name: String) -> Function? {
         #if canImport(Glibc)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(address, to: Function.self)
         #else
         return nil
         #endif
-    }()
+    }
 
+    /// Makes blocks of 128 KB and more (listing pages, arrays and tables of a whole project) come from the
+    /// system and go straight back to it. By default glibc raises that threshold each time such a block is
+    /// freed; the blocks then come from the heap and leave it fragmented. `watch` with 100,000 operations
+    /// grew from 249 to 288 MB over 90 s that way; with the threshold fixed it stays at 240 MB.
+    public static func returnLargeBlocksDirectly() {
+        let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD in malloc.h
+        _ = mallopt?(mmapThreshold, 128 * 1024)
+    }
+
+    /// Hands memory kept in the allocator's free lists back to the system: called after a large listing has
+    /// been absorbed, so that resident memory follows what is held, not the peak.
     public static func release() {
         _ = mallocTrim?(0)
     }

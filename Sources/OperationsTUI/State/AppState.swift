@@ -115,7 +115,11 @@ public struct AppState: Sendable {
     public internal(set) var paused = false
 
     public internal(set) var changes: [String: RowChange] = [:]
+    /// States each operation was seen in, for operations that changed this session; one that has not is
+    /// shown in its current state since the first listing.
     public internal(set) var history: [String: [(state: OperationState?, at: Date)]] = [:]
+    /// When the first listing arrived.
+    public internal(set) var firstListedAt: Date?
     /// Cancels sent and not yet answered.
     public internal(set) var cancelsInFlight: Set<String> = []
     public internal(set) var cancels: [String: CancelOutcome] = [:]

@@ -271,7 +271,7 @@ public enum Reducer {
         switch event {
         case .initialPage(let operations):
             for operation in operations { store(&state, operation, newcomerFirst: false) }
-            for operation in operations { recordHistory(&state, operation.name, operation.state, at: state.now) }
+            state.firstListedAt = state.firstListedAt ?? state.now
             recount(&state)
             recomputeVisible(&state)
         case .snapshot(let operations, let transitions, let at):
@@ -282,9 +282,7 @@ public enum Reducer {
             } else {
                 replaceAll(&state, with: operations, transitions: transitions)
             }
-            if state.freshness.loading {
-                for operation in operations where state.history[operation.name] == nil { recordHistory(&state, operation.name, operation.state, at: at) }
-            }
+            state.firstListedAt = state.firstListedAt ?? at
             state.freshness.loading = false
             state.freshness.lastSuccess = at
             state.freshness.failure = nil
@@ -359,6 +357,9 @@ public enum Reducer {
     static func applyTransitions(_ state: inout AppState, _ transitions: [StateTransition]) {
         for transition in transitions {
             state.changes[transition.name] = AppState.RowChange(from: transition.from, to: transition.to, at: transition.seenAt)
+            if state.history[transition.name] == nil, let from = transition.from {
+                recordHistory(&state, transition.name, from, at: state.firstListedAt ?? transition.seenAt)
+            }
             recordHistory(&state, transition.name, transition.to, at: transition.seenAt)
             guard let outcome = state.cancels[transition.name], !outcome.isFinal || outcome == .cancelled else { continue }
             let id = transition.operation.shortID

@@ -130,7 +130,7 @@ enum OverlayView {
         }
         lines.append(("", .plain))
         lines.append(("State history seen this session", label))
-        for entry in state.history[operation.name] ?? [] {
+        for entry in state.history[operation.name] ?? [(operation.state, state.firstListedAt ?? state.now)] {
             let when = Timestamp.format(entry.at, fractionDigits: 0).dropFirst(11).dropLast()
             lines.append(("  \(when)  \(entry.state.map { policy.safe($0.apiValue) } ?? "(gone)")", CellStyle(entry.state.map(TableView.role(of:)) ?? .dim)))
         }

@@ -33,6 +33,7 @@ struct InterfaceOptions: ParsableArguments {
 
     /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored.
     func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?) async throws {
+        FreedMemory.returnLargeBlocksDirectly()
         var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
         settings.ascii = ascii || !LocaleCheck.isUTF8

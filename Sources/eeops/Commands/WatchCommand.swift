@@ -26,6 +26,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        FreedMemory.returnLargeBlocksDirectly()
         let filter = try selection.filter()
         let session: Session
         do { session = try await global.makeSession() } catch { throw fail(error) }
