@@ -23,6 +23,28 @@ struct AuditLogTests {
         #expect(lines.last?.contains("\"stage\":\"accepted\"") == true)
     }
 
+    /// A batch (the operations of one `cancel --all`) is written whole, one line per entry, in order,
+    /// between entries written one by one from other tasks.
+    @Test func batchesAreWholeLinesInOrder() async throws {
+        let path = temporaryPath()
+        let log = try AuditLog(path: path)
+        let batch = (0..<500).map { AuditEntry(action: .cancel, stage: .requested, name: "projects/p/operations/B\($0)", tool: "test") }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { log.record(batch) }
+            for index in 0..<50 {
+                group.addTask { log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/S\(index)", tool: "test")) }
+            }
+        }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 550)
+        let names = lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["name"] as? String }
+        #expect(names.count == 550, "every line is a whole JSON object")
+        let batchNames = names.filter { $0.contains("/B") }
+        #expect(batchNames == batch.map(\.name), "the batch is contiguous and in order")
+        let first = try #require(names.firstIndex(of: batch[0].name))
+        #expect(Array(names[first..<first + 500]) == batch.map(\.name))
+    }
+
     @Test func aPartialLineLeftByACrashIsClosedOff() throws {
         let path = temporaryPath()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)

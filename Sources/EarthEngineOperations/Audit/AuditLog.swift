@@ -39,9 +39,9 @@ public struct AuditEntry: Sendable, Encodable {
 
 /// An append-only JSON-lines log of the cancels and deletes the user asked for and what became of them.
 ///
-/// Each entry is one `write(2)` of a whole line to a file opened with `O_APPEND`, followed by `fsync`, so
-/// that a crash loses at most the line being written and never truncates or rewrites earlier ones. A
-/// partial last line left by a crash is closed off before the next entry.
+/// Each entry, or each batch of entries asked for at once, is one `write(2)` of whole lines to a file opened
+/// with `O_APPEND`, followed by `fsync`, so that a crash loses at most the lines being written and never
+/// truncates or rewrites earlier ones. A partial last line left by a crash is closed off before the next entry.
 public final class AuditLog: Sendable {
     public let path: String
     private let descriptor: Mutex<Int32>
@@ -76,15 +76,26 @@ public final class AuditLog: Sendable {
         descriptor.withLock { _ = close($0) }
     }
 
-    /// Appends `entry` durably. Failures are reported once on standard error and do not stop the work.
+    /// Appends `entry` durably.
     public func record(_ entry: AuditEntry) {
+        record([entry])
+    }
+
+    /// Appends `entries` durably with one write and one `fsync` (an `fsync` takes about 0.1 ms: for the
+    /// 1,000 operations of a `cancel --all`, one each would hold the first request back by 0.1 s).
+    public func record(_ entries: [AuditEntry]) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var line = try? encoder.encode(entry) else { return }
-        line.append(0x0A)
+        var lines = Data()
+        for entry in entries {
+            guard let line = try? encoder.encode(entry) else { continue }
+            lines.append(line)
+            lines.append(0x0A)
+        }
+        guard !lines.isEmpty else { return }
         descriptor.withLock { descriptor in
-            let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written == line.count { _ = fsync(descriptor) }
+            let written = lines.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written == lines.count { _ = fsync(descriptor) }
         }
     }
 

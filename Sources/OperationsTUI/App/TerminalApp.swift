@@ -182,10 +182,8 @@ public final class TerminalApp: Sendable {
         for effect in effects {
             switch effect {
             case .cancel(let names):
-                for name in names {
-                    options.audit?.record(AuditEntry(action: .cancel, stage: .requested, name: name.description, tool: "tui"))
-                    startCancel(name)
-                }
+                options.audit?.record(names.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "tui") })
+                for name in names { startCancel(name) }
             case .track(let names):
                 Task { await poller.track(names) }
             case .refreshNow:

@@ -97,7 +97,7 @@ struct CancelCommand: AsyncParsableCommand {
         }
         let audit: AuditLog
         do { audit = try global.openAuditLog() } catch { throw fail(error) }
-        for name in targets { audit.record(AuditEntry(action: .cancel, stage: .requested, name: name.description, tool: "cli")) }
+        audit.record(targets.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "cli") })
         let client = session.client
         var outcomes: [String: CancelOutcome] = [:]
         await withTaskGroup(of: (OperationName, CancelOutcome).self) { group in

@@ -44,7 +44,7 @@ struct DeleteCommand: AsyncParsableCommand {
         }
         let audit: AuditLog
         do { audit = try global.openAuditLog() } catch { throw fail(error) }
-        for name in resolved { audit.record(AuditEntry(action: .delete, stage: .requested, name: name.description, tool: "cli")) }
+        audit.record(resolved.map { AuditEntry(action: .delete, stage: .requested, name: $0.description, tool: "cli") })
         let client = session.client
         let results = await concurrentMap(resolved) { name -> OperationsError? in
             audit.record(AuditEntry(action: .delete, stage: .sent, name: name.description, tool: "cli"))
