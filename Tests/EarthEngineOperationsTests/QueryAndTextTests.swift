@@ -28,6 +28,17 @@ struct QueryAndTextTests {
         }
     }
 
+    /// Many texts at once (in slices on every core for an expression) give the answers one by one would, in order.
+    @Test(arguments: ["a.*b", "^ex", "run \\d+$", "森林|flood", "export"])
+    func manyTextsAgreeWithOneByOne(pattern: String) {
+        let words = ["export_landsat", "森林被覆変化", "🌊 flood map — run", "crop_classification_rf", "Überschwemmung", "alpha_beta", "b"]
+        let texts = (0..<25_000).map { "\($0 % 97)\n\(words[$0 % words.count])\n\(words[($0 / 7) % words.count]) \($0)" }
+        let textPattern = TextPattern(typed: pattern)
+        let together = textPattern.matches(each: texts)
+        #expect(together == texts.map(textPattern.matches))
+        #expect(together.contains(true) && together.contains(false), "the case tells matches apart")
+    }
+
     @Test func parsesHTTPDates() {
         #expect(Timestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
         #expect(Timestamp.parseHTTPDate("Mon, 23 Nov 2026 03:14:31 GMT") == Date(timeIntervalSince1970: 1_795_403_671))

@@ -95,12 +95,16 @@ extension CancelOutcome {
 extension OperationsClient {
     /// Sends a cancel and classifies the answer. For an operation that was already done, its state is
     /// looked up so that the outcome can say which. With an audit log, the request is recorded as sent
-    /// before it goes out and the answer when it comes.
+    /// when it goes out (not while it waits for the client's limiter) and the answer when it comes.
     public func requestCancel(_ name: OperationName, audit: AuditLog? = nil, tool: String = "cli") async -> CancelOutcome {
-        audit?.record(AuditEntry(action: .cancel, stage: .sent, name: name.description, tool: tool))
+        var willSend: (@Sendable () -> Void)?
+        if let audit {
+            let sent = AuditEntry(action: .cancel, stage: .sent, name: name.description, tool: tool)
+            willSend = { audit.record(sent) }
+        }
         let outcome: CancelOutcome
-        do {
-            try await cancel(name)
+        do throws(OperationsError) {
+            try await cancel(name, willSend: willSend)
             outcome = .requested
         } catch {
             let refused = CancelOutcome.refused(error)

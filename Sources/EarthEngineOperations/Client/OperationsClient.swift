@@ -170,8 +170,9 @@ public final class OperationsClient: Sendable {
 
     /// `projects.operations.cancel`: starts asynchronous, best-effort cancellation. Check the outcome with
     /// ``get(_:)``; the operation becomes CANCELLED, or completes anyway.
-    public func cancel(_ name: OperationName) async throws(OperationsError) {
-        _ = try await send(.POST, path: name.urlPath + ":cancel", project: name.project, body: Data("{}".utf8))
+    /// `willSend` is called once, when the request is about to go out (past the client's limiter).
+    public func cancel(_ name: OperationName, willSend: (@Sendable () -> Void)? = nil) async throws(OperationsError) {
+        _ = try await send(.POST, path: name.urlPath + ":cancel", project: name.project, body: Data("{}".utf8), willSend: willSend)
     }
 
     /// `projects.operations.delete`: the client is no longer interested in the result. Does not cancel.
@@ -192,7 +193,8 @@ public final class OperationsClient: Sendable {
     // MARK: - Sending
 
     private func send(
-        _ method: HTTPMethod, path: String, query: [(String, String)] = [], project: String, body: Data? = nil, timeout: Duration? = nil
+        _ method: HTTPMethod, path: String, query: [(String, String)] = [], project: String, body: Data? = nil, timeout: Duration? = nil,
+        willSend: (@Sendable () -> Void)? = nil
     ) async throws(OperationsError) -> HTTPExchange {
         var url = "\(configuration.endpoint.baseURL)/\(configuration.apiVersion.rawValue)/\(path)"
         if !query.isEmpty {
@@ -200,6 +202,7 @@ public final class OperationsClient: Sendable {
         }
         var attempt = 0
         var refreshedAfter401 = false
+        var announce = willSend
         while true {
             attempt += 1
             let result: Result<HTTPExchange, AttemptFailure>
@@ -211,7 +214,9 @@ public final class OperationsClient: Sendable {
                 headers.add(name: "User-Agent", value: configuration.userAgent)
                 headers.add(name: "Accept", value: "application/json")
                 if body != nil { headers.add(name: "Content-Type", value: "application/json") }
-                result = try await attemptOnce(method, url: url, headers: headers, body: body, timeout: timeout ?? configuration.requestTimeout)
+                result = try await attemptOnce(method, url: url, headers: headers, body: body, timeout: timeout ?? configuration.requestTimeout,
+                                               willSend: announce)
+                announce = nil
                 if case .failure(let failure) = result, case .api(.unauthenticated, 401, _) = failure.error,
                    !refreshedAfter401, tokenProvider.canRefresh {
                     // The token may have expired between fetch and use: refresh once and try again.
@@ -257,12 +262,14 @@ public final class OperationsClient: Sendable {
         var retryAfter: Duration?
     }
 
-    private func attemptOnce(_ method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration) async throws -> Result<HTTPExchange, AttemptFailure> {
+    private func attemptOnce(_ method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration,
+                             willSend: (@Sendable () -> Void)?) async throws -> Result<HTTPExchange, AttemptFailure> {
         counters.withLock { $0.requests += 1 }
         let exchange: HTTPExchange
         do {
             exchange = try await limiter.withPermit { [transport] in
-                try await transport.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
+                willSend?()
+                return try await transport.send(method: method, url: url, headers: headers, body: body, timeout: timeout)
             }
         } catch is CancellationError {
             throw CancellationError()

@@ -79,6 +79,30 @@ public struct TextPattern: @unchecked Sendable {
         return text.lowercased().contains(plain)
     }
 
+    /// `matches` for each of `texts`, in order. A regular expression over many texts runs on every core, in
+    /// slices: ICU's matcher costs about 0.8 µs per text, so 100,000 rows take 80 ms on one core.
+    public func matches(each texts: [String]) -> [Bool] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard regex != nil, cores > 1, texts.count >= 20_000 else { return texts.map(matches) }
+        var result = [Bool](repeating: false, count: texts.count)
+        let slices = cores * 2
+        let sliceLength = (texts.count + slices - 1) / slices
+        result.withUnsafeMutableBufferPointer { result in
+            let output = UnsafeSendableBuffer(base: result)
+            DispatchQueue.concurrentPerform(iterations: slices) { slice in
+                for index in slice * sliceLength..<min(texts.count, (slice + 1) * sliceLength) {
+                    output.base[index] = matches(texts[index])
+                }
+            }
+        }
+        return result
+    }
+
+    /// A buffer whose slices are written by different threads, never the same element twice.
+    private struct UnsafeSendableBuffer: @unchecked Sendable {
+        let base: UnsafeMutableBufferPointer<Bool>
+    }
+
     /// True when `source` has no character with a meaning in a regular expression.
     static func isLiteral(_ source: String) -> Bool {
         !source.unicodeScalars.contains { "\\^$.|?*+()[]{}".unicodeScalars.contains($0) }

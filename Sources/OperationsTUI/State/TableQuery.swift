@@ -23,12 +23,12 @@ public struct TableQuery: Sendable {
     /// The same on rows already extracted (the reducer keeps them between refreshes). Sorting compares
     /// integers and packed bytes by position, never whole operations, so 100,000 rows take milliseconds.
     package func apply(_ rows: TableRows) -> [String] {
-        let pattern = filterText.isEmpty ? nil : TextPattern(typed: filterText)
+        let matched = filterText.isEmpty ? nil : TextPattern(typed: filterText).matches(each: rows.searchTexts)
         var kept: [Int32] = []
         kept.reserveCapacity(rows.count)
         for index in 0..<rows.count {
             if activeOnly, !rows.isActive[index] { continue }
-            if let pattern, !pattern.matches(rows.searchTexts[index]) { continue }
+            if let matched, !matched[index] { continue }
             kept.append(Int32(index))
         }
         // Server order is newest first: "age descending" keeps it; other keys break ties by it.
