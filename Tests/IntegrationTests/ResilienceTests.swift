@@ -69,6 +69,34 @@ struct ResilienceTests {
         #expect(client.statistics.responses429 == 0)
     }
 
+    /// The audit log says `sent` when a cancel goes out, not while it waits for the limiter: 30 cancels at
+    /// 20 requests/s (a burst of 5, then one every 50 ms) are sent over more than a second, each before its answer.
+    @Test func cancelsAreAuditedAsSentWhenTheyGoOut() async throws {
+        let server = try await TestEmulator.start()
+        defer { Task { await server.stop() } }
+        var names: [OperationName] = []
+        for index in 0..<30 { names.append(try await server.create(["id": "SENT\(index)", "cancel": "cancels"])) }
+        let client = try server.client(retry: .none, requestsPerSecond: 20)
+        let path = NSTemporaryDirectory() + "eeops-sent-\(UUID().uuidString)/audit.jsonl"
+        let audit = try AuditLog(path: path)
+        await withTaskGroup(of: Void.self) { group in
+            for name in names { group.addTask { _ = await client.requestCancel(name, audit: audit) } }
+        }
+        let entries = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]).compactMapValues { $0 as? String }
+        }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let sentTimes = entries.filter { $0["stage"] == "sent" }.compactMap { $0["time"].flatMap(formatter.date(from:)) }
+        #expect(sentTimes.count == 30)
+        let span = (sentTimes.max() ?? .distantPast).timeIntervalSince(sentTimes.min() ?? .distantPast)
+        #expect(span >= 1.0, "sent over \(span) s")
+        for name in names.map(\.description) {
+            let stages = entries.filter { $0["name"] == name }.map { $0["stage"] ?? "" }
+            #expect(stages == ["sent", "accepted"], "\(name): \(stages)")
+        }
+    }
+
     @Test(arguments: ["500", "502", "503", "reset", "truncated"])
     func eachFaultIsRetriedToSuccess(kind: String) async throws {
         let server = try await TestEmulator.start(operations: 20)

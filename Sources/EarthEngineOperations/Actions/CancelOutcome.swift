@@ -99,8 +99,7 @@ extension OperationsClient {
     public func requestCancel(_ name: OperationName, audit: AuditLog? = nil, tool: String = "cli") async -> CancelOutcome {
         var willSend: (@Sendable () -> Void)?
         if let audit {
-            let sent = AuditEntry(action: .cancel, stage: .sent, name: name.description, tool: tool)
-            willSend = { audit.record(sent) }
+            willSend = { audit.record(AuditEntry(action: .cancel, stage: .sent, name: name.description, tool: tool)) }
         }
         let outcome: CancelOutcome
         do throws(OperationsError) {
