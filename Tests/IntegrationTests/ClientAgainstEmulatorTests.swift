@@ -1,10 +1,34 @@
 import EarthEngineOperations
 import Foundation
 import OperationsEmulator
+import Synchronization
 import Testing
 
 @Suite("The client against the emulator over loopback HTTP")
 struct ClientAgainstEmulatorTests {
+    /// The next page is requested before the current one is handed over: when the third request fails, the
+    /// two pages that did arrive have still been handed over before the error.
+    @Test func aListingThatFailsHandsOverWhatArrived() async throws {
+        let answered = Mutex(0)
+        let server = try RawHTTPServer {
+            let call = answered.withLock { $0 += 1; return $0 }
+            guard call <= 2 else {
+                let body = #"{"error":{"code":503,"message":"Backend unavailable.","status":"UNAVAILABLE"}}"#
+                return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            }
+            let body = #"{"operations":[{"name":"projects/p/operations/PAGE\#(call)","metadata":{"state":"RUNNING"}}],"nextPageToken":"AFTER\#(call)"}"#
+            return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        }
+        defer { server.stop() }
+        let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:\(server.port)"), retryPolicy: .none),
+                                      tokenProvider: try StaticAccessTokenProvider(token: "pages-token", source: "test"))
+        var received: [String] = []
+        await #expect(throws: OperationsError.self) {
+            try await client.listAll(project: "p") { page in received += page.map(\.name) }
+        }
+        #expect(received == ["projects/p/operations/PAGE1", "projects/p/operations/PAGE2"])
+    }
+
     @Test func listsEveryOperationAcrossPagesWithoutDuplicates() async throws {
         let server = try await TestEmulator.start(operations: 250)
         defer { Task { await server.stop() } }

@@ -94,13 +94,20 @@ public final class OperationsClient: Sendable {
 
     /// One page, decoding only the operations `cache` does not already hold (when given).
     private func listPage(project: String, pageSize: Int?, pageToken: String?, filter: String?, cache: OperationDecodeCache?) async throws(OperationsError) -> ListOperationsResponse {
+        try decodeListPage(try await fetchListPage(project: project, pageSize: pageSize, pageToken: pageToken, filter: filter), cache: cache)
+    }
+
+    private func fetchListPage(project: String, pageSize: Int?, pageToken: String?, filter: String?) async throws(OperationsError) -> HTTPExchange {
         do { try ProjectID.validate(project) } catch { throw .invalidName(error) }
         var query: [(String, String)] = []
         if let pageSize { query.append(("pageSize", String(pageSize))) }
         if let pageToken { query.append(("pageToken", pageToken)) }
         if let filter { query.append(("filter", filter)) }
         let path = "projects/\(OperationName.percentEncode(project))/operations"
-        let exchange = try await send(.GET, path: path, query: query, project: project)
+        return try await send(.GET, path: path, query: query, project: project)
+    }
+
+    private func decodeListPage(_ exchange: HTTPExchange, cache: OperationDecodeCache?) throws(OperationsError) -> ListOperationsResponse {
         if let cache, let page = exchange.body.withUnsafeReadableBytes({ cache.decodePage($0.assumingMemoryBound(to: UInt8.self)) }) {
             return page
         }
@@ -109,11 +116,12 @@ public final class OperationsClient: Sendable {
 
     /// Every operation of a project, page after page, handing each page to `onPage` as it arrives.
     ///
-    /// The next page is requested as soon as a page's token is known, so that the server works on it while
-    /// `onPage` handles the current one (one request ahead, never more). Operations already seen on an earlier
-    /// page are dropped; a page token that repeats, or pages that keep coming without new operations, stop the
-    /// listing with an error instead of looping for ever. With a `cache` (the poller's), operations whose
-    /// JSON is unchanged since the last listings are reused instead of decoded again.
+    /// The next page is requested as soon as a page's token is known (read from the page's bytes before the
+    /// page is decoded), so that the server works on it while this client decodes the current one and `onPage`
+    /// handles it (one request ahead, never more). Operations already seen on an earlier page are dropped; a
+    /// page token that repeats, or pages that keep coming without new operations, stop the listing with an
+    /// error instead of looping for ever. With a `cache` (the poller's), operations whose JSON is unchanged
+    /// since the last listings are reused instead of decoded again.
     ///
     /// `stopAfter` sees each page that has a next one before `onPage` does, and before the next page is
     /// requested: true ends the listing there (the poller's short listings).
@@ -127,26 +135,40 @@ public final class OperationsClient: Sendable {
     ) async throws -> Int {
         var seenTokens = Set<String>()
         var seenNames = Set<String>()
-        var delivered = 0
         var pagesWithoutNews = 0
         cache?.beginListing()
-        var ahead: Task<ListOperationsResponse, any Error>? = Task {
-            try await self.listPage(project: project, pageSize: pageSize, pageToken: nil, filter: filter, cache: cache)
+        func request(_ token: String?) -> Task<HTTPExchange, any Error> {
+            Task { try await self.fetchListPage(project: project, pageSize: pageSize, pageToken: token, filter: filter) }
         }
+        func follow(_ token: String) throws -> Task<HTTPExchange, any Error> {
+            guard seenTokens.insert(token).inserted else {
+                throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
+            }
+            return request(token)
+        }
+        var ahead: Task<HTTPExchange, any Error>? = request(nil)
         defer { ahead?.cancel() }
-        while let request = ahead {
-            let page = try await request.value
+        var delivered = 0
+        while let current = ahead {
+            let exchange = try await current.value
             ahead = nil
+            // Without a reason to stop early, the next page is asked for before this one is decoded.
+            var early: String?
+            if stopAfter == nil, limit.map({ delivered < $0 }) ?? true,
+               let token = exchange.body.withUnsafeReadableBytes({ ListPageScanner.scan($0.assumingMemoryBound(to: UInt8.self))?.nextPageToken }) {
+                ahead = try follow(token)
+                early = token
+            }
+            let page = try decodeListPage(exchange, cache: cache)
             var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
             if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
             var stopped = false
-            if let next = page.nextPageToken {
-                guard seenTokens.insert(next).inserted else {
-                    throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
-                }
-                stopped = stopAfter?(fresh) ?? false
-                if !stopped {
-                    ahead = Task { try await self.listPage(project: project, pageSize: pageSize, pageToken: next, filter: filter, cache: cache) }
+            if page.nextPageToken != early {
+                ahead?.cancel() // the scanner and the decoder disagree (never seen): the decoder decides
+                ahead = nil
+                if let next = page.nextPageToken {
+                    stopped = stopAfter?(fresh) ?? false
+                    if !stopped { ahead = try follow(next) }
                 }
             }
             if !fresh.isEmpty { try await onPage(fresh) }

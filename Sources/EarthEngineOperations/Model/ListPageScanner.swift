@@ -44,7 +44,7 @@ public enum ListPageScanner {
             scanner.skipWhitespace()
             if scanner.take(UInt8(ascii: ",")) { continue }
             guard scanner.take(UInt8(ascii: "}")), scanner.atEndAfterWhitespace() else { return nil }
-            return Page(elements: elements ?? [], nextPageToken: token ?? nil)
+            return Page(elements: elements ?? [], nextPageToken: (token ?? nil).flatMap { $0.isEmpty ? nil : $0 }) // empty means none, as for the decoder
         }
     }
 
