@@ -35,7 +35,7 @@ struct QueryAndTextTests {
         let texts = (0..<25_000).map { "\($0 % 97)\n\(words[$0 % words.count])\n\(words[($0 / 7) % words.count]) \($0)" }
         let textPattern = TextPattern(typed: pattern)
         let together = textPattern.matches(each: texts)
-        #expect(together == texts.map(textPattern.matches))
+        #expect(together.indices.allSatisfy { together[$0] == textPattern.matches(texts[$0]) })
         #expect(together.contains(true) && together.contains(false), "the case tells matches apart")
     }
 
