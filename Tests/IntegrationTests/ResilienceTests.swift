@@ -6,9 +6,9 @@ import Testing
 @Suite("Quotas, retries and faults over loopback HTTP")
 struct ResilienceTests {
     @Test func quotaExceededAnswers429WithRetryAfter() async throws {
-        let server = try await TestEmulator.start(operations: 1, quota: QuotaConfiguration(requestsPerSecond: 5, maxInFlight: 40))
+        // One request every 2 s: however slow the machine (or a sanitizer), ten at once come faster.
+        let server = try await TestEmulator.start(operations: 1, quota: QuotaConfiguration(requestsPerSecond: 0.5, maxInFlight: 40))
         defer { Task { await server.stop() } }
-        // Ten at once: however slow the machine (or a sanitizer), they arrive faster than 5 per second.
         let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for _ in 0..<10 { group.addTask { try await server.raw("GET", "/v1/projects/\(TestEmulator.project)/operations") } }
             return try await group.reduce(into: [(Int, String)]()) { $0.append($1) }
@@ -36,11 +36,12 @@ struct ResilienceTests {
     }
 
     @Test func clientRetriesThroughRateLimitsHonouringRetryAfter() async throws {
-        let server = try await TestEmulator.start(operations: 1, quota: QuotaConfiguration(requestsPerSecond: 5, maxInFlight: 40))
+        let server = try await TestEmulator.start(operations: 1, quota: QuotaConfiguration(requestsPerSecond: 0.5, maxInFlight: 40))
         defer { Task { await server.stop() } }
         let client = try server.client(retry: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(50)), requestsPerSecond: 1000)
-        // Two at once against a bucket of one request: one is refused however slow the machine, and gets
-        // through when retried after the server's `Retry-After: 1`.
+        // Two at once against a bucket of one request that refills in 2 s: one is refused however slow the
+        // machine (under the address sanitizer the second came 200 ms after the first), and gets through when
+        // retried after the server's `Retry-After: 1`.
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<2 { group.addTask { _ = try await client.listPage(project: TestEmulator.project) } }
