@@ -8,6 +8,21 @@ struct ModelDecodingTests {
         try JSONDecoder().decode(T.self, from: Data(json.utf8))
     }
 
+    /// Operations share one immutable object between copies, yet behave as values.
+    @Test func operationsAreValues() {
+        let original = LongRunningOperation(name: "projects/p/operations/A", metadata: OperationMetadata(state: .running))
+        var copy = original
+        copy.done = true
+        copy.error = Status(code: 1, message: "Cancelled.")
+        #expect(original.state == .running && !original.done && original.error == nil)
+        #expect(copy.state == .running && copy.done)
+        copy.metadata = nil
+        #expect(copy.state == .cancelled)
+        let twin = LongRunningOperation(name: "projects/p/operations/A", metadata: OperationMetadata(state: .running))
+        #expect(twin == original && twin.hashValue == original.hashValue)
+        #expect(copy != original)
+    }
+
     @Test func decodesAFullOperation() throws {
         let operation = try decode(LongRunningOperation.self, """
         {"name": "projects/p1/operations/ABC", "done": true,

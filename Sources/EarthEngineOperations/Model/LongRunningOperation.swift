@@ -6,77 +6,77 @@ import Foundation
 /// every operation of every listing, costs one reference count, and a table of 100,000 operations holds one
 /// word per operation rather than 88 bytes. Setting a field makes a new object (value semantics).
 public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
-    private final class Storage: Sendable {
-        let name: String
-        let metadata: OperationMetadata?
-        let done: Bool
-        let error: Status?
-        let response: JSONValue?
+    /// The fields, cheapest to compare first.
+    private struct Fields: Hashable, Sendable {
+        var name: String
+        var done: Bool
+        var error: Status?
+        var response: JSONValue?
+        var metadata: OperationMetadata?
+    }
 
-        init(name: String, metadata: OperationMetadata?, done: Bool, error: Status?, response: JSONValue?) {
-            self.name = name
-            self.metadata = metadata
-            self.done = done
-            self.error = error
-            self.response = response
-        }
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
     }
 
     private var storage: Storage
 
+    /// Sets fields in a new object: copies made before keep theirs.
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = storage.fields
+        change(&fields)
+        storage = Storage(fields)
+    }
+
     /// `projects/P/operations/ID`; empty when the server omitted it.
     public var name: String {
-        get { storage.name }
-        set { storage = Storage(name: newValue, metadata: metadata, done: done, error: error, response: response) }
+        get { storage.fields.name }
+        set { update { $0.name = newValue } }
     }
     public var metadata: OperationMetadata? {
-        get { storage.metadata }
-        set { storage = Storage(name: name, metadata: newValue, done: done, error: error, response: response) }
+        get { storage.fields.metadata }
+        set { update { $0.metadata = newValue } }
     }
     /// Absent on the wire for a running operation (proto3 omits defaults), so false by default.
     public var done: Bool {
-        get { storage.done }
-        set { storage = Storage(name: name, metadata: metadata, done: newValue, error: error, response: response) }
+        get { storage.fields.done }
+        set { update { $0.done = newValue } }
     }
     /// Set once done when the operation failed or was cancelled (code 1).
     public var error: Status? {
-        get { storage.error }
-        set { storage = Storage(name: name, metadata: metadata, done: done, error: newValue, response: response) }
+        get { storage.fields.error }
+        set { update { $0.error = newValue } }
     }
     /// Set once done when the operation succeeded.
     public var response: JSONValue? {
-        get { storage.response }
-        set { storage = Storage(name: name, metadata: metadata, done: done, error: error, response: newValue) }
+        get { storage.fields.response }
+        set { update { $0.response = newValue } }
     }
 
     public var id: String { name }
 
     public init(name: String, metadata: OperationMetadata? = nil, done: Bool = false, error: Status? = nil, response: JSONValue? = nil) {
-        storage = Storage(name: name, metadata: metadata, done: done, error: error, response: response)
+        storage = Storage(Fields(name: name, done: done, error: error, response: response, metadata: metadata))
     }
 
     /// The state to show: the metadata's state when present, else what `done`/`error` imply.
     public var state: OperationState {
-        let storage = self.storage
-        if let state = storage.metadata?.state, state != .unspecified { return state }
-        if storage.done {
-            guard let error = storage.error else { return .succeeded }
+        let fields = storage.fields
+        if let state = fields.metadata?.state, state != .unspecified { return state }
+        if fields.done {
+            guard let error = fields.error else { return .succeeded }
             return error.code == RPCCode.cancelled.rawValue ? .cancelled : .failed
         }
-        return storage.metadata?.state ?? .unspecified
+        return fields.metadata?.state ?? .unspecified
     }
 
     public static func == (a: LongRunningOperation, b: LongRunningOperation) -> Bool {
-        let a = a.storage, b = b.storage
-        return a === b || (a.name == b.name && a.done == b.done && a.error == b.error && a.response == b.response && a.metadata == b.metadata)
+        a.storage === b.storage || a.storage.fields == b.storage.fields
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(storage.name)
-        hasher.combine(storage.metadata)
-        hasher.combine(storage.done)
-        hasher.combine(storage.error)
-        hasher.combine(storage.response)
+        hasher.combine(storage.fields)
     }
 
     /// The last path segments after `operations/`, e.g. `ABC123`.
@@ -97,11 +97,11 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        storage = Storage(
-            name: container.lenientString(.name) ?? "", metadata: container.lenient(OperationMetadata.self, .metadata),
-            done: container.lenientBool(.done) ?? false, error: container.lenient(Status.self, .error),
-            response: container.lenient(JSONValue.self, .response)
-        )
+        storage = Storage(Fields(
+            name: container.lenientString(.name) ?? "", done: container.lenientBool(.done) ?? false,
+            error: container.lenient(Status.self, .error), response: container.lenient(JSONValue.self, .response),
+            metadata: container.lenient(OperationMetadata.self, .metadata)
+        ))
     }
 
     public func encode(to encoder: Encoder) throws {
