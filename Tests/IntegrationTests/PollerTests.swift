@@ -116,8 +116,9 @@ struct PollerTests {
         let oldest = try #require(everything.last)
         #expect(oldest.state.isTerminal)
         let poller = OperationPoller(client: client, project: TestEmulator.project,
-                                     configuration: PollerConfiguration(interval: .milliseconds(100), requestBudget: 100))
+                                     configuration: PollerConfiguration(interval: .seconds(1), requestBudget: 100))
         await poller.start()
+        // A second between listings: the request counts below are read well before the next one starts.
         var events = poller.events.makeAsyncIterator()
         while let event = await events.next() { if case .snapshot = event { break } }
         let baseline = try await server.statistics()["listRequests"] ?? 0
