@@ -48,7 +48,7 @@ struct DecodeCacheTests {
     }
 
     func decodeCached(_ text: String, _ cache: OperationDecodeCache) -> ListOperationsResponse? {
-        Array(text.utf8).withUnsafeBufferPointer { cache.decodePage($0) }
+        Array(text.utf8).withUnsafeBufferPointer { bytes in ListPageScanner.scan(bytes).flatMap { cache.decodePage(bytes, scanned: $0) } }
     }
 
     @Test(arguments: pages)

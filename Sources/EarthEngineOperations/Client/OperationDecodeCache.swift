@@ -42,10 +42,10 @@ public final class OperationDecodeCache: Sendable {
         }
     }
 
-    /// Decodes a list page, reusing operations whose bytes are unchanged; nil when the page's shape is not
-    /// the plain one (the caller then decodes it whole, which also explains any error).
-    func decodePage(_ bytes: UnsafeBufferPointer<UInt8>) -> ListOperationsResponse? {
-        guard let page = ListPageScanner.scan(bytes) else { return nil }
+    /// Decodes a list page that `ListPageScanner` read as `scanned`, reusing operations whose bytes are
+    /// unchanged; nil when an element does not decode (the caller then decodes the page whole, which also
+    /// explains any error). A page the scanner cannot read is decoded whole by the caller too.
+    func decodePage(_ bytes: UnsafeBufferPointer<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
         let keys = page.elements.map { range -> Key in
             Key(hash: Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))), length: range.count)
         }

@@ -89,12 +89,7 @@ public final class OperationsClient: Sendable {
 
     /// One page of `projects.operations.list`.
     public func listPage(project: String, pageSize: Int? = nil, pageToken: String? = nil, filter: String? = nil) async throws(OperationsError) -> ListOperationsResponse {
-        try await listPage(project: project, pageSize: pageSize, pageToken: pageToken, filter: filter, cache: nil)
-    }
-
-    /// One page, decoding only the operations `cache` does not already hold (when given).
-    private func listPage(project: String, pageSize: Int?, pageToken: String?, filter: String?, cache: OperationDecodeCache?) async throws(OperationsError) -> ListOperationsResponse {
-        try decodeListPage(try await fetchListPage(project: project, pageSize: pageSize, pageToken: pageToken, filter: filter), cache: cache)
+        try decodeListPage(try await fetchListPage(project: project, pageSize: pageSize, pageToken: pageToken, filter: filter), scanned: nil, cache: nil)
     }
 
     private func fetchListPage(project: String, pageSize: Int?, pageToken: String?, filter: String?) async throws(OperationsError) -> HTTPExchange {
@@ -107,8 +102,10 @@ public final class OperationsClient: Sendable {
         return try await send(.GET, path: path, query: query, project: project)
     }
 
-    private func decodeListPage(_ exchange: HTTPExchange, cache: OperationDecodeCache?) throws(OperationsError) -> ListOperationsResponse {
-        if let cache, let page = exchange.body.withUnsafeReadableBytes({ cache.decodePage($0.assumingMemoryBound(to: UInt8.self)) }) {
+    /// Decodes a page, only the operations `cache` does not already hold when the page was `scanned`.
+    private func decodeListPage(_ exchange: HTTPExchange, scanned: ListPageScanner.Page?, cache: OperationDecodeCache?) throws(OperationsError) -> ListOperationsResponse {
+        if let cache, let scanned,
+           let page = exchange.body.withUnsafeReadableBytes({ cache.decodePage($0.assumingMemoryBound(to: UInt8.self), scanned: scanned) }) {
             return page
         }
         return try decode(ListOperationsResponse.self, exchange)
@@ -152,14 +149,16 @@ public final class OperationsClient: Sendable {
         while let current = ahead {
             let exchange = try await current.value
             ahead = nil
-            // Without a reason to stop early, the next page is asked for before this one is decoded.
+            // The page's structure, read once: for the cache, and for the token of the next page, which is asked
+            // for before this one is decoded unless the caller may stop early.
+            let scanned = cache != nil || stopAfter == nil
+                ? exchange.body.withUnsafeReadableBytes { ListPageScanner.scan($0.assumingMemoryBound(to: UInt8.self)) } : nil
             var early: String?
-            if stopAfter == nil, limit.map({ delivered < $0 }) ?? true,
-               let token = exchange.body.withUnsafeReadableBytes({ ListPageScanner.scan($0.assumingMemoryBound(to: UInt8.self))?.nextPageToken }) {
+            if stopAfter == nil, limit.map({ delivered < $0 }) ?? true, let token = scanned?.nextPageToken {
                 ahead = try follow(token)
                 early = token
             }
-            let page = try decodeListPage(exchange, cache: cache)
+            let page = try decodeListPage(exchange, scanned: scanned, cache: cache)
             var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
             if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
             var stopped = false
