@@ -132,6 +132,48 @@ struct ModelDecodingTests {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: (any Error).self) { try decode(ListOperationsResponse.self, deep) }
     }
+
+    /// The bits of a value: two strings or dictionaries with equal bits share one heap object.
+    func storage<T>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value) { Array($0) } }
+
+    /// Values that repeat across operations are kept once, whichever page they came in; unique or long ones are not.
+    @Test func repeatedValuesAreSharedAcrossOperations() throws {
+        let long = String(repeating: "x", count: 300)
+        func page(_ id: String) -> String {
+            """
+            {"operations": [{"name": "projects/p/operations/\(id)", "done": true,
+             "error": {"code": 1, "message": "Cancelled by the user at the console."},
+             "response": {"@type": "type.googleapis.com/google.protobuf.Empty"},
+             "metadata": {"@type": "type.googleapis.com/google.earthengine.v1.OperationMetadata", "description": "unique \(id) description",
+               "stages": [{"displayName": "Compute Features", "description": "Compute Features for export features \(long)"}]}}]}
+            """
+        }
+        let first = try decode(ListOperationsResponse.self, page("A")).operations[0]
+        let second = try decode(ListOperationsResponse.self, page("B")).operations[0]
+        let (a, b) = (try #require(first.metadata), try #require(second.metadata))
+        #expect(a.typeURL == b.typeURL && storage(a.typeURL) == storage(b.typeURL))
+        #expect(storage(a.stages[0].displayName) == storage(b.stages[0].displayName))
+        #expect(first.response == second.response && storage(first.response) == storage(second.response))
+        #expect(first.error == second.error && storage(first.error?.message) == storage(second.error?.message))
+        // Unique, and too long to be worth a place in the table.
+        #expect(storage(a.description) != storage(b.description))
+        #expect(a.stages[0].description == b.stages[0].description && storage(a.stages[0].description) != storage(b.stages[0].description))
+    }
+
+    @Test func sharedValuesStayWithinTheirCapacity() {
+        let table = SharedValues<String>(capacity: 2)
+        let kept = table.shared(String(repeating: "a", count: 20))
+        _ = table.shared(String(repeating: "b", count: 20))
+        let third = String(repeating: "c", count: 20)
+        #expect(storage(table.shared(third)) == storage(third))
+        #expect(table.count == 2)
+        // A value already held is still shared once the table is full.
+        #expect(storage(table.shared(String(repeating: "a", count: 20))) == storage(kept))
+        // Only small JSON values and errors are worth a place.
+        #expect(Shared.isWorthSharing(.object(["@type": .string("type.googleapis.com/google.protobuf.Empty")])))
+        #expect(!Shared.isWorthSharing(.array(Array(repeating: .number(1), count: 20))))
+        #expect(!Shared.isWorthSharing(.string(String(repeating: "x", count: 300))))
+    }
 }
 
 @Suite("RFC 3339 timestamps")

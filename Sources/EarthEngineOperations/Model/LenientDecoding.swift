@@ -41,6 +41,8 @@ extension KeyedDecodingContainer {
         // contains() first: a missing key would throw, and building that error costs more than the decoding.
         guard contains(key), var container = try? nestedUnkeyedContainer(forKey: key) else { return [] }
         var result: [T] = []
+        // The exact size: grown by appending, the stages of 10,000 operations kept a quarter of their room empty.
+        result.reserveCapacity(container.count ?? 0)
         while !container.isAtEnd {
             if let element = try? container.decode(T.self) {
                 result.append(element)

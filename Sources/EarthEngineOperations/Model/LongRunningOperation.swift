@@ -99,7 +99,8 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         storage = Storage(Fields(
             name: container.lenientString(.name) ?? "", done: container.lenientBool(.done) ?? false,
-            error: container.lenient(Status.self, .error), response: container.lenient(JSONValue.self, .response),
+            error: container.lenient(Status.self, .error).map(Shared.status),
+            response: container.lenient(JSONValue.self, .response).map(Shared.jsonValue),
             metadata: container.lenient(OperationMetadata.self, .metadata)
         ))
     }

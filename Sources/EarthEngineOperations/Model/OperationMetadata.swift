@@ -61,10 +61,10 @@ public struct OperationMetadata: Hashable, Sendable, Codable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        typeURL = container.lenientString(.typeURL)
+        typeURL = container.lenientSharedString(.typeURL)
         state = container.lenientString(.state).map(OperationState.init(apiValue:))
         description = container.lenientString(.description)
-        type = container.lenientString(.type)
+        type = container.lenientSharedString(.type)
         priority = container.lenientInt(.priority)
         createTime = container.lenientDate(.createTime)
         updateTime = container.lenientDate(.updateTime)

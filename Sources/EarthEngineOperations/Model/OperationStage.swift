@@ -16,8 +16,8 @@ public struct OperationStage: Hashable, Sendable, Codable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        displayName = container.lenientString(.displayName)
-        description = container.lenientString(.description)
+        displayName = container.lenientSharedString(.displayName)
+        description = container.lenientSharedString(.description)
         completeWorkUnits = container.lenientInt(.completeWorkUnits)
         totalWorkUnits = container.lenientInt(.totalWorkUnits)
     }
@@ -48,9 +48,9 @@ public struct OperationNotification: Hashable, Sendable, Codable {
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        severity = container.lenientString(.severity)
-        topic = container.lenientString(.topic)
-        detail = container.lenientString(.detail)
+        severity = container.lenientSharedString(.severity)
+        topic = container.lenientSharedString(.topic)
+        detail = container.lenientSharedString(.detail)
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -89,6 +89,11 @@ package struct TableRows: Sendable {
     /// Rows in `order`, skipping names without an operation.
     package init(order: [String], operations: [String: LongRunningOperation]) {
         rowOfName.reserveCapacity(order.count)
+        names.reserveCapacity(order.count)
+        searchTexts.reserveCapacity(order.count)
+        stateRanks.reserveCapacity(order.count)
+        isActive.reserveCapacity(order.count)
+        eecu.reserveCapacity(order.count)
         for name in order {
             guard let operation = operations[name] else { continue }
             let metadata = operation.metadata
