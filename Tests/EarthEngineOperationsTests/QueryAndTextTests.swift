@@ -28,15 +28,49 @@ struct QueryAndTextTests {
         }
     }
 
-    /// Many texts at once (in slices on every core for an expression) give the answers one by one would, in order.
-    @Test(arguments: ["a.*b", "^ex", "run \\d+$", "森林|flood", "export"])
-    func manyTextsAgreeWithOneByOne(pattern: String) {
+    /// Many operations at once (in slices on every core for an expression) give the answers one by one would,
+    /// in order; and an operation matches as its id, type and description, one per line, would.
+    @Test(arguments: ["a.*b", "^ex", "run \\d+$", "森林|flood", "export", "^97$", "ÜBER", "_rf\nÜber"])
+    func manyOperationsAgreeWithOneByOne(pattern: String) {
         let words = ["export_landsat", "森林被覆変化", "🌊 flood map — run", "crop_classification_rf", "Überschwemmung", "alpha_beta", "b"]
-        let texts = (0..<25_000).map { "\($0 % 97)\n\(words[$0 % words.count])\n\(words[($0 / 7) % words.count]) \($0)" }
+        let operations = (0..<25_000).map {
+            LongRunningOperation(name: "projects/p/operations/\($0 % 991)", metadata: OperationMetadata(
+                description: "\(words[($0 / 7) % words.count]) \($0)", type: words[$0 % words.count]))
+        }
         let textPattern = TextPattern(typed: pattern)
-        let together = textPattern.matches(each: texts)
-        #expect(together.indices.allSatisfy { together[$0] == textPattern.matches(texts[$0]) })
+        // Each operation's id, type and description, packed one after the other into one buffer.
+        var bytes: [UInt8] = [], ranges: [Range<Int>] = []
+        for operation in operations {
+            for text in [operation.shortID, operation.metadata?.type ?? "", operation.metadata?.description ?? ""] {
+                ranges.append(bytes.count..<bytes.count + text.utf8.count)
+                bytes.append(contentsOf: text.utf8)
+            }
+        }
+        let together = bytes.withUnsafeBufferPointer { bytes in
+            textPattern.matches(rows: operations.count) { row in
+                let texts = ranges[(row * 3)..<(row * 3 + 3)].map { UnsafeBufferPointer(rebasing: bytes[$0]) }
+                return SearchedText(id: texts[0], type: texts[1], description: texts[2])
+            }
+        }
+        #expect(together.indices.allSatisfy { together[$0] == textPattern.matches(operations[$0]) })
         #expect(together.contains(true) && together.contains(false), "the case tells matches apart")
+        for operation in operations.prefix(2_000) {
+            let text = "\(operation.shortID)\n\(operation.metadata?.type ?? "")\n\(operation.metadata?.description ?? "")"
+            #expect(textPattern.matches(operation) == textPattern.matches(text), "\(pattern) in \(text)")
+        }
+    }
+
+    /// The expression is ICU's, as `NSRegularExpression` compiles it: the same answers, case-insensitive,
+    /// with `^` and `$` at line ends.
+    @Test(arguments: ["a.*b", "^ex", "run \\d+$", "森林|flood", "\\bmap\\b", "[[:upper:]]{3}", "(?-i)Export", "^$", "x*"])
+    func expressionsAnswerAsFoundationDoes(pattern: String) throws {
+        let expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive, .anchorsMatchLines])
+        let texts = ["export_landsat", "EXPORT", "Export\nrun 12", "🌊 flood map — run", "森林被覆変化", "", "a\nb", "bma", "abc\n\nx"]
+        let textPattern = try TextPattern(regex: pattern)
+        for text in texts {
+            let expected = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(textPattern.matches(text) == expected, "\(pattern) in \(text)")
+        }
     }
 
     @Test func parsesHTTPDates() {

@@ -23,7 +23,7 @@ public struct TableQuery: Sendable {
     /// The same on rows already extracted (the reducer keeps them between refreshes). Sorting compares
     /// integers and packed bytes by position, never whole operations, so 100,000 rows take milliseconds.
     package func apply(_ rows: TableRows) -> [String] {
-        let matched = filterText.isEmpty ? nil : TextPattern(typed: filterText).matches(each: rows.searchTexts)
+        let matched = filterText.isEmpty ? nil : rows.matches(TextPattern(typed: filterText))
         var kept: [Int32] = []
         kept.reserveCapacity(rows.count)
         for index in 0..<rows.count {
@@ -72,11 +72,11 @@ public struct TableQuery: Sendable {
 /// numbers per row, and the sort texts packed into one byte buffer so that comparing them costs no reference counting.
 package struct TableRows: Sendable {
     var names: [String] = []
-    /// The id, type and description, one per line: one search per row (`^` and `$` match at each line).
-    var searchTexts: [String] = []
     var stateRanks: [Int8] = []
     var isActive: [Bool] = []
     var eecu: [Double] = []
+    /// The id, type and description of each row, which the filter searches and the sort compares.
+    var idBytes = PackedTexts()
     var typeBytes = PackedTexts()
     var descriptionBytes = PackedTexts()
     /// Where each name's row is, so that a refreshed operation updates its row in place.
@@ -90,7 +90,6 @@ package struct TableRows: Sendable {
     package init(order: [String], operations: [String: LongRunningOperation]) {
         rowOfName.reserveCapacity(order.count)
         names.reserveCapacity(order.count)
-        searchTexts.reserveCapacity(order.count)
         stateRanks.reserveCapacity(order.count)
         isActive.reserveCapacity(order.count)
         eecu.reserveCapacity(order.count)
@@ -99,7 +98,7 @@ package struct TableRows: Sendable {
             let metadata = operation.metadata
             rowOfName[name] = Int32(names.count)
             names.append(name)
-            searchTexts.append("\(operation.shortID)\n\(metadata?.type ?? "")\n\(metadata?.description ?? "")")
+            idBytes.append(operation.shortID)
             stateRanks.append(Int8(TableQuery.rank(operation.state)))
             isActive.append(operation.state.isActive)
             eecu.append(metadata?.batchEecuUsageSeconds ?? -1)
@@ -121,6 +120,19 @@ package struct TableRows: Sendable {
     }
 }
 
+extension TableRows {
+    /// Which rows the pattern finds, read from the packed texts without a copy.
+    func matches(_ pattern: TextPattern) -> [Bool] {
+        idBytes.withTexts { id in
+            typeBytes.withTexts { type in
+                descriptionBytes.withTexts { description in
+                    pattern.matches(rows: count) { SearchedText(id: id[$0], type: type[$0], description: description[$0]) }
+                }
+            }
+        }
+    }
+}
+
 /// Many texts in one byte buffer, ordered by their UTF-8 bytes (code point order: fast, and the same everywhere).
 package struct PackedTexts: Sendable {
     private var bytes: [UInt8] = []
@@ -129,6 +141,23 @@ package struct PackedTexts: Sendable {
     mutating func append(_ text: String) {
         bytes.append(contentsOf: text.utf8)
         starts.append(Int32(bytes.count))
+    }
+
+    /// Calls `body` with the texts, each one's UTF-8 bytes by index.
+    func withTexts<Result>(_ body: (Texts) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { bytes in
+            starts.withUnsafeBufferPointer { starts in body(Texts(bytes: bytes, starts: starts)) }
+        }
+    }
+
+    /// The texts' bytes, valid within ``withTexts(_:)``.
+    struct Texts {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let starts: UnsafeBufferPointer<Int32>
+
+        subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: bytes[Int(starts[index])..<Int(starts[index + 1])])
+        }
     }
 
     /// True when the text at `index` is `text`.
