@@ -10,20 +10,53 @@ public struct OperationMetadata: Hashable, Sendable, Codable {
     /// A free string: EXPORT_IMAGE, EXPORT_FEATURES, INGEST_IMAGE, ...
     public var type: String?
     /// Higher runs first; the API's default is 100.
-    public var priority: Int?
-    public var createTime: Date?
-    public var updateTime: Date?
-    public var startTime: Date?
-    public var endTime: Date?
+    public var priority: Int? {
+        get { priorityStorage.value }
+        set { priorityStorage.value = newValue }
+    }
+    public var createTime: Date? {
+        get { createTimeStorage.value }
+        set { createTimeStorage.value = newValue }
+    }
+    public var updateTime: Date? {
+        get { updateTimeStorage.value }
+        set { updateTimeStorage.value = newValue }
+    }
+    public var startTime: Date? {
+        get { startTimeStorage.value }
+        set { startTimeStorage.value = newValue }
+    }
+    public var endTime: Date? {
+        get { endTimeStorage.value }
+        set { endTimeStorage.value = newValue }
+    }
     /// 0...1 as the server sent it (not clamped; see ``clampedProgress``).
-    public var progress: Double?
+    public var progress: Double? {
+        get { progressStorage.value }
+        set { progressStorage.value = newValue }
+    }
     public var stages: [OperationStage]
     /// Starts at 1 and grows each time the task is retried.
-    public var attempt: Int?
+    public var attempt: Int? {
+        get { attemptStorage.value }
+        set { attemptStorage.value = newValue }
+    }
     public var scriptUri: String?
     public var destinationUris: [String]
     public var notifications: [OperationNotification]
-    public var batchEecuUsageSeconds: Double?
+    public var batchEecuUsageSeconds: Double? {
+        get { batchEecuUsageSecondsStorage.value }
+        set { batchEecuUsageSecondsStorage.value = newValue }
+    }
+
+    private var priorityStorage: CompactOptional<Int>
+    private var createTimeStorage: CompactOptional<Date>
+    private var updateTimeStorage: CompactOptional<Date>
+    private var startTimeStorage: CompactOptional<Date>
+    private var endTimeStorage: CompactOptional<Date>
+    private var progressStorage: CompactOptional<Double>
+    private var attemptStorage: CompactOptional<Int>
+    private var batchEecuUsageSecondsStorage: CompactOptional<Double>
 
     public init(
         typeURL: String? = nil, state: OperationState? = nil, description: String? = nil, type: String? = nil,
@@ -36,18 +69,18 @@ public struct OperationMetadata: Hashable, Sendable, Codable {
         self.state = state
         self.description = description
         self.type = type
-        self.priority = priority
-        self.createTime = createTime
-        self.updateTime = updateTime
-        self.startTime = startTime
-        self.endTime = endTime
-        self.progress = progress
+        self.priorityStorage = CompactOptional(priority)
+        self.createTimeStorage = CompactOptional(createTime)
+        self.updateTimeStorage = CompactOptional(updateTime)
+        self.startTimeStorage = CompactOptional(startTime)
+        self.endTimeStorage = CompactOptional(endTime)
+        self.progressStorage = CompactOptional(progress)
         self.stages = stages
-        self.attempt = attempt
+        self.attemptStorage = CompactOptional(attempt)
         self.scriptUri = scriptUri
         self.destinationUris = destinationUris
         self.notifications = notifications
-        self.batchEecuUsageSeconds = batchEecuUsageSeconds
+        self.batchEecuUsageSecondsStorage = CompactOptional(batchEecuUsageSeconds)
     }
 
     /// Progress limited to 0...1, for display.
@@ -65,18 +98,18 @@ public struct OperationMetadata: Hashable, Sendable, Codable {
         state = container.lenientString(.state).map(OperationState.init(apiValue:))
         description = container.lenientString(.description)
         type = container.lenientSharedString(.type)
-        priority = container.lenientInt(.priority)
-        createTime = container.lenientDate(.createTime)
-        updateTime = container.lenientDate(.updateTime)
-        startTime = container.lenientDate(.startTime)
-        endTime = container.lenientDate(.endTime)
-        progress = container.lenientDouble(.progress)
+        priorityStorage = CompactOptional(container.lenientInt(.priority))
+        createTimeStorage = CompactOptional(container.lenientDate(.createTime))
+        updateTimeStorage = CompactOptional(container.lenientDate(.updateTime))
+        startTimeStorage = CompactOptional(container.lenientDate(.startTime))
+        endTimeStorage = CompactOptional(container.lenientDate(.endTime))
+        progressStorage = CompactOptional(container.lenientDouble(.progress))
         stages = container.lenientArray(OperationStage.self, .stages)
-        attempt = container.lenientInt(.attempt)
+        attemptStorage = CompactOptional(container.lenientInt(.attempt))
         scriptUri = container.lenientString(.scriptUri)
         destinationUris = container.lenientArray(String.self, .destinationUris)
         notifications = container.lenientArray(OperationNotification.self, .notifications)
-        batchEecuUsageSeconds = container.lenientDouble(.batchEecuUsageSeconds)
+        batchEecuUsageSecondsStorage = CompactOptional(container.lenientDouble(.batchEecuUsageSeconds))
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -2,14 +2,22 @@
 public struct OperationStage: Hashable, Sendable, Codable {
     public var displayName: String?
     public var description: String?
-    public var completeWorkUnits: Int?
-    public var totalWorkUnits: Int?
+    public var completeWorkUnits: Int? {
+        get { completeWorkUnitsStorage.value }
+        set { completeWorkUnitsStorage.value = newValue }
+    }
+    public var totalWorkUnits: Int? {
+        get { totalWorkUnitsStorage.value }
+        set { totalWorkUnitsStorage.value = newValue }
+    }
+    private var completeWorkUnitsStorage: CompactOptional<Int>
+    private var totalWorkUnitsStorage: CompactOptional<Int>
 
     public init(displayName: String?, description: String? = nil, completeWorkUnits: Int? = nil, totalWorkUnits: Int? = nil) {
         self.displayName = displayName
         self.description = description
-        self.completeWorkUnits = completeWorkUnits
-        self.totalWorkUnits = totalWorkUnits
+        completeWorkUnitsStorage = CompactOptional(completeWorkUnits)
+        totalWorkUnitsStorage = CompactOptional(totalWorkUnits)
     }
 
     private enum CodingKeys: String, CodingKey { case displayName, description, completeWorkUnits, totalWorkUnits }
@@ -18,8 +26,8 @@ public struct OperationStage: Hashable, Sendable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         displayName = container.lenientSharedString(.displayName)
         description = container.lenientSharedString(.description)
-        completeWorkUnits = container.lenientInt(.completeWorkUnits)
-        totalWorkUnits = container.lenientInt(.totalWorkUnits)
+        completeWorkUnitsStorage = CompactOptional(container.lenientInt(.completeWorkUnits))
+        totalWorkUnitsStorage = CompactOptional(container.lenientInt(.totalWorkUnits))
     }
 
     public func encode(to encoder: Encoder) throws {
