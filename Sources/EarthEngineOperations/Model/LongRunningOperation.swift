@@ -10,9 +10,51 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
     private struct Fields: Hashable, Sendable {
         var name: String
         var done: Bool
-        var error: Status?
-        var response: JSONValue?
+        /// The error and response, set only once done: one word while running, and one object shared by
+        /// all the operations that ended alike (most often, with an empty response).
+        private var outcome: Outcome?
         var metadata: OperationMetadata?
+
+        init(name: String, done: Bool, error: Status?, response: JSONValue?, metadata: OperationMetadata?) {
+            self.name = name
+            self.done = done
+            outcome = Outcome.make(error: error, response: response)
+            self.metadata = metadata
+        }
+
+        var error: Status? {
+            get { outcome?.error }
+            set { outcome = Outcome.make(error: newValue, response: response) }
+        }
+
+        var response: JSONValue? {
+            get { outcome?.response }
+            set { outcome = Outcome.make(error: error, response: newValue) }
+        }
+    }
+
+    /// How a done operation ended, compared by value.
+    final class Outcome: Hashable, Sendable {
+        let error: Status?
+        let response: JSONValue?
+
+        private init(error: Status?, response: JSONValue?) {
+            self.error = error
+            self.response = response
+        }
+
+        /// Nil when there is neither; else the shared copy when both parts are small.
+        static func make(error: Status?, response: JSONValue?) -> Outcome? {
+            guard error != nil || response != nil else { return nil }
+            return Shared.outcome(Outcome(error: error, response: response))
+        }
+
+        static func == (a: Outcome, b: Outcome) -> Bool { a === b || (a.error == b.error && a.response == b.response) }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(error)
+            hasher.combine(response)
+        }
     }
 
     private final class Storage: Sendable {
@@ -99,8 +141,7 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         storage = Storage(Fields(
             name: container.lenientString(.name) ?? "", done: container.lenientBool(.done) ?? false,
-            error: container.lenient(Status.self, .error).map(Shared.status),
-            response: container.lenient(JSONValue.self, .response).map(Shared.jsonValue),
+            error: container.lenient(Status.self, .error), response: container.lenient(JSONValue.self, .response),
             metadata: container.lenient(OperationMetadata.self, .metadata)
         ))
     }

@@ -1,8 +1,9 @@
 import Synchronization
 
 /// One shared copy of the values that repeat across a project's operations: the metadata's `@type`, the
-/// stages' names and descriptions, the `google.protobuf.Empty` response, the usual errors. Decoding keeps
-/// these copies instead of one heap allocation per operation, which at 10,000 operations is several MB.
+/// stages' names and descriptions, how operations ended (most often with a `google.protobuf.Empty`
+/// response). Decoding keeps these copies instead of one heap allocation per operation, which at 10,000
+/// operations is several MB.
 ///
 /// Each table is bounded, so a server that never repeats itself costs a fixed amount and no more: once
 /// full, new values are returned as decoded.
@@ -29,18 +30,12 @@ enum Shared {
     static let longestString = 256
 
     static let strings = SharedValues<String>(capacity: 4096)
-    static let jsonValues = SharedValues<JSONValue>(capacity: 1024)
-    static let statuses = SharedValues<Status>(capacity: 1024)
+    static let outcomes = SharedValues<LongRunningOperation.Outcome>(capacity: 1024)
 
     /// The shared copy of a string that is worth sharing (16 to 256 bytes), else the string itself.
     static func string(_ value: String) -> String {
         let length = value.utf8.count
         return length > 15 && length <= longestString ? strings.shared(value) : value
-    }
-
-    /// The shared copy of a small JSON value (such as `{"@type": "…Empty"}`); a large one is its own.
-    static func jsonValue(_ value: JSONValue) -> JSONValue {
-        isWorthSharing(value) ? jsonValues.shared(value) : value
     }
 
     /// True for a JSON value of at most 8 nodes without a string over 256 bytes.
@@ -49,11 +44,13 @@ enum Shared {
         return value.fits(&budget)
     }
 
-    /// The shared copy of an error with a short message and few details.
-    static func status(_ value: Status) -> Status {
+    /// The shared copy of how an operation ended (such as `{"@type": "…Empty"}`, or an error with a short
+    /// message and few details), else the outcome itself.
+    static func outcome(_ value: LongRunningOperation.Outcome) -> LongRunningOperation.Outcome {
         var budget = 8
-        let small = value.message.utf8.count <= longestString && value.details.allSatisfy { $0.fits(&budget) }
-        return small ? statuses.shared(value) : value
+        let small = value.response.map { $0.fits(&budget) } ?? true
+            && value.error.map { $0.message.utf8.count <= longestString && $0.details.allSatisfy { $0.fits(&budget) } } ?? true
+        return small ? outcomes.shared(value) : value
     }
 }
 
