@@ -73,6 +73,16 @@ struct QueryAndTextTests {
         }
     }
 
+    /// An expression that backtracks without end gives no match for that text, within ICU's step limit,
+    /// and the next texts are matched as usual: a filter typed into the TUI cannot hang it.
+    @Test func runawayExpressionsGiveUpOnOneTextOnly() throws {
+        let pattern = try TextPattern(regex: "(a+)+$")
+        #expect(!pattern.matches(String(repeating: "a", count: 40) + "!"))
+        #expect(pattern.matches("aaa"))
+        #expect(!pattern.matches(String(repeating: "a", count: 40) + "!"))
+        #expect(pattern.matches("x\naa"))
+    }
+
     @Test func parsesHTTPDates() {
         #expect(Timestamp.parseHTTPDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
         #expect(Timestamp.parseHTTPDate("Mon, 23 Nov 2026 03:14:31 GMT") == Date(timeIntervalSince1970: 1_795_403_671))
