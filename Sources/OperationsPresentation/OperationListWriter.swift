@@ -23,7 +23,6 @@ public struct OperationListWriter {
     private let now: Date
     private let emit: (String) -> Void
     private var written = 0
-    private let encoder: JSONEncoder
 
     /// - Parameters:
     ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
@@ -33,8 +32,6 @@ public struct OperationListWriter {
         self.now = now
         self.emit = emit
         self.columns = TableColumn.layout(width: terminalWidth)
-        encoder = JSONEncoder()
-        encoder.outputFormatting = format == .json ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
     }
 
     public mutating func begin() {
@@ -47,18 +44,28 @@ public struct OperationListWriter {
     }
 
     public mutating func write(_ operations: [LongRunningOperation]) {
+        if format == .jsonl {
+            var lines = JSONWriter(capacity: operations.count * 1024)
+            for operation in operations {
+                operation.write(to: &lines)
+                lines.endLine()
+            }
+            written += operations.count
+            if !operations.isEmpty { emit(String(decoding: lines.bytes, as: UTF8.self)) }
+            return
+        }
         var chunk = ""
         for operation in operations {
             switch format {
             case .table:
                 chunk += tableRow { $0.value(operation, now) }
             case .json:
-                let text = String(decoding: (try? encoder.encode(operation)) ?? Data(), as: UTF8.self)
+                let text = operation.jsonString(pretty: true)
                 chunk += (written == 0 ? "\n" : ",\n") + text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
-            case .jsonl:
-                chunk += String(decoding: (try? encoder.encode(operation)) ?? Data(), as: UTF8.self) + "\n"
             case .csv:
                 chunk += Self.csvRow(operation) + "\r\n"
+            case .jsonl:
+                break // above
             }
             written += 1
         }

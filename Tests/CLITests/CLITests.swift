@@ -41,11 +41,11 @@ struct CLITests {
             #expect(jsonl.status == 0)
             let lines = jsonl.stdout.split(separator: "\n")
             #expect(lines.count == 60)
-            let decoded = try lines.map { try JSONDecoder().decode(LongRunningOperation.self, from: Data($0.utf8)) }
+            let decoded = try lines.map { try LongRunningOperation(json: Data($0.utf8)) }
             #expect(Set(decoded.map(\.name)).count == 60)
 
             let json = try await Binary.run(["list", "--format", "json"], environment: env)
-            #expect(try JSONDecoder().decode([LongRunningOperation].self, from: Data(json.stdout.utf8)).map(\.name) == decoded.map(\.name))
+            #expect(try operationArray(json: Data(json.stdout.utf8)).map(\.name) == decoded.map(\.name))
 
             let csv = try await Binary.run(["list", "--format", "csv", "--limit", "5"], environment: env)
             #expect(csv.stdout.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 6)

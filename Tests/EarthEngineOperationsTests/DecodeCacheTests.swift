@@ -44,7 +44,7 @@ struct DecodeCacheTests {
     ]
 
     func decodeWhole(_ text: String) -> ListOperationsResponse? {
-        try? JSONDecoder().decode(ListOperationsResponse.self, from: Data(text.utf8))
+        try? ListOperationsResponse(json: Data(text.utf8))
     }
 
     func decodeCached(_ text: String, _ cache: OperationDecodeCache) -> ListOperationsResponse? {

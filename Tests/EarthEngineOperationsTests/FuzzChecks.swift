@@ -22,13 +22,13 @@ enum FuzzChecks {
     /// every string field after `TerminalText.sanitize`, the CLI's table, CSV and JSON lines, the error's text.
     static func decodeResponse(_ data: Data) -> [String] {
         var check = FuzzChecker()
-        if let page = try? JSONDecoder().decode(ListOperationsResponse.self, from: data) {
+        if let page = try? ListOperationsResponse(json: data) {
             check.expect(page.nextPageToken?.isEmpty != true, "an empty nextPageToken was kept")
             check.text(page.nextPageToken ?? "", "nextPageToken")
             for operation in page.operations { check.operation(operation) }
             check.outputs(page.operations)
         }
-        if let operation = try? JSONDecoder().decode(LongRunningOperation.self, from: data) {
+        if let operation = try? LongRunningOperation(json: data) {
             check.operation(operation)
             check.outputs([operation])
         }
@@ -174,11 +174,11 @@ struct FuzzChecker {
 
     /// What `eeops list -o json` writes reads back as the same operation (timestamps to the microsecond).
     mutating func roundTrip(_ operation: LongRunningOperation) {
-        guard let data = try? JSONEncoder().encode(operation) else {
+        guard let data = try? Data(operation.jsonBytes()) else {
             violations.append("the operation \(FuzzChecks.escaped(operation.name)) cannot be encoded as JSON")
             return
         }
-        guard let back = try? JSONDecoder().decode(LongRunningOperation.self, from: data) else {
+        guard let back = try? LongRunningOperation(json: data) else {
             violations.append("the JSON written for \(FuzzChecks.escaped(operation.name)) does not decode: \(FuzzChecks.escaped(String(decoding: data, as: UTF8.self)))")
             return
         }
@@ -230,7 +230,7 @@ struct FuzzChecker {
         let jsonLines = jsonl.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
         expect(jsonLines.count == operations.count, "JSON lines has \(jsonLines.count) lines for \(operations.count) operations")
         for line in jsonLines {
-            expect((try? JSONDecoder().decode(LongRunningOperation.self, from: Data(line))) != nil, "a JSON line does not decode")
+            expect((try? LongRunningOperation(json: Data(line))) != nil, "a JSON line does not decode")
         }
     }
 

@@ -39,10 +39,10 @@ struct FuzzCorpusTests {
     /// The seeds are what they claim to be: the checks above do see decoded operations and errors.
     @Test func seedsDecodeAsTheClientDecodesThem() throws {
         func seed(_ name: String) throws -> Data { try Data(contentsOf: Self.corpus.appendingPathComponent("decode/\(name)")) }
-        let page = try JSONDecoder().decode(ListOperationsResponse.self, from: try seed("seed-list-page.json"))
+        let page = try ListOperationsResponse(json: try seed("seed-list-page.json"))
         #expect(page.operations.map(\.state) == [.running, .succeeded, .failed])
         #expect(page.nextPageToken != nil)
-        let failed = try JSONDecoder().decode(LongRunningOperation.self, from: try seed("seed-operation-failed.json"))
+        let failed = try LongRunningOperation(json: try seed("seed-operation-failed.json"))
         #expect(failed.error?.rpcCode == .invalidArgument)
         let error = RPCErrorEnvelope.operationsError(httpStatus: 404, contentType: "application/json", body: try seed("seed-error-envelope.json"))
         #expect(error.rpcCode == .notFound)

@@ -55,7 +55,7 @@ struct OutputFormatTests {
 
     @Test func jsonIsAnArrayOfAPIResources() throws {
         let data = Data(render(.json, width: nil).utf8)
-        let decoded = try JSONDecoder().decode([LongRunningOperation].self, from: data)
+        let decoded = try operationArray(json: data)
         #expect(decoded == operations)
         let empty = { () -> String in
             var text = ""
@@ -63,14 +63,14 @@ struct OutputFormatTests {
             writer.begin(); writer.end()
             return text
         }()
-        #expect(try JSONDecoder().decode([LongRunningOperation].self, from: Data(empty.utf8)).isEmpty)
+        #expect(try operationArray(json: Data(empty.utf8)).isEmpty)
     }
 
     @Test func jsonlIsOneResourcePerLine() throws {
         let lines = render(.jsonl, width: 80).split(separator: "\n")
         #expect(lines.count == 2)
         for (line, operation) in zip(lines, operations) {
-            #expect(try JSONDecoder().decode(LongRunningOperation.self, from: Data(line.utf8)) == operation)
+            #expect(try LongRunningOperation(json: Data(line.utf8)) == operation)
         }
     }
 

@@ -47,7 +47,7 @@ struct TestEmulator {
     @discardableResult
     func create(_ spec: [String: Any], project: String = Self.project) async throws -> OperationName {
         let response = try await control("POST", "projects/\(project)/operations", spec)
-        let operation = try JSONDecoder().decode(LongRunningOperation.self, from: response)
+        let operation = try LongRunningOperation(json: response)
         guard let name = OperationName(validating: operation.name) else { throw ControlError(message: "bad name \(operation.name)") }
         return name
     }

@@ -66,7 +66,7 @@ struct BenchEmulator {
     func create(_ spec: [String: Any]) async throws -> String {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
         let text = try await ControlClient.post(url: URL(string: url + "/_emulator/projects/\(Self.project)/operations")!, body: body)
-        return try JSONDecoder().decode(LongRunningOperation.self, from: Data(text.utf8)).name
+        return try LongRunningOperation(json: Data(text.utf8)).name
     }
 }
 

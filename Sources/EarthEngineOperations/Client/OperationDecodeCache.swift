@@ -42,9 +42,9 @@ public final class OperationDecodeCache: Sendable {
         }
     }
 
-    /// Decodes a list page that `ListPageScanner` read as `scanned`, reusing operations whose bytes are
-    /// unchanged; nil when an element does not decode (the caller then decodes the page whole, which also
-    /// explains any error). A page the scanner cannot read is decoded whole by the caller too.
+    /// Reads a list page that `ListPageScanner` read as `scanned`, reusing operations whose bytes are
+    /// unchanged; nil when an element is not JSON (the caller then reads the page whole, which also
+    /// explains the error). A page the scanner cannot read is read whole by the caller too.
     func decodePage(_ bytes: UnsafeBufferPointer<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
         let keys = page.elements.map { range -> Key in
             Key(hash: Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))), length: range.count)
@@ -65,25 +65,24 @@ public final class OperationDecodeCache: Sendable {
             state.misses += missing.count
             return missing
         }
-        if !missing.isEmpty {
-            // The changed ones are decoded together, exactly as a page of their own would be.
-            var document = Array("{\"operations\":[".utf8)
-            for (position, index) in missing.enumerated() {
-                if position > 0 { document.append(UInt8(ascii: ",")) }
-                document.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[page.elements[index]]))
+        for index in missing {
+            // An element that is not an operation is left out, as when the page is read whole; one that is not
+            // JSON fails the page, which the caller then reads whole to explain.
+            let element = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[page.elements[index]]))
+            do {
+                operations[index] = try JSONReader.readDocument(element) { reader throws(JSONReadError) in try LongRunningOperation.read(from: &reader) }
+            } catch {
+                return nil
             }
-            document.append(contentsOf: "]}".utf8)
-            // A malformed element is dropped by the lenient decoder; positions would no longer match.
-            guard let decoded = try? JSONDecoder().decode(ListOperationsResponse.self, from: Data(document)),
-                  decoded.operations.count == missing.count else { return nil }
+        }
+        if !missing.isEmpty {
             state.withLock { state in
-                for (position, index) in missing.enumerated() {
-                    operations[index] = decoded.operations[position]
-                    state.entries[keys[index]] = Entry(operation: decoded.operations[position], pass: state.pass)
+                for index in missing {
+                    if let operation = operations[index] { state.entries[keys[index]] = Entry(operation: operation, pass: state.pass) }
                 }
             }
         }
-        return ListOperationsResponse(operations: operations.map { $0! }, nextPageToken: page.nextPageToken)
+        return ListOperationsResponse(operations: operations.compactMap { $0 }, nextPageToken: page.nextPageToken)
     }
 
     /// A 64-bit fingerprint of an operation's bytes, 16 bytes per step (wyhash's multiply-and-fold): several

@@ -303,14 +303,12 @@ public final class OperationsClient: Sendable {
         return .failure(AttemptFailure(error: Self.decodeError(exchange), retryAfter: retryAfter))
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ exchange: HTTPExchange) throws(OperationsError) -> T {
+    private func decode<T: JSONReadable>(_ type: T.Type, _ exchange: HTTPExchange) throws(OperationsError) -> T {
         guard exchange.body.readableBytes > 0 else { throw .invalidResponse("HTTP \(exchange.status) with an empty body") }
-        do {
-            return try JSONDecoder().decode(T.self, from: exchange.body)
-        } catch let error as DecodingError {
-            throw .invalidResponse("not a valid \(T.self) (\(Self.describe(error)))")
-        } catch {
-            throw .invalidResponse("not valid JSON (\(error.localizedDescription))")
+        let result = exchange.body.withUnsafeReadableBytes { bytes in Result { () throws(JSONReadError) in try T(json: bytes) } }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw .invalidResponse("not valid JSON for \(T.self) (\(error))")
         }
     }
 
@@ -337,16 +335,6 @@ public final class OperationsClient: Sendable {
             return "the host name could not be resolved"
         }
         return text
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .dataCorrupted(let context): context.debugDescription
-        case .keyNotFound(let key, _): "missing \(key.stringValue)"
-        case .typeMismatch(let type, let context): "expected \(type) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
-        case .valueNotFound(let type, _): "missing \(type)"
-        @unknown default: "\(error)"
-        }
     }
 
     private static func encodeQueryValue(_ value: String) -> String {

@@ -5,7 +5,7 @@ import Foundation
 /// Its fields live in one immutable object, so that copying an operation, which the poller and the TUI do for
 /// every operation of every listing, costs one reference count, and a table of 100,000 operations holds one
 /// word per operation rather than 88 bytes. Setting a field makes a new object (value semantics).
-public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
+public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadable, JSONWritable {
     /// The fields, cheapest to compare first.
     private struct Fields: Hashable, Sendable {
         var name: String
@@ -135,29 +135,49 @@ public struct LongRunningOperation: Hashable, Sendable, Codable, Identifiable {
         return id < bytes.endIndex ? String(name[id...]) : name
     }
 
-    private enum CodingKeys: String, CodingKey { case name, metadata, done, error, response }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        storage = Storage(Fields(
-            name: container.lenientString(.name) ?? "", done: container.lenientBool(.done) ?? false,
-            error: container.lenient(Status.self, .error), response: container.lenient(JSONValue.self, .response),
-            metadata: container.lenient(OperationMetadata.self, .metadata)
-        ))
+    public static func read(from reader: inout JSONReader) throws(JSONReadError) -> LongRunningOperation? {
+        guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
+        var name: String?, done: Bool?, error: Status?, response: JSONValue?, metadata: OperationMetadata?
+        try reader.readObject { key, reader throws(JSONReadError) in
+            switch key {
+            case "name": name = try reader.lenientString()
+            case "done": done = try reader.lenientBool()
+            case "error": error = try Status.read(from: &reader)
+            case "response": response = try reader.lenientValue()
+            case "metadata": metadata = try OperationMetadata.read(from: &reader)
+            default: try reader.skipValue()
+            }
+        }
+        return LongRunningOperation(name: name ?? "", metadata: metadata, done: done ?? false, error: error, response: response)
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encodeIfPresent(metadata, forKey: .metadata)
-        if done { try container.encode(true, forKey: .done) }
-        try container.encodeIfPresent(error, forKey: .error)
-        try container.encodeIfPresent(response, forKey: .response)
+    public func write(to writer: inout JSONWriter) {
+        let fields = storage.fields
+        writer.beginObject()
+        if fields.done {
+            writer.key("done")
+            writer.bool(true)
+        }
+        if let error = fields.error {
+            writer.key("error")
+            error.write(to: &writer)
+        }
+        if let metadata = fields.metadata {
+            writer.key("metadata")
+            metadata.write(to: &writer)
+        }
+        writer.key("name")
+        writer.string(fields.name)
+        if let response = fields.response {
+            writer.key("response")
+            response.write(to: &writer)
+        }
+        writer.endObject()
     }
 }
 
 /// One page of `projects.operations.list`.
-public struct ListOperationsResponse: Hashable, Sendable, Codable {
+public struct ListOperationsResponse: Hashable, Sendable, JSONReadable, JSONWritable {
     public var operations: [LongRunningOperation]
     /// Absent or empty on the last page.
     public var nextPageToken: String?
@@ -167,18 +187,26 @@ public struct ListOperationsResponse: Hashable, Sendable, Codable {
         self.nextPageToken = nextPageToken
     }
 
-    private enum CodingKeys: String, CodingKey { case operations, nextPageToken }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        operations = container.lenientArray(LongRunningOperation.self, .operations)
-        let token = container.lenientString(.nextPageToken)
-        nextPageToken = (token?.isEmpty ?? true) ? nil : token
+    public static func read(from reader: inout JSONReader) throws(JSONReadError) -> ListOperationsResponse? {
+        guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
+        var operations: [LongRunningOperation] = [], token: String?
+        try reader.readObject { key, reader throws(JSONReadError) in
+            switch key {
+            case "operations": operations = try reader.lenientArray(LongRunningOperation.read)
+            case "nextPageToken": token = try reader.lenientString()
+            default: try reader.skipValue()
+            }
+        }
+        return ListOperationsResponse(operations: operations, nextPageToken: (token?.isEmpty ?? true) ? nil : token)
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeUnlessEmpty(operations, forKey: .operations)
-        try container.encodeIfPresent(nextPageToken, forKey: .nextPageToken)
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let nextPageToken {
+            writer.key("nextPageToken")
+            writer.string(nextPageToken)
+        }
+        writer.array("operations", operations)
+        writer.endObject()
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// `google.earthengine.v1.OperationMetadata`: what Earth Engine reports about a batch task.
 /// Every field is optional on the wire; malformed fields decode as absent.
-public struct OperationMetadata: Hashable, Sendable, Codable {
+public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable {
     /// The `@type` URL of the metadata message.
     public var typeURL: String?
     public var state: OperationState?
@@ -86,49 +86,59 @@ public struct OperationMetadata: Hashable, Sendable, Codable {
     /// Progress limited to 0...1, for display.
     public var clampedProgress: Double? { progress.map { min(1, max(0, $0)) } }
 
-    private enum CodingKeys: String, CodingKey {
-        case typeURL = "@type"
-        case state, description, type, priority, createTime, updateTime, startTime, endTime, progress, stages,
-             attempt, scriptUri, destinationUris, notifications, batchEecuUsageSeconds
+    public static func read(from reader: inout JSONReader) throws(JSONReadError) -> OperationMetadata? {
+        guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
+        var metadata = OperationMetadata()
+        try reader.readObject { key, reader throws(JSONReadError) in
+            switch key {
+            case "@type": metadata.typeURL = try reader.lenientString().map(Shared.string)
+            case "state": metadata.state = try reader.lenientString().map(OperationState.init(apiValue:))
+            case "description": metadata.description = try reader.lenientString()
+            case "type": metadata.type = try reader.lenientString().map(Shared.string)
+            case "priority": metadata.priorityStorage = CompactOptional(try reader.lenientInt())
+            case "createTime": metadata.createTimeStorage = CompactOptional(try reader.lenientDate())
+            case "updateTime": metadata.updateTimeStorage = CompactOptional(try reader.lenientDate())
+            case "startTime": metadata.startTimeStorage = CompactOptional(try reader.lenientDate())
+            case "endTime": metadata.endTimeStorage = CompactOptional(try reader.lenientDate())
+            case "progress": metadata.progressStorage = CompactOptional(try reader.lenientDouble())
+            case "stages": metadata.stages = try reader.lenientArray(OperationStage.read)
+            case "attempt": metadata.attemptStorage = CompactOptional(try reader.lenientInt())
+            case "scriptUri": metadata.scriptUri = try reader.lenientString()
+            case "destinationUris": metadata.destinationUris = try reader.lenientArray { reader throws(JSONReadError) in try reader.lenientString() }
+            case "notifications": metadata.notifications = try reader.lenientArray(OperationNotification.read)
+            case "batchEecuUsageSeconds": metadata.batchEecuUsageSecondsStorage = CompactOptional(try reader.lenientDouble())
+            default: try reader.skipValue()
+            }
+        }
+        return metadata
     }
 
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        typeURL = container.lenientSharedString(.typeURL)
-        state = container.lenientString(.state).map(OperationState.init(apiValue:))
-        description = container.lenientString(.description)
-        type = container.lenientSharedString(.type)
-        priorityStorage = CompactOptional(container.lenientInt(.priority))
-        createTimeStorage = CompactOptional(container.lenientDate(.createTime))
-        updateTimeStorage = CompactOptional(container.lenientDate(.updateTime))
-        startTimeStorage = CompactOptional(container.lenientDate(.startTime))
-        endTimeStorage = CompactOptional(container.lenientDate(.endTime))
-        progressStorage = CompactOptional(container.lenientDouble(.progress))
-        stages = container.lenientArray(OperationStage.self, .stages)
-        attemptStorage = CompactOptional(container.lenientInt(.attempt))
-        scriptUri = container.lenientString(.scriptUri)
-        destinationUris = container.lenientArray(String.self, .destinationUris)
-        notifications = container.lenientArray(OperationNotification.self, .notifications)
-        batchEecuUsageSecondsStorage = CompactOptional(container.lenientDouble(.batchEecuUsageSeconds))
+    /// Keys in sorted order (`@` sorts before letters).
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let typeURL { writer.key("@type"); writer.string(typeURL) }
+        if let attempt { writer.key("attempt"); writer.number(attempt) }
+        if let batchEecuUsageSeconds { writer.key("batchEecuUsageSeconds"); writer.number(batchEecuUsageSeconds) }
+        if let createTime { writer.key("createTime"); writer.timestamp(createTime) }
+        if let description { writer.key("description"); writer.string(description) }
+        writer.array("destinationUris", destinationUris) { uri, writer in writer.string(uri) }
+        if let endTime { writer.key("endTime"); writer.timestamp(endTime) }
+        writer.array("notifications", notifications)
+        if let priority { writer.key("priority"); writer.number(priority) }
+        if let progress { writer.key("progress"); writer.number(progress) }
+        if let scriptUri { writer.key("scriptUri"); writer.string(scriptUri) }
+        writer.array("stages", stages)
+        if let startTime { writer.key("startTime"); writer.timestamp(startTime) }
+        if let state { writer.key("state"); writer.string(state.apiValue) }
+        if let type { writer.key("type"); writer.string(type) }
+        if let updateTime { writer.key("updateTime"); writer.timestamp(updateTime) }
+        writer.endObject()
     }
+}
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(typeURL, forKey: .typeURL)
-        try container.encodeIfPresent(state, forKey: .state)
-        try container.encodeIfPresent(description, forKey: .description)
-        try container.encodeIfPresent(type, forKey: .type)
-        try container.encodeIfPresent(priority, forKey: .priority)
-        try container.encodeTimestamp(createTime, forKey: .createTime)
-        try container.encodeTimestamp(updateTime, forKey: .updateTime)
-        try container.encodeTimestamp(startTime, forKey: .startTime)
-        try container.encodeTimestamp(endTime, forKey: .endTime)
-        try container.encodeIfPresent(progress, forKey: .progress)
-        try container.encodeUnlessEmpty(stages, forKey: .stages)
-        try container.encodeIfPresent(attempt, forKey: .attempt)
-        try container.encodeIfPresent(scriptUri, forKey: .scriptUri)
-        try container.encodeUnlessEmpty(destinationUris, forKey: .destinationUris)
-        try container.encodeUnlessEmpty(notifications, forKey: .notifications)
-        try container.encodeIfPresent(batchEecuUsageSeconds, forKey: .batchEecuUsageSeconds)
+extension JSONWriter {
+    /// A date as an RFC 3339 string with microseconds (``Timestamp/format(_:fractionDigits:)``).
+    mutating func timestamp(_ date: Date) {
+        unescapedString { Timestamp.append(date, to: &$0) }
     }
 }

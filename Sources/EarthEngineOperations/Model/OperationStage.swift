@@ -1,5 +1,5 @@
 /// Progress of one discrete stage of an operation's most recent attempt.
-public struct OperationStage: Hashable, Sendable, Codable {
+public struct OperationStage: Hashable, Sendable, JSONReadable, JSONWritable {
     public var displayName: String?
     public var description: String?
     public var completeWorkUnits: Int? {
@@ -20,27 +20,33 @@ public struct OperationStage: Hashable, Sendable, Codable {
         totalWorkUnitsStorage = CompactOptional(totalWorkUnits)
     }
 
-    private enum CodingKeys: String, CodingKey { case displayName, description, completeWorkUnits, totalWorkUnits }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        displayName = container.lenientSharedString(.displayName)
-        description = container.lenientSharedString(.description)
-        completeWorkUnitsStorage = CompactOptional(container.lenientInt(.completeWorkUnits))
-        totalWorkUnitsStorage = CompactOptional(container.lenientInt(.totalWorkUnits))
+    public static func read(from reader: inout JSONReader) throws(JSONReadError) -> OperationStage? {
+        guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
+        var stage = OperationStage(displayName: nil)
+        try reader.readObject { key, reader throws(JSONReadError) in
+            switch key {
+            case "displayName": stage.displayName = try reader.lenientString().map(Shared.string)
+            case "description": stage.description = try reader.lenientString().map(Shared.string)
+            case "completeWorkUnits": stage.completeWorkUnitsStorage = CompactOptional(try reader.lenientInt())
+            case "totalWorkUnits": stage.totalWorkUnitsStorage = CompactOptional(try reader.lenientInt())
+            default: try reader.skipValue()
+            }
+        }
+        return stage
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(displayName, forKey: .displayName)
-        try container.encodeIfPresent(description, forKey: .description)
-        try container.encodeIfPresent(completeWorkUnits, forKey: .completeWorkUnits)
-        try container.encodeIfPresent(totalWorkUnits, forKey: .totalWorkUnits)
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let completeWorkUnits { writer.key("completeWorkUnits"); writer.number(completeWorkUnits) }
+        if let description { writer.key("description"); writer.string(description) }
+        if let displayName { writer.key("displayName"); writer.string(displayName) }
+        if let totalWorkUnits { writer.key("totalWorkUnits"); writer.number(totalWorkUnits) }
+        writer.endObject()
     }
 }
 
 /// A notification attached to an operation (e.g. a warning about the export).
-public struct OperationNotification: Hashable, Sendable, Codable {
+public struct OperationNotification: Hashable, Sendable, JSONReadable, JSONWritable {
     /// SEVERITY_UNSPECIFIED, WARNING or SEVERE (other values kept as they are).
     public var severity: String?
     public var topic: String?
@@ -52,19 +58,25 @@ public struct OperationNotification: Hashable, Sendable, Codable {
         self.detail = detail
     }
 
-    private enum CodingKeys: String, CodingKey { case severity, topic, detail }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        severity = container.lenientSharedString(.severity)
-        topic = container.lenientSharedString(.topic)
-        detail = container.lenientSharedString(.detail)
+    public static func read(from reader: inout JSONReader) throws(JSONReadError) -> OperationNotification? {
+        guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
+        var notification = OperationNotification(severity: nil, topic: nil, detail: nil)
+        try reader.readObject { key, reader throws(JSONReadError) in
+            switch key {
+            case "severity": notification.severity = try reader.lenientString().map(Shared.string)
+            case "topic": notification.topic = try reader.lenientString().map(Shared.string)
+            case "detail": notification.detail = try reader.lenientString().map(Shared.string)
+            default: try reader.skipValue()
+            }
+        }
+        return notification
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(severity, forKey: .severity)
-        try container.encodeIfPresent(topic, forKey: .topic)
-        try container.encodeIfPresent(detail, forKey: .detail)
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let detail { writer.key("detail"); writer.string(detail) }
+        if let severity { writer.key("severity"); writer.string(severity) }
+        if let topic { writer.key("topic"); writer.string(topic) }
+        writer.endObject()
     }
 }

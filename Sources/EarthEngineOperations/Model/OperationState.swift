@@ -76,14 +76,3 @@ public enum OperationState: Hashable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-extension OperationState: Codable {
-    public init(from decoder: Decoder) throws {
-        self.init(apiValue: try decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(apiValue)
-    }
-}

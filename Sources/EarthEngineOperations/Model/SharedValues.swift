@@ -73,10 +73,3 @@ extension JSONValue {
         }
     }
 }
-
-extension KeyedDecodingContainer {
-    /// ``lenientString(_:)`` for fields whose values repeat across operations: one shared copy each.
-    func lenientSharedString(_ key: Key) -> String? {
-        lenientString(key).map(Shared.string)
-    }
-}

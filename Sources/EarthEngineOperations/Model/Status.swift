@@ -1,5 +1,5 @@
 /// `google.rpc.Status`: the error of a failed or cancelled operation.
-public struct Status: Hashable, Sendable, Codable {
+public struct Status: Hashable, Sendable, JSONReadable, JSONWritable {
     /// The google.rpc code (1 = CANCELLED).
     public var code: Int
     public var message: String
@@ -14,19 +14,26 @@ public struct Status: Hashable, Sendable, Codable {
     /// The code as a typed value.
     public var rpcCode: RPCCode { RPCCode(rawValue: code) ?? .unknown }
 
-    private enum CodingKeys: String, CodingKey { case code, message, details }
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        code = container.lenientInt(.code) ?? RPCCode.unknown.rawValue
-        message = container.lenientString(.message) ?? ""
-        details = container.lenientArray(JSONValue.self, .details)
+    public static func read(from reader: inout JSONReader) throws(JSONReadError) -> Status? {
+        guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
+        var code: Int?, message: String?, details: [JSONValue] = []
+        try reader.readObject { key, reader throws(JSONReadError) in
+            switch key {
+            case "code": code = try reader.lenientInt()
+            case "message": message = try reader.lenientString()
+            case "details": details = try reader.lenientArray { reader throws(JSONReadError) in try reader.readValue() }
+            default: try reader.skipValue()
+            }
+        }
+        return Status(code: code ?? RPCCode.unknown.rawValue, message: message ?? "", details: details)
     }
 
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(code, forKey: .code)
-        if !message.isEmpty { try container.encode(message, forKey: .message) }
-        try container.encodeUnlessEmpty(details, forKey: .details)
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("code")
+        writer.number(code)
+        writer.array("details", details)
+        if !message.isEmpty { writer.key("message"); writer.string(message) }
+        writer.endObject()
     }
 }

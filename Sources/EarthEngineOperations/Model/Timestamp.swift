@@ -23,8 +23,26 @@ public enum Timestamp {
     /// Returns nil for anything else, including out-of-range fields and offsets that take the time
     /// outside the years 0000 to 9999 in UTC (which ``format(_:fractionDigits:)`` could not write).
     public static func parse(_ text: String) -> Date? {
-        var utf8 = Array(text.utf8)
-        guard utf8.count >= 20, utf8.count <= 40 else { return nil }
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// ``parse(_:)`` over UTF-8 bytes.
+    public static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard text.count >= 20, text.count <= 40 else { return nil }
+        // Lower-case separators read as upper-case ones.
+        var utf8: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        let count = text.count
+        return withUnsafeMutableBytes(of: &utf8) { buffer -> Date? in
+            for index in 0..<count {
+                let byte = text[index]
+                buffer[index] = byte == UInt8(ascii: "t") || byte == UInt8(ascii: "z") ? byte - 32 : byte
+            }
+            return parse(normalised: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+
+    private static func parse(normalised utf8: UnsafeRawBufferPointer) -> Date? {
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= utf8.count else { return nil }
             var value = 0
@@ -34,10 +52,6 @@ public enum Timestamp {
                 value = value * 10 + Int(byte - 48)
             }
             return value
-        }
-        // Normalise lower-case separators.
-        for index in utf8.indices where utf8[index] == UInt8(ascii: "t") || utf8[index] == UInt8(ascii: "z") {
-            utf8[index] -= 32
         }
         guard let year = digits(0, 4), utf8[4] == UInt8(ascii: "-"),
               let month = digits(5, 2), utf8[7] == UInt8(ascii: "-"),
@@ -89,17 +103,25 @@ public enum Timestamp {
     /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
     /// Dates before year 0000 or after year 9999 are written as the first or last instant RFC 3339 allows.
     public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
+        var text: [UInt8] = []
+        append(date, fractionDigits: fractionDigits, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// ``format(_:fractionDigits:)`` appended as UTF-8 to `text`.
+    public static func append(_ date: Date, fractionDigits: Int = 6, to text: inout [UInt8]) {
         let digits = max(0, min(9, fractionDigits))
         var interval = date.timeIntervalSince1970
         if !(interval >= Double(earliestSecond)) { interval = Double(earliestSecond) } // also NaN
-        let limit = Int(pow(10, Double(digits)))
+        var limit = 1
+        for _ in 0..<digits { limit *= 10 }
         var whole: Int
         var scaled: Int
         if interval >= Double(latestSecond + 1) {
             (whole, scaled) = (latestSecond, limit - 1)
         } else {
             whole = Int(interval.rounded(.down))
-            scaled = Int(((interval - Double(whole)) * pow(10, Double(digits))).rounded())
+            scaled = Int(((interval - Double(whole)) * Double(limit)).rounded())
             if scaled >= limit { // rounding carried into the next second, which 9999-12-31T23:59:59 has not
                 if whole < latestSecond { (whole, scaled) = (whole + 1, 0) } else { scaled = limit - 1 }
             }
@@ -107,15 +129,24 @@ public enum Timestamp {
         let days = Int((Double(whole) / 86_400).rounded(.down))
         let secondsOfDay = whole - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-            + pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay / 60 % 60, 2) + ":" + pad(secondsOfDay % 60, 2)
-        if digits > 0 { text += "." + pad(scaled, digits) }
-        return text + "Z"
-    }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        func pad(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        pad(year, 4); text.append(UInt8(ascii: "-")); pad(month, 2); text.append(UInt8(ascii: "-")); pad(day, 2)
+        text.append(UInt8(ascii: "T"))
+        pad(secondsOfDay / 3600, 2); text.append(UInt8(ascii: ":"))
+        pad(secondsOfDay / 60 % 60, 2); text.append(UInt8(ascii: ":"))
+        pad(secondsOfDay % 60, 2)
+        if digits > 0 {
+            text.append(UInt8(ascii: "."))
+            pad(scaled, digits)
+        }
+        text.append(UInt8(ascii: "Z"))
     }
 
     private static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }

@@ -267,6 +267,11 @@ final class EmulatorHandler: Sendable {
 
     /// The same value always gives the same bytes (sorted keys), as a real server's serializer does;
     /// clients that cache by bytes, like the poller, depend on it.
+    static func encode(_ value: some JSONWritable) -> Answer {
+        Answer(status: .ok, headers: [.contentType: "application/json; charset=UTF-8"], body: ByteBuffer(bytes: value.jsonBytes()))
+    }
+
+    /// The emulator's own documents (statistics), which are not values of the API.
     static func encode<T: Encodable>(_ value: T) -> Answer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]

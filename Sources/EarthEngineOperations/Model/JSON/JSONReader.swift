@@ -1,0 +1,487 @@
+import Foundation
+
+/// Why a document is not JSON, and where.
+public struct JSONReadError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    /// Offset in bytes from the start of the document.
+    public var offset: Int
+
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A value of the API that reads itself from JSON, leniently: a field of the wrong type or `null` reads as
+/// absent, a bad element of an array is skipped, unknown fields are ignored. Only a document that is not
+/// JSON at all is an error.
+///
+/// The model is read straight from the bytes rather than through `Codable`: `JSONDecoder`'s generic
+/// containers took most of the time of listing a large project (see docs/benchmarks.md).
+public protocol JSONReadable {
+    /// Reads one value; nil, with the value consumed, when it is of a kind this type cannot be read from.
+    static func read(from reader: inout JSONReader) throws(JSONReadError) -> Self?
+}
+
+extension JSONReadable {
+    /// Reads a whole document, which must hold exactly one value of this type.
+    public init(json bytes: UnsafeRawBufferPointer) throws(JSONReadError) {
+        self = try JSONReader.readDocument(bytes) { reader throws(JSONReadError) in
+            let start = reader.offset
+            guard let value = try Self.read(from: &reader) else {
+                throw JSONReadError(message: "expected \(Self.expectedKind)", offset: start)
+            }
+            return value
+        }
+    }
+
+    public init(json data: some ContiguousBytes) throws(JSONReadError) {
+        let result: Result<Self, JSONReadError> = data.withUnsafeBytes { bytes in Result { () throws(JSONReadError) in try Self(json: bytes) } }
+        self = try result.get()
+    }
+
+    static var expectedKind: String { "a JSON value that reads as \(Self.self)" }
+}
+
+/// A pull reader over the bytes of one JSON document (RFC 8259, and like Foundation's parser it allows a
+/// trailing comma and a leading byte-order mark), for ``JSONReadable`` types. The bytes
+/// must stay valid while it reads; `readDocument` lends it for one call.
+///
+/// Each `read…` or `lenient…` call consumes exactly one value, whatever its kind, so a reader of an
+/// object can ignore what it does not know. Syntax is checked everywhere, also in skipped values; nesting
+/// deeper than 512 levels is refused rather than overflowing the stack.
+public struct JSONReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+    private var depth = 0
+    private static let deepest = 512
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// Lends a reader over `bytes` to `body`, which reads one value; only whitespace may follow it.
+    public static func readDocument<T>(_ bytes: UnsafeRawBufferPointer, _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
+        var reader = JSONReader(bytes: bytes.bindMemory(to: UInt8.self))
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 } // a UTF-8 byte-order mark
+        reader.skipWhitespace()
+        guard reader.peek != nil else { throw reader.failure("no JSON value") }
+        let value = try body(&reader)
+        reader.skipWhitespace()
+        guard reader.peek == nil else { throw reader.failure("unexpected text after the JSON value") }
+        return value
+    }
+
+    /// Where the reader is, in bytes from the start of the document.
+    public var offset: Int { index }
+
+    // MARK: What comes next
+
+    /// The kinds of JSON value.
+    public enum Kind: Sendable { case object, array, string, number, bool, null }
+
+    /// The kind of the next value (whitespace before it is skipped).
+    public mutating func nextKind() throws(JSONReadError) -> Kind {
+        skipWhitespace()
+        guard let byte = peek else { throw failure("unexpected end of the document") }
+        switch byte {
+        case UInt8(ascii: "{"): return .object
+        case UInt8(ascii: "["): return .array
+        case UInt8(ascii: "\""): return .string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return .bool
+        case UInt8(ascii: "n"): return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number
+        default: throw failure("unexpected character '\(Self.printable(byte))'")
+        }
+    }
+
+    // MARK: Containers
+
+    /// Reads an object, calling `member` with each key and the reader placed at its value, which `member`
+    /// must consume. A key that appears twice is read twice: the last one wins.
+    public mutating func readObject(_ member: (JSONKey, inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
+        try expect(UInt8(ascii: "{"))
+        try enter()
+        skipWhitespace()
+        if take(UInt8(ascii: "}")) { depth -= 1; return }
+        while true {
+            skipWhitespace()
+            guard peek == UInt8(ascii: "\"") else { throw failure("expected a key in quotes") }
+            let key = try readKey()
+            skipWhitespace()
+            try expect(UInt8(ascii: ":"))
+            skipWhitespace()
+            try member(key, &self)
+            skipWhitespace()
+            if take(UInt8(ascii: ",")) {
+                skipWhitespace()
+                if !take(UInt8(ascii: "}")) { continue } // a trailing comma, which Foundation accepts too
+            } else {
+                guard take(UInt8(ascii: "}")) else { throw failure("expected ',' or '}' in an object") }
+            }
+            depth -= 1
+            return
+        }
+    }
+
+    /// Reads an array, calling `element` with the reader placed at each element, which it must consume.
+    public mutating func readArray(_ element: (inout JSONReader) throws(JSONReadError) -> Void) throws(JSONReadError) {
+        try expect(UInt8(ascii: "["))
+        try enter()
+        skipWhitespace()
+        if take(UInt8(ascii: "]")) { depth -= 1; return }
+        while true {
+            skipWhitespace()
+            try element(&self)
+            skipWhitespace()
+            if take(UInt8(ascii: ",")) {
+                skipWhitespace()
+                if !take(UInt8(ascii: "]")) { continue } // a trailing comma
+            } else {
+                guard take(UInt8(ascii: "]")) else { throw failure("expected ',' or ']' in an array") }
+            }
+            depth -= 1
+            return
+        }
+    }
+
+    // MARK: Values
+
+    /// Moves past one value of any kind, checking its syntax.
+    public mutating func skipValue() throws(JSONReadError) {
+        switch try nextKind() {
+        case .object: try readObject { _, reader throws(JSONReadError) in try reader.skipValue() }
+        case .array: try readArray { reader throws(JSONReadError) in try reader.skipValue() }
+        case .string: _ = try scanString(keepingText: false)
+        case .number: _ = try scanNumber()
+        case .bool, .null: try readLiteral()
+        }
+    }
+
+    /// Reads a string value (the next value must be one).
+    public mutating func readString() throws(JSONReadError) -> String {
+        try scanString(keepingText: true)!
+    }
+
+    /// Reads any value as a ``JSONValue``; nil for a value with a number a `Double` cannot hold (such as
+    /// `1e400`), which the API never sends.
+    public mutating func readValue() throws(JSONReadError) -> JSONValue? {
+        switch try nextKind() {
+        case .object:
+            var members: [String: JSONValue] = [:]
+            var representable = true
+            try readObject { key, reader throws(JSONReadError) in
+                if let value = try reader.readValue() { members[key.text] = value } else { representable = false }
+            }
+            return representable ? .object(members) : nil
+        case .array:
+            var elements: [JSONValue] = []
+            var representable = true
+            try readArray { reader throws(JSONReadError) in
+                if let value = try reader.readValue() { elements.append(value) } else { representable = false }
+            }
+            return representable ? .array(elements) : nil
+        case .string:
+            return .string(try readString())
+        case .number:
+            let value = try numberValue(scanNumber())
+            return value.isFinite ? .number(value) : nil
+        case .bool, .null:
+            switch try readLiteral() {
+            case .some(let value): return .bool(value)
+            case .none: return .null
+            }
+        }
+    }
+
+    // MARK: Lenient fields (each consumes one value of any kind)
+
+    /// A string; nil for any other kind.
+    public mutating func lenientString() throws(JSONReadError) -> String? {
+        guard try nextKind() == .string else { try skipValue(); return nil }
+        return try readString()
+    }
+
+    /// `true` or `false`, also as a string in any case.
+    public mutating func lenientBool() throws(JSONReadError) -> Bool? {
+        switch try nextKind() {
+        case .bool: return try readLiteral()
+        case .string: return ["true": true, "false": false][try readString().lowercased()]
+        default: try skipValue(); return nil
+        }
+    }
+
+    /// A finite number, also as a string (proto3 JSON writes 64-bit numbers so).
+    public mutating func lenientDouble() throws(JSONReadError) -> Double? {
+        let value: Double?
+        switch try nextKind() {
+        case .number: value = try numberValue(scanNumber())
+        case .string: value = Double(try readString())
+        default: try skipValue(); return nil
+        }
+        return value.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// A whole number: an integer literal that fits, or any number or numeric string whose value is whole and
+    /// below 10^15 in size (so that `3.0` and `"42"` read as numbers and `1e300` does not).
+    public mutating func lenientInt() throws(JSONReadError) -> Int? {
+        if try nextKind() == .number {
+            let range = try scanNumber()
+            if let value = integerValue(range) { return value }
+            return Self.wholeNumber(numberValue(range))
+        }
+        return Self.wholeNumber(try lenientDouble())
+    }
+
+    /// An RFC 3339 timestamp string (see ``Timestamp/parse(_:)``).
+    public mutating func lenientDate() throws(JSONReadError) -> Date? {
+        guard try nextKind() == .string else { try skipValue(); return nil }
+        if let range = try scanPlainString() {
+            return Timestamp.parse(utf8: UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+        return Timestamp.parse(try readString())
+    }
+
+    /// Any value but `null`.
+    public mutating func lenientValue() throws(JSONReadError) -> JSONValue? {
+        guard try nextKind() != .null else { try skipValue(); return nil }
+        return try readValue()
+    }
+
+    /// An array of what `element` reads; elements it gives nil for are skipped, and a value that is not an
+    /// array gives an empty one.
+    public mutating func lenientArray<Element>(_ element: (inout JSONReader) throws(JSONReadError) -> Element?) throws(JSONReadError) -> [Element] {
+        guard try nextKind() == .array else { try skipValue(); return [] }
+        var elements: [Element] = []
+        try readArray { reader throws(JSONReadError) in
+            if let value = try element(&reader) { elements.append(value) }
+        }
+        // The exact size: grown by appending, the stages of 10,000 operations kept a quarter of their room empty.
+        return elements.count == elements.capacity ? elements : Array(elements)
+    }
+
+    private static func wholeNumber(_ value: Double?) -> Int? {
+        guard let value, value.isFinite, value.rounded() == value, abs(value) < 1e15 else { return nil }
+        return Int(value)
+    }
+
+    // MARK: Scanning
+
+    private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func expect(_ byte: UInt8) throws(JSONReadError) {
+        guard take(byte) else { throw failure("expected '\(Self.printable(byte))'") }
+    }
+
+    private mutating func enter() throws(JSONReadError) {
+        depth += 1
+        guard depth <= Self.deepest else { throw failure("nested deeper than \(Self.deepest) levels") }
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func failure(_ message: String) -> JSONReadError { JSONReadError(message: message, offset: index) }
+
+    private static func printable(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
+    }
+
+    /// `true`, `false` or `null` (nil).
+    @discardableResult
+    private mutating func readLiteral() throws(JSONReadError) -> Bool? {
+        func matches(_ literal: StaticString) -> Bool {
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count, memcmp(literal.utf8Start, bytes.baseAddress! + index, count) == 0 else { return false }
+            index += count
+            return true
+        }
+        if matches("true") { return true }
+        if matches("false") { return false }
+        if matches("null") { return nil }
+        throw failure("expected true, false or null")
+    }
+
+    /// The bytes of a number, its grammar checked: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+    private mutating func scanNumber() throws(JSONReadError) -> Range<Int> {
+        let start = index
+        func digits(_ reader: inout JSONReader) -> Int {
+            let first = reader.index
+            while let byte = reader.peek, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { reader.index += 1 }
+            return reader.index - first
+        }
+        _ = take(UInt8(ascii: "-"))
+        if take(UInt8(ascii: "0")) {
+            if let byte = peek, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { throw failure("a number may not start with 0") }
+        } else if digits(&self) == 0 {
+            throw failure("expected a digit")
+        }
+        if take(UInt8(ascii: ".")), digits(&self) == 0 { throw failure("expected a digit after '.'") }
+        if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
+            if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
+            if digits(&self) == 0 { throw failure("expected a digit in the exponent") }
+        }
+        return start..<index
+    }
+
+    /// A number's value as an `Int`, when it is an integer literal that fits.
+    private func integerValue(_ range: Range<Int>) -> Int? {
+        var position = range.lowerBound
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var value = 0
+        while position < range.upperBound {
+            let digit = Int(bytes[position]) - 48
+            guard digit >= 0, digit <= 9 else { return nil } // '.', 'e'
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            guard !overflow, !overflow2 else { return nil }
+            value = sum
+            position += 1
+        }
+        return value
+    }
+
+    /// A number's value as a `Double` (infinite when it is too large).
+    private func numberValue(_ range: Range<Int>) -> Double {
+        if range.count <= 15, let value = integerValue(range) { return Double(value) } // exact
+        return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)) ?? .nan
+    }
+
+    /// The bytes inside a string without escapes, moving past it; nil, not moving, when it has escapes.
+    private mutating func scanPlainString() throws(JSONReadError) -> Range<Int>? {
+        let start = index + 1
+        var position = start
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                index = position + 1
+                return start..<position
+            }
+            if byte == UInt8(ascii: "\\") { return nil }
+            if byte < 0x20 {
+                index = position
+                throw failure("a control character in a string must be escaped")
+            }
+            position += 1
+        }
+        index = position
+        throw failure("a string without its closing quote")
+    }
+
+    /// Moves past a string; its text when asked for, with invalid UTF-8 replaced by U+FFFD (as Foundation's
+    /// decoder did: one bad byte in a description does not lose the listing).
+    private mutating func scanString(keepingText: Bool) throws(JSONReadError) -> String? {
+        if let range = try scanPlainString() {
+            return keepingText ? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) : nil
+        }
+        index += 1
+        var text: [UInt8] = []
+        if keepingText { text.reserveCapacity(32) }
+        while true {
+            guard let byte = peek else { throw failure("a string without its closing quote") }
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return keepingText ? String(decoding: text, as: UTF8.self) : nil
+            case UInt8(ascii: "\\"):
+                try readEscape(into: &text)
+            case 0..<0x20:
+                index -= 1
+                throw failure("a control character in a string must be escaped")
+            default:
+                if keepingText { text.append(byte) }
+            }
+        }
+    }
+
+    /// One escape after its backslash, appended as UTF-8.
+    private mutating func readEscape(into text: inout [UInt8]) throws(JSONReadError) {
+        guard let byte = peek else { throw failure("a string without its closing quote") }
+        index += 1
+        let simple: UInt8?
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): simple = byte
+        case UInt8(ascii: "b"): simple = 0x08
+        case UInt8(ascii: "f"): simple = 0x0C
+        case UInt8(ascii: "n"): simple = 0x0A
+        case UInt8(ascii: "r"): simple = 0x0D
+        case UInt8(ascii: "t"): simple = 0x09
+        case UInt8(ascii: "u"): simple = nil
+        default:
+            index -= 1
+            throw failure("an unknown escape '\\\(Self.printable(byte))'")
+        }
+        if let simple {
+            text.append(simple)
+            return
+        }
+        var scalar = try hexQuad()
+        if (0xD800..<0xDC00).contains(scalar) {
+            guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")) else { throw failure("a lone UTF-16 surrogate in \\u escapes") }
+            let low = try hexQuad()
+            guard (0xDC00..<0xE000).contains(low) else { throw failure("a lone UTF-16 surrogate in \\u escapes") }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00..<0xE000).contains(scalar) {
+            throw failure("a lone UTF-16 surrogate in \\u escapes")
+        }
+        text.append(contentsOf: String(UnicodeScalar(scalar)!).utf8)
+    }
+
+    private mutating func hexQuad() throws(JSONReadError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard let byte = peek, let digit = Self.hexDigit(byte) else { throw failure("expected four hex digits after \\u") }
+            value = value << 4 | UInt32(digit)
+            index += 1
+        }
+        return value
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// An object's key: its raw bytes when it has no escapes (the usual case, compared without a `String`).
+    private mutating func readKey() throws(JSONReadError) -> JSONKey {
+        let start = index
+        if let range = try scanPlainString() {
+            return JSONKey(raw: UnsafeBufferPointer(rebasing: bytes[range]), decoded: nil)
+        }
+        index = start
+        return JSONKey(raw: UnsafeBufferPointer(start: nil, count: 0), decoded: try readString())
+    }
+}
+
+/// The key of an object member, valid during the call that receives it. Match it against literals in a
+/// `switch` (`case "name":`), or take its ``text``.
+public struct JSONKey {
+    fileprivate let raw: UnsafeBufferPointer<UInt8>
+    fileprivate let decoded: String?
+
+    /// The key as text (invalid UTF-8 repaired).
+    public var text: String { decoded ?? String(decoding: raw, as: UTF8.self) }
+
+    public static func ~= (pattern: StaticString, key: JSONKey) -> Bool {
+        if let decoded = key.decoded { return decoded == pattern.description }
+        return pattern.utf8CodeUnitCount == key.raw.count
+            && (key.raw.isEmpty || memcmp(pattern.utf8Start, key.raw.baseAddress!, key.raw.count) == 0)
+    }
+}

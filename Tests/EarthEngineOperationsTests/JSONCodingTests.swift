@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+@testable import EarthEngineOperations
+
+/// The model's own JSON reader and writer, checked against Foundation's `JSONSerialization` as an
+/// independent parser.
+@Suite("Reading and writing the API's JSON")
+struct JSONCodingTests {
+    static func acceptsWithReader(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.withUnsafeBytes { buffer in
+            (try? JSONReader.readDocument(buffer) { reader throws(JSONReadError) in try reader.skipValue() }) != nil
+        }
+    }
+
+    static func acceptsWithFoundation(_ text: String) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil
+    }
+
+    static let documents = [
+        "{}", "[]", "0", "-0", "1.5e+3", "1E-2", "\"\"", "true", "false", "null", " {\"a\" : [1, {\"b\": null}] } ",
+        "\"\\u00e9\\n\\\"\\\\\\/\"", "\"\\ud83c\\udf32\"", "{\"a\":1,\"a\":2}",
+        "{\"a\":1,}", "[1,]", "01", "-", "1.", ".5", "1e", "+1", "\"\\x\"", "\"\\u12\"", "tru", "nul", "{\"a\" 1}",
+        "{a:1}", "\"a", "[1 2]", "1 2", "", " ", "\"tab\there\"", "[", "{\"a\":}", "[,1]", "{,}", "nan", "Infinity",
+    ]
+
+    @Test(arguments: documents)
+    func acceptsWhatFoundationAccepts(_ text: String) {
+        #expect(Self.acceptsWithReader(text) == Self.acceptsWithFoundation(text), "\(text.debugDescription)")
+    }
+
+    @Test func refusesNestingDeeperThan512() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        let error = Array(deep.utf8).withUnsafeBytes { buffer in
+            Result { () throws(JSONReadError) in try JSONReader.readDocument(buffer) { reader throws(JSONReadError) in try reader.skipValue() } }
+        }
+        guard case .failure(let failure) = error else {
+            Issue.record("600 levels were read")
+            return
+        }
+        #expect(failure.message.contains("deeper than 512"))
+        #expect(Self.acceptsWithReader(String(repeating: "[", count: 500) + String(repeating: "]", count: 500)))
+    }
+
+    static let fullOperation = LongRunningOperation(
+        name: "projects/p/operations/FULL",
+        metadata: OperationMetadata(
+            typeURL: "type.googleapis.com/google.earthengine.v1.OperationMetadata", state: .failed,
+            description: "森林 🌲 \"quoted\" back\\slash /slash", type: "EXPORT_IMAGE", priority: 200,
+            createTime: Date(timeIntervalSince1970: 1_700_000_000.25), updateTime: Date(timeIntervalSince1970: 1_700_000_100.5),
+            startTime: Date(timeIntervalSince1970: 1_700_000_010), endTime: Date(timeIntervalSince1970: 1_700_000_200.000001),
+            progress: 0.375, stages: [OperationStage(displayName: "Copy", description: "Copy tiles", completeWorkUnits: 3, totalWorkUnits: 8)],
+            attempt: 2, scriptUri: "https://code.earthengine.google.com/abc", destinationUris: ["gs://b/x", "gs://b/y"],
+            notifications: [OperationNotification(severity: "WARNING", topic: "export", detail: "slow")], batchEecuUsageSeconds: 12.75
+        ),
+        done: true,
+        error: Status(code: 3, message: "bad\nthing", details: [.object(["@type": .string("t"), "n": .number(-1.5), "l": .array([.null, .bool(true)])])]),
+        response: .object(["z": .number(1e300), "a": .string("x")])
+    )
+
+    @Test(arguments: [false, true])
+    func everyFieldRoundTrips(pretty: Bool) throws {
+        let bytes = Self.fullOperation.jsonBytes(pretty: pretty)
+        #expect(try LongRunningOperation(json: Data(bytes)) == Self.fullOperation)
+        // Foundation reads the same document, with the API's field names and values.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["name"] as? String == "projects/p/operations/FULL")
+        #expect(object["done"] as? Bool == true)
+        let metadata = try #require(object["metadata"] as? [String: Any])
+        #expect(metadata["@type"] as? String == "type.googleapis.com/google.earthengine.v1.OperationMetadata")
+        #expect(metadata["description"] as? String == "森林 🌲 \"quoted\" back\\slash /slash")
+        #expect(metadata["createTime"] as? String == "2023-11-14T22:13:20.250000Z")
+        #expect(metadata["endTime"] as? String == "2023-11-14T22:16:40.000001Z")
+        #expect(metadata["priority"] as? Int == 200)
+        #expect(metadata["progress"] as? Double == 0.375)
+        #expect(metadata["destinationUris"] as? [String] == ["gs://b/x", "gs://b/y"])
+        #expect((metadata["stages"] as? [[String: Any]])?.first?["totalWorkUnits"] as? Int == 8)
+        let error = try #require(object["error"] as? [String: Any])
+        #expect(error["message"] as? String == "bad\nthing")
+        #expect((object["response"] as? [String: Any])?["z"] as? Double == 1e300)
+    }
+
+    /// Keys come out sorted at every level, so the same value always gives the same bytes.
+    @Test func keysAreSorted() throws {
+        let text = Self.fullOperation.jsonString(pretty: true)
+        var keysByDepth: [Int: [String]] = [:]
+        for line in text.split(separator: "\n") {
+            let indent = line.prefix(while: { $0 == " " }).count
+            let rest = line.dropFirst(indent)
+            guard rest.hasPrefix("\""), let end = rest.dropFirst().firstIndex(of: "\""), rest[rest.index(after: end)...].hasPrefix(": ") else { continue }
+            let key = String(rest[rest.index(after: rest.startIndex)..<end])
+            if indent == 2 || indent == 4 { keysByDepth[indent, default: []].append(key) }
+        }
+        #expect(keysByDepth[2] == ["done", "error", "metadata", "name", "response"])
+        #expect(keysByDepth[4] == ["code", "details", "message", "@type", "attempt", "batchEecuUsageSeconds", "createTime", "description",
+                                   "destinationUris", "endTime", "notifications", "priority", "progress", "scriptUri", "stages", "startTime",
+                                   "state", "type", "updateTime", "a", "z"])
+    }
+
+    @Test func prettyLayout() {
+        let operation = LongRunningOperation(name: "projects/p/operations/A", metadata: OperationMetadata(state: .running, stages: []))
+        #expect(operation.jsonString(pretty: true) == "{\n  \"metadata\": {\n    \"state\": \"RUNNING\"\n  },\n  \"name\": \"projects/p/operations/A\"\n}")
+        #expect(operation.jsonString() == #"{"metadata":{"state":"RUNNING"},"name":"projects/p/operations/A"}"#)
+        #expect(JSONValue.object([:]).jsonString(pretty: true) == "{}")
+        #expect(JSONValue.array([]).jsonString(pretty: true) == "[]")
+    }
+
+    /// Control characters, DEL and C1 controls are escaped, so JSON output never carries a terminal command.
+    @Test func controlCharactersAreEscaped() throws {
+        let hostile = "a\u{1B}[31mred\u{7}\u{7F}\u{85}\u{9B}2J\t\r\n\u{0}é/"
+        let text = JSONValue.string(hostile).jsonString()
+        #expect(text == #""a\u001b[31mred\u0007\u007f\u0085\u009b2J\t\r\n\u0000é/""#)
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        #expect(try JSONValue(json: Data(text.utf8)) == .string(hostile))
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) as? String == hostile)
+    }
+
+    @Test func numbersReadLeniently() throws {
+        func metadata(_ json: String) throws -> OperationMetadata { try OperationMetadata(json: Data(json.utf8)) }
+        #expect(try metadata(#"{"priority":3.0}"#).priority == 3)
+        #expect(try metadata(#"{"priority":"42"}"#).priority == 42)
+        #expect(try metadata(#"{"priority":-7}"#).priority == -7)
+        #expect(try metadata(#"{"priority":1.5}"#).priority == nil)
+        #expect(try metadata(#"{"priority":1e300}"#).priority == nil)
+        #expect(try metadata(#"{"priority":9007199254740993}"#).priority == 9_007_199_254_740_993)
+        #expect(try metadata(#"{"priority":99999999999999999999}"#).priority == nil)
+        #expect(try metadata(#"{"progress":1e400}"#).progress == nil)
+        #expect(try metadata(#"{"progress":"0.25"}"#).progress == 0.25)
+        #expect(try metadata(#"{"progress":null,"attempt":true}"#).progress == nil)
+        #expect(try metadata(#"{"batchEecuUsageSeconds":-0.0}"#).batchEecuUsageSeconds?.sign == .minus)
+        // A response holding a number no Double can hold is left out rather than made infinite.
+        #expect(try LongRunningOperation(json: Data(#"{"name":"n","response":{"a":1e400}}"#.utf8)).response == nil)
+    }
+
+    @Test func keysWithEscapesAndRepeatedKeys() throws {
+        let operation = try LongRunningOperation(json: Data(#"{"n\u0061me":"first","metadata":{"state":"RUNNING"},"name":"second"}"#.utf8))
+        #expect(operation.name == "second")
+        #expect(try LongRunningOperation(json: Data(#"{"n\u0061me":"only"}"#.utf8)).name == "only")
+    }
+
+    @Test func errorsSayWhatAndWhere() {
+        let result = Result { () throws(JSONReadError) in try ListOperationsResponse(json: Data(#"{"operations":[{"name":"x"} {"name":"y"}]}"#.utf8)) }
+        guard case .failure(let error) = result else {
+            Issue.record("a missing comma was accepted")
+            return
+        }
+        #expect(error.description == "expected ',' or ']' in an array at byte 28")
+        let notAnObject = Result { () throws(JSONReadError) in try LongRunningOperation(json: Data("[1]".utf8)) }
+        #expect(throws: JSONReadError.self) { try notAnObject.get() }
+    }
+}
