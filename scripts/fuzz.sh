@@ -38,6 +38,7 @@ sanitizers=${FUZZ_SANITIZERS:-fuzzer,address}
 # Production sources (Foundation only), the checks shared with FuzzCorpusTests, and each target's entry point.
 shared_sources=(
     Sources/EarthEngineOperations/Model/*.swift
+    Sources/EarthEngineOperations/Model/JSON/*.swift
     Sources/EarthEngineOperations/Client/RPCCode.swift
     Sources/EarthEngineOperations/Client/OperationsError.swift
     Sources/EarthEngineOperations/Client/RPCErrorEnvelope.swift
