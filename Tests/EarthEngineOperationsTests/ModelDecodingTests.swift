@@ -162,15 +162,15 @@ struct ModelDecodingTests {
 
     /// Optional numbers kept in 8 bytes read back as they were set; only `Int.min` (no API field carries it) reads as absent.
     @Test func compactOptionalsRoundTrip() {
-        for value: Int? in [nil, 0, 1, -1, 100, Int.max, Int.min + 1] { #expect(CompactOptional(value).value == value) }
-        #expect(CompactOptional<Int>(Int.min).value == nil)
+        for value: Int? in [nil, 0, 1, -1, 100, Int.max, Int.min + 1] { #expect(CompactOptional(wrappedValue: value).wrappedValue == value) }
+        #expect(CompactOptional<Int>(wrappedValue: Int.min).wrappedValue == nil)
         for value: Double? in [nil, 0, -0.0, 0.077, 953.7063260526246, .infinity, -.infinity, .greatestFiniteMagnitude] {
-            #expect(CompactOptional(value).value == value)
+            #expect(CompactOptional(wrappedValue: value).wrappedValue == value)
         }
-        #expect(CompactOptional<Double>(.nan).value?.isNaN == true)
-        #expect(CompactOptional<Double>(Double(bitPattern: Double.absentBits)).value?.isNaN == true)
+        #expect(CompactOptional<Double>(wrappedValue: .nan).wrappedValue?.isNaN == true)
+        #expect(CompactOptional<Double>(wrappedValue: Double(bitPattern: Double.absentBits)).wrappedValue?.isNaN == true)
         let date = Date(timeIntervalSince1970: 1_714_557_601.123456)
-        #expect(CompactOptional(date).value == date && CompactOptional<Date>(nil).value == nil)
+        #expect(CompactOptional(wrappedValue: date).wrappedValue == date && CompactOptional<Date>(wrappedValue: nil).wrappedValue == nil)
         #expect(MemoryLayout<CompactOptional<Date>>.size == 8)
         var stage = OperationStage(displayName: "Compute", completeWorkUnits: 3, totalWorkUnits: nil)
         stage.totalWorkUnits = 9

@@ -10,53 +10,21 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
     /// A free string: EXPORT_IMAGE, EXPORT_FEATURES, INGEST_IMAGE, ...
     public var type: String?
     /// Higher runs first; the API's default is 100.
-    public var priority: Int? {
-        get { priorityStorage.value }
-        set { priorityStorage.value = newValue }
-    }
-    public var createTime: Date? {
-        get { createTimeStorage.value }
-        set { createTimeStorage.value = newValue }
-    }
-    public var updateTime: Date? {
-        get { updateTimeStorage.value }
-        set { updateTimeStorage.value = newValue }
-    }
-    public var startTime: Date? {
-        get { startTimeStorage.value }
-        set { startTimeStorage.value = newValue }
-    }
-    public var endTime: Date? {
-        get { endTimeStorage.value }
-        set { endTimeStorage.value = newValue }
-    }
+    @CompactOptional public var priority: Int?
+    @CompactOptional public var createTime: Date?
+    @CompactOptional public var updateTime: Date?
+    @CompactOptional public var startTime: Date?
+    @CompactOptional public var endTime: Date?
     /// 0...1 as the server sent it (not clamped; see ``clampedProgress``).
-    public var progress: Double? {
-        get { progressStorage.value }
-        set { progressStorage.value = newValue }
-    }
+    @CompactOptional public var progress: Double?
     public var stages: [OperationStage]
     /// Starts at 1 and grows each time the task is retried.
-    public var attempt: Int? {
-        get { attemptStorage.value }
-        set { attemptStorage.value = newValue }
-    }
+    @CompactOptional public var attempt: Int?
     public var scriptUri: String?
     public var destinationUris: [String]
     public var notifications: [OperationNotification]
-    public var batchEecuUsageSeconds: Double? {
-        get { batchEecuUsageSecondsStorage.value }
-        set { batchEecuUsageSecondsStorage.value = newValue }
-    }
+    @CompactOptional public var batchEecuUsageSeconds: Double?
 
-    private var priorityStorage: CompactOptional<Int>
-    private var createTimeStorage: CompactOptional<Date>
-    private var updateTimeStorage: CompactOptional<Date>
-    private var startTimeStorage: CompactOptional<Date>
-    private var endTimeStorage: CompactOptional<Date>
-    private var progressStorage: CompactOptional<Double>
-    private var attemptStorage: CompactOptional<Int>
-    private var batchEecuUsageSecondsStorage: CompactOptional<Double>
 
     public init(
         typeURL: String? = nil, state: OperationState? = nil, description: String? = nil, type: String? = nil,
@@ -69,18 +37,18 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
         self.state = state
         self.description = description
         self.type = type
-        self.priorityStorage = CompactOptional(priority)
-        self.createTimeStorage = CompactOptional(createTime)
-        self.updateTimeStorage = CompactOptional(updateTime)
-        self.startTimeStorage = CompactOptional(startTime)
-        self.endTimeStorage = CompactOptional(endTime)
-        self.progressStorage = CompactOptional(progress)
+        self.priority = priority
+        self.createTime = createTime
+        self.updateTime = updateTime
+        self.startTime = startTime
+        self.endTime = endTime
+        self.progress = progress
         self.stages = stages
-        self.attemptStorage = CompactOptional(attempt)
+        self.attempt = attempt
         self.scriptUri = scriptUri
         self.destinationUris = destinationUris
         self.notifications = notifications
-        self.batchEecuUsageSecondsStorage = CompactOptional(batchEecuUsageSeconds)
+        self.batchEecuUsageSeconds = batchEecuUsageSeconds
     }
 
     /// Progress limited to 0...1, for display.
@@ -95,18 +63,18 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
             case "state": metadata.state = try reader.lenientString().map(OperationState.init(apiValue:))
             case "description": metadata.description = try reader.lenientString()
             case "type": metadata.type = try reader.lenientString().map(Shared.string)
-            case "priority": metadata.priorityStorage = CompactOptional(try reader.lenientInt())
-            case "createTime": metadata.createTimeStorage = CompactOptional(try reader.lenientDate())
-            case "updateTime": metadata.updateTimeStorage = CompactOptional(try reader.lenientDate())
-            case "startTime": metadata.startTimeStorage = CompactOptional(try reader.lenientDate())
-            case "endTime": metadata.endTimeStorage = CompactOptional(try reader.lenientDate())
-            case "progress": metadata.progressStorage = CompactOptional(try reader.lenientDouble())
+            case "priority": metadata.priority = try reader.lenientInt()
+            case "createTime": metadata.createTime = try reader.lenientDate()
+            case "updateTime": metadata.updateTime = try reader.lenientDate()
+            case "startTime": metadata.startTime = try reader.lenientDate()
+            case "endTime": metadata.endTime = try reader.lenientDate()
+            case "progress": metadata.progress = try reader.lenientDouble()
             case "stages": metadata.stages = try reader.lenientArray(OperationStage.read)
-            case "attempt": metadata.attemptStorage = CompactOptional(try reader.lenientInt())
+            case "attempt": metadata.attempt = try reader.lenientInt()
             case "scriptUri": metadata.scriptUri = try reader.lenientString()
             case "destinationUris": metadata.destinationUris = try reader.lenientArray { reader throws(JSONReadError) in try reader.lenientString() }
             case "notifications": metadata.notifications = try reader.lenientArray(OperationNotification.read)
-            case "batchEecuUsageSeconds": metadata.batchEecuUsageSecondsStorage = CompactOptional(try reader.lenientDouble())
+            case "batchEecuUsageSeconds": metadata.batchEecuUsageSeconds = try reader.lenientDouble()
             default: try reader.skipValue()
             }
         }

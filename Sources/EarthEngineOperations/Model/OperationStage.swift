@@ -2,22 +2,14 @@
 public struct OperationStage: Hashable, Sendable, JSONReadable, JSONWritable {
     public var displayName: String?
     public var description: String?
-    public var completeWorkUnits: Int? {
-        get { completeWorkUnitsStorage.value }
-        set { completeWorkUnitsStorage.value = newValue }
-    }
-    public var totalWorkUnits: Int? {
-        get { totalWorkUnitsStorage.value }
-        set { totalWorkUnitsStorage.value = newValue }
-    }
-    private var completeWorkUnitsStorage: CompactOptional<Int>
-    private var totalWorkUnitsStorage: CompactOptional<Int>
+    @CompactOptional public var completeWorkUnits: Int?
+    @CompactOptional public var totalWorkUnits: Int?
 
     public init(displayName: String?, description: String? = nil, completeWorkUnits: Int? = nil, totalWorkUnits: Int? = nil) {
         self.displayName = displayName
         self.description = description
-        completeWorkUnitsStorage = CompactOptional(completeWorkUnits)
-        totalWorkUnitsStorage = CompactOptional(totalWorkUnits)
+        self.completeWorkUnits = completeWorkUnits
+        self.totalWorkUnits = totalWorkUnits
     }
 
     public static func read(from reader: inout JSONReader) throws(JSONReadError) -> OperationStage? {
@@ -27,8 +19,8 @@ public struct OperationStage: Hashable, Sendable, JSONReadable, JSONWritable {
             switch key {
             case "displayName": stage.displayName = try reader.lenientString().map(Shared.string)
             case "description": stage.description = try reader.lenientString().map(Shared.string)
-            case "completeWorkUnits": stage.completeWorkUnitsStorage = CompactOptional(try reader.lenientInt())
-            case "totalWorkUnits": stage.totalWorkUnitsStorage = CompactOptional(try reader.lenientInt())
+            case "completeWorkUnits": stage.completeWorkUnits = try reader.lenientInt()
+            case "totalWorkUnits": stage.totalWorkUnits = try reader.lenientInt()
             default: try reader.skipValue()
             }
         }

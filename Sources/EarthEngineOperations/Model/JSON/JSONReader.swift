@@ -256,8 +256,8 @@ public struct JSONReader {
         try readArray { reader throws(JSONReadError) in
             if let value = try element(&reader) { elements.append(value) }
         }
-        // The exact size: grown by appending, the stages of 10,000 operations kept a quarter of their room empty.
-        return elements.count == elements.capacity ? elements : Array(elements)
+        // Kept at their exact size: grown by appending, the stages of 10,000 operations kept a quarter of their room empty.
+        return elements.count == elements.capacity ? elements : elements.withUnsafeBufferPointer { Array($0) }
     }
 
     private static func wholeNumber(_ value: Double?) -> Int? {
