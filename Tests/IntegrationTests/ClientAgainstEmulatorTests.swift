@@ -1,7 +1,6 @@
 import EarthEngineOperations
 import Foundation
 import OperationsEmulator
-import Synchronization
 import Testing
 
 @Suite("The client against the emulator over loopback HTTP")
@@ -9,7 +8,7 @@ struct ClientAgainstEmulatorTests {
     /// The next page is requested before the current one is handed over: when the third request fails, the
     /// two pages that did arrive have still been handed over before the error.
     @Test func aListingThatFailsHandsOverWhatArrived() async throws {
-        let answered = Mutex(0)
+        let answered = Locked(0)
         let server = try RawHTTPServer {
             let call = answered.withLock { $0 += 1; return $0 }
             guard call <= 2 else {

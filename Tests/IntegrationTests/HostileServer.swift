@@ -1,9 +1,9 @@
+import EarthEngineOperations
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// A server that answers every request with whatever a test scripts: malformed, hostile or absurd
 /// answers that the real API and the emulator never give.
@@ -33,7 +33,7 @@ final class HostileServer: Sendable {
 
     /// Starts a server whose answer to each request is `script(pageToken, requestNumber)`.
     static func start(_ script: @escaping @Sendable (_ pageToken: String?, _ request: Int) -> Answer) async throws -> HostileServer {
-        let counter = Mutex(0)
+        let counter = Locked(0)
         var logger = Logger(label: "hostile")
         logger.logLevel = .critical
         let port = AsyncStream.makeStream(of: Int.self)

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +43,7 @@ public struct AuditEntry: Sendable, Encodable {
 /// truncates or rewrites earlier ones. A partial last line left by a crash is closed off before the next entry.
 public final class AuditLog: Sendable {
     public let path: String
-    private let descriptor: Mutex<Int32>
+    private let descriptor: Locked<Int32>
 
     /// `$XDG_STATE_HOME/eeops/audit.jsonl`, else `~/.local/state/eeops/audit.jsonl`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -68,7 +67,7 @@ public final class AuditLog: Sendable {
         guard opened >= 0 else {
             throw .configuration("cannot write the audit log '\(path)': \(String(cString: strerror(errno))) (use --audit-log FILE)")
         }
-        descriptor = Mutex(opened)
+        descriptor = Locked(opened)
         closeOffPartialLine(opened)
     }
 

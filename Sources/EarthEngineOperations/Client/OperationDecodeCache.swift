@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Remembers the operations decoded from recent listings by the exact bytes they came in, so that a
 /// listing repeated every few seconds decodes only the operations that changed (in a large project, the
@@ -24,7 +23,7 @@ public final class OperationDecodeCache: Sendable {
         var misses = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

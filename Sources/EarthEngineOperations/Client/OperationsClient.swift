@@ -4,7 +4,6 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-import Synchronization
 
 /// A client of the Earth Engine Operations REST API (`projects.operations`): list, get, cancel, delete
 /// and wait, for API versions v1, v1beta and v1alpha.
@@ -67,7 +66,7 @@ public final class OperationsClient: Sendable {
     private let transport: HTTPTransport
     private let limiter: RequestLimiter
     private let logger: Logger
-    private let counters = Mutex(Statistics())
+    private let counters = Locked(Statistics())
 
     public init(configuration: Configuration, tokenProvider: any AccessTokenProvider, logger: Logger = Logger(label: "eeops.client")) {
         self.configuration = configuration
@@ -79,7 +78,7 @@ public final class OperationsClient: Sendable {
 
     public var statistics: Statistics { counters.withLock { $0 } }
 
-    private let clockOffset = Mutex<Double?>(nil)
+    private let clockOffset = Locked<Double?>(nil)
 
     /// How many seconds the server's clock (its answers' `Date` header) is ahead of this machine's; negative
     /// when behind; nil before the first answer. Accurate to about a second.

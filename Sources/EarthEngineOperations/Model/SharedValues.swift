@@ -8,26 +8,23 @@ import Foundation
 /// Each table is bounded, so a server that never repeats itself costs a fixed amount and no more: once
 /// full, new values are returned as decoded.
 ///
-/// Every decoding thread uses these tables at once. They are guarded by an `NSLock` (a pthread mutex)
-/// rather than `Mutex`: under contention `Mutex` waits in the kernel (a priority-inheriting futex), which the
-/// thread sanitizer cannot see, so it reported the guarded accesses as races.
-final class SharedValues<Value: Hashable & Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var table = Set<Value>()
+/// Every decoding thread uses these tables at once, under a lock.
+final class SharedValues<Value: Hashable & Sendable>: Sendable {
+    private let table = Locked(Set<Value>())
     private let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
     /// The shared copy equal to `value`, kept as the shared copy when the table has room.
     func shared(_ value: Value) -> Value {
-        lock.withLock {
+        table.withLock { table in
             if table.count < capacity { return table.insert(value).memberAfterInsert }
             return table.firstIndex(of: value).map { table[$0] } ?? value
         }
     }
 
     /// Values the table holds, for tests.
-    var count: Int { lock.withLock { table.count } }
+    var count: Int { table.withLock { $0.count } }
 }
 
 enum Shared {

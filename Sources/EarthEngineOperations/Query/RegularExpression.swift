@@ -11,11 +11,9 @@ import _FoundationICU
 /// which the TUI pays for each of 100,000 rows at every key typed.
 final class RegularExpression: @unchecked Sendable {
     #if canImport(_FoundationICU)
-    /// The compiled pattern. It is never matched on: a matcher clones it, under the lock, for its own state.
-    /// (An `NSLock`, as in ``SharedValues``: the threads of a filter clone it at once, and the thread
-    /// sanitizer cannot see `Mutex` waiting in the kernel.)
-    private let compiled: OpaquePointer
-    private let lock = NSLock()
+    /// The compiled pattern. It is never matched on: a matcher clones it, under the lock (the threads of a
+    /// filter clone it at once), for its own state.
+    private let compiled: Locked<OpaquePointer>
 
     /// Nil when the pattern is not a valid expression.
     init?(_ pattern: String) {
@@ -27,14 +25,14 @@ final class RegularExpression: @unchecked Sendable {
             swift_uregex_close(regex)
             return nil
         }
-        compiled = regex
+        compiled = Locked(regex)
     }
 
-    deinit { swift_uregex_close(compiled) }
+    deinit { compiled.withLock { swift_uregex_close($0) } }
 
     /// A matcher to use on one thread at a time.
     func matcher() -> Matcher {
-        lock.withLock {
+        compiled.withLock { compiled in
             var status = U_ZERO_ERROR
             return Matcher(swift_uregex_clone(compiled, &status))
         }

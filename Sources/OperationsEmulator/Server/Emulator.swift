@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
 
 /// A running emulator: a local HTTP server that speaks the Earth Engine Operations API.
 ///
@@ -106,7 +105,7 @@ public enum EmulatorError: Error, CustomStringConvertible {
 
 /// A one-shot value: the bound port, or the error that prevented binding.
 private final class PortSignal: Sendable {
-    private let state = Mutex<(result: Result<Int, Error>?, waiters: [CheckedContinuation<Int, Error>])>((nil, []))
+    private let state = Locked<(result: Result<Int, Error>?, waiters: [CheckedContinuation<Int, Error>])>((nil, []))
 
     func resolve(_ result: Result<Int, Error>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Int, Error>] in

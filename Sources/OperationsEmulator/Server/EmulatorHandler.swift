@@ -2,7 +2,6 @@ import EarthEngineOperations
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// Answers HTTP requests the way the Earth Engine API does: authentication, project access, quotas,
 /// latency and injected faults first, then the five operations methods.
@@ -336,10 +335,10 @@ enum InjectedFault: Error { case connectionReset, truncated }
 
 /// Draws faults at the configured rate from a seeded generator.
 final class FaultInjector: Sendable {
-    private let state: Mutex<(configuration: FaultConfiguration, random: SeededRandom)>
+    private let state: Locked<(configuration: FaultConfiguration, random: SeededRandom)>
 
     init(configuration: FaultConfiguration, seed: UInt64) {
-        state = Mutex((configuration, SeededRandom(seed: seed ^ 0xFA017)))
+        state = Locked((configuration, SeededRandom(seed: seed ^ 0xFA017)))
     }
 
     func update(_ configuration: FaultConfiguration) {

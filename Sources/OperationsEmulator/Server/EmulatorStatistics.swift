@@ -1,4 +1,4 @@
-import Synchronization
+import EarthEngineOperations
 
 /// Counters of what the emulator answered, served at `GET /_emulator/stats` for tests and benchmarks.
 final class EmulatorStatistics: Sendable {
@@ -16,7 +16,7 @@ final class EmulatorStatistics: Sendable {
         var metadataTokens = 0
     }
 
-    private let counts = Mutex(Counts())
+    private let counts = Locked(Counts())
 
     func record(_ change: (inout Counts) -> Void) { counts.withLock { change(&$0) } }
 

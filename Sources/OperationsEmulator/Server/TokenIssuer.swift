@@ -1,6 +1,5 @@
 import EarthEngineOperations
 import Foundation
-import Synchronization
 import _CryptoExtras
 
 /// The emulator's OAuth side: the token endpoint (JWT-bearer and refresh-token grants), the fake
@@ -10,8 +9,8 @@ final class TokenIssuer: Sendable {
     private let serviceAccounts: [String: _RSA.Signing.PublicKey]
     private let refreshTokens: Set<String>
     private let lifetime: Duration
-    private let issued = Mutex<[String: Date]>([:])
-    private let extraStatic = Mutex<Set<String>>([])
+    private let issued = Locked<[String: Date]>([:])
+    private let extraStatic = Locked<Set<String>>([])
 
     init(configuration: EmulatorConfiguration) throws {
         staticTokens = configuration.acceptedTokens

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import EarthEngineOperations
 
 /// The emulator's simulated time: wall-clock time (optionally sped up), or a manual clock that a
 /// test advances, so that runs can be exactly reproduced.
@@ -7,7 +7,7 @@ final class EmulatorClock: Sendable {
     private let mode: EmulatorConfiguration.ClockMode
     private let origin: Date
     private let realOrigin = ContinuousClock.now
-    private let manualOffset = Mutex<TimeInterval>(0)
+    private let manualOffset = Locked<TimeInterval>(0)
 
     init(mode: EmulatorConfiguration.ClockMode) {
         self.mode = mode

@@ -1,6 +1,5 @@
 import EarthEngineOperations
 import Foundation
-import Synchronization
 
 /// Runs the TUI: one thread owns the terminal and the state; the poller and cancel requests work in the
 /// background and hand their results to that thread as events.
@@ -43,8 +42,8 @@ public final class TerminalApp: Sendable {
     private let client: OperationsClient
     private let settings: AppState.Settings
     private let options: Options
-    private let inbox = Mutex<[AppEvent]>([])
-    private let cancelTasks = Mutex<[UUID: Task<Void, Never>]>([:])
+    private let inbox = Locked<[AppEvent]>([])
+    private let cancelTasks = Locked<[UUID: Task<Void, Never>]>([:])
 
     public init(client: OperationsClient, settings: AppState.Settings, options: Options) {
         self.client = client
@@ -109,7 +108,7 @@ public final class TerminalApp: Sendable {
         return Summary(cancels: state?.cancels ?? [:], unanswered: Array(state?.cancelsInFlight ?? []).sorted(), signal: signal)
     }
 
-    private let finalState = Mutex<AppState?>(nil)
+    private let finalState = Locked<AppState?>(nil)
 
     /// The UI thread: read keys, apply events, run effects, draw. Returns the signal that ended it, if any.
     private func uiLoop(poller: OperationPoller) throws -> Int32? {

@@ -109,9 +109,8 @@ enum LocaleCheck {
 }
 
 /// Appends diagnostics to a file; refuses an unwritable path up front with a clear error.
-final class DiagnosticsLog: @unchecked Sendable {
-    private let handle: FileHandle
-    private let lock = NSLock()
+final class DiagnosticsLog: Sendable {
+    private let handle: Locked<FileHandle>
 
     init(path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
@@ -121,12 +120,10 @@ final class DiagnosticsLog: @unchecked Sendable {
         }
         guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write --log-file '\(path)'") }
         handle.seekToEndOfFile()
-        self.handle = handle
+        self.handle = Locked(handle)
     }
 
     func write(_ line: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        handle.write(Data((line + "\n").utf8))
+        handle.withLock { $0.write(Data((line + "\n").utf8)) }
     }
 }
