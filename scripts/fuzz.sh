@@ -39,6 +39,7 @@ sanitizers=${FUZZ_SANITIZERS:-fuzzer,address}
 shared_sources=(
     Sources/EarthEngineOperations/Model/*.swift
     Sources/EarthEngineOperations/Model/JSON/*.swift
+    Sources/EarthEngineOperations/Support/Locked.swift
     Sources/EarthEngineOperations/Client/RPCCode.swift
     Sources/EarthEngineOperations/Client/OperationsError.swift
     Sources/EarthEngineOperations/Client/RPCErrorEnvelope.swift
