@@ -44,32 +44,25 @@ public struct OperationListWriter {
     }
 
     public mutating func write(_ operations: [LongRunningOperation]) {
-        if format == .jsonl {
-            var lines = JSONWriter(capacity: operations.count * 1024)
-            for operation in operations {
-                operation.write(to: &lines)
-                lines.endLine()
-            }
-            written += operations.count
-            if !operations.isEmpty { emit(String(decoding: lines.bytes, as: UTF8.self)) }
-            return
-        }
+        guard !operations.isEmpty else { return }
         var chunk = ""
-        for operation in operations {
-            switch format {
-            case .table:
-                chunk += tableRow { $0.value(operation, now) }
-            case .json:
-                let text = operation.jsonString(pretty: true)
-                chunk += (written == 0 ? "\n" : ",\n") + text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
-            case .csv:
-                chunk += Self.csvRow(operation) + "\r\n"
-            case .jsonl:
-                break // above
+        switch format {
+        case .table:
+            for operation in operations { chunk += tableRow { $0.value(operation, now) } }
+        case .csv:
+            for operation in operations { chunk += Self.csvRow(operation) + "\r\n" }
+        case .json, .jsonl:
+            // JSON: elements of the array that `begin` opens and `end` closes; JSON lines: one document a line.
+            var writer = format == .json ? JSONWriter(pretty: true, continuingArrayAfter: written, capacity: operations.count * 1536)
+                                         : JSONWriter(capacity: operations.count * 1024)
+            for operation in operations {
+                operation.write(to: &writer)
+                if format == .jsonl { writer.endLine() }
             }
-            written += 1
+            chunk = String(decoding: writer.bytes, as: UTF8.self)
         }
-        if !chunk.isEmpty { emit(chunk) }
+        written += operations.count
+        emit(chunk)
     }
 
     public mutating func end() {

@@ -39,6 +39,15 @@ public struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer of further elements of a top-level array that is opened and closed elsewhere (a listing
+    /// written page by page), after `elementsBefore` elements: each value starts with its comma and, when
+    /// `pretty`, its line break and indentation.
+    public init(pretty: Bool, continuingArrayAfter elementsBefore: Int, capacity: Int = 256) {
+        self.init(pretty: pretty, capacity: capacity)
+        depth = 1
+        needsComma = elementsBefore > 0
+    }
+
     // MARK: Containers
 
     public mutating func beginObject() { open(UInt8(ascii: "{")) }
