@@ -38,9 +38,11 @@ test-tsan:
 test-asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "TmuxEndToEndTests|CLITests|AuthCommandTests"
 
-## Release builds of eeops and of the harness that benchmarks and soaks it.
+## Release builds of eeops and of the harness that benchmarks and soaks it, with the Swift runtime and
+## Foundation linked in: start-up no longer binds thousands of symbols across a dozen shared libraries
+## (docs/benchmarks.md), and the binary runs on a machine without a Swift toolchain.
 release:
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 ## Every performance scenario side by side, against the floor and the official tools; writes docs/benchmark-results.md
 ## (docs/benchmarks.md explains them).

@@ -56,7 +56,7 @@ struct ScenariosCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let eeopsPath = URL(fileURLWithPath: eeops).standardizedFileURL.path
         let pythonPath = URL(fileURLWithPath: python).path
-        guard FileManager.default.isExecutableFile(atPath: eeopsPath) else { throw ValidationError("no eeops binary at \(eeopsPath) (swift build -c release)") }
+        guard FileManager.default.isExecutableFile(atPath: eeopsPath) else { throw ValidationError("no eeops binary at \(eeopsPath) (make release)") }
         let context = BenchContext(
             eeops: eeopsPath, python: pythonPath, earthengine: URL(fileURLWithPath: pythonPath).deletingLastPathComponent().appendingPathComponent("earthengine").path,
             runs: quick ? 1 : max(1, runs), slowRuns: quick ? 1 : max(1, slowRuns), quick: quick, scratch: scratch
