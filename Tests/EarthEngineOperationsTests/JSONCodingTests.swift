@@ -138,6 +138,36 @@ struct JSONCodingTests {
         #expect(try LongRunningOperation(json: Data(#"{"n\u0061me":"only"}"#.utf8)).name == "only")
     }
 
+    /// The word-at-a-time searches find exactly the byte a byte-by-byte loop finds: every special byte, at
+    /// every offset within and across the 8-byte words, after runs of ordinary ASCII and UTF-8.
+    @Test func byteScanAgreesWithAByteLoop() {
+        let special: [UInt8] = [0x00, 0x09, 0x1F, 0x22, 0x5C, 0x7F, 0xC2]
+        let ordinary: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7E, 0x80, 0x9F, 0xC1, 0xC3, 0xE6, 0xFF]
+        var random = SystemRandomNumberGenerator()
+        var texts: [[UInt8]] = []
+        for length in 0...40 {
+            for position in 0..<max(1, length) {
+                for byte in special where length > 0 {
+                    var text = (0..<length).map { _ in ordinary.randomElement(using: &random)! }
+                    text[position] = byte
+                    texts.append(text)
+                }
+            }
+            texts.append((0..<length).map { _ in ordinary.randomElement(using: &random)! })
+            texts.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) })
+        }
+        for text in texts {
+            text.withUnsafeBufferPointer { buffer in
+                for start in 0...buffer.count {
+                    let reader = buffer[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? buffer.count
+                    let writer = buffer[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } ?? buffer.count
+                    #expect(ByteScan.firstQuoteBackslashOrControl(in: buffer, from: start) == reader, "\(text) from \(start)")
+                    #expect(ByteScan.firstToEscape(in: buffer, from: start) == writer, "\(text) from \(start)")
+                }
+            }
+        }
+    }
+
     @Test func errorsSayWhatAndWhere() {
         let result = Result { () throws(JSONReadError) in try ListOperationsResponse(json: Data(#"{"operations":[{"name":"x"} {"name":"y"}]}"#.utf8)) }
         guard case .failure(let error) = result else {

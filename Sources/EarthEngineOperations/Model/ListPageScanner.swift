@@ -73,31 +73,27 @@ public enum ListPageScanner {
         mutating func plainString() -> String? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = index
-            while let byte = peek {
-                if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
-                if byte == UInt8(ascii: "\"") {
-                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-                    index += 1
-                    return text
-                }
-                index += 1
-            }
-            return nil
+            index = ByteScan.firstQuoteBackslashOrControl(in: bytes, from: index)
+            guard peek == UInt8(ascii: "\"") else { return nil }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            index += 1
+            return text
         }
 
         /// Moves past one string, with its escapes.
         mutating func skipString() -> Bool {
             guard take(UInt8(ascii: "\"")) else { return false }
-            while let byte = peek {
+            while true {
+                index = ByteScan.firstQuoteBackslashOrControl(in: bytes, from: index)
+                guard let byte = peek else { return false }
                 index += 1
                 if byte == UInt8(ascii: "\\") {
                     guard peek != nil else { return false }
                     index += 1
                 } else if byte == UInt8(ascii: "\"") {
                     return true
-                }
+                } // a control character: the decoder refuses it, not this scan
             }
-            return false
         }
 
         /// Moves past one value of any kind: objects and arrays by counting brackets outside strings.

@@ -363,22 +363,21 @@ public struct JSONReader {
     /// The bytes inside a string without escapes, moving past it; nil, not moving, when it has escapes.
     private mutating func scanPlainString() throws(JSONReadError) -> Range<Int>? {
         let start = index + 1
-        var position = start
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                index = position + 1
-                return start..<position
-            }
-            if byte == UInt8(ascii: "\\") { return nil }
-            if byte < 0x20 {
-                index = position
-                throw failure("a control character in a string must be escaped")
-            }
-            position += 1
+        let position = ByteScan.firstQuoteBackslashOrControl(in: bytes, from: start)
+        guard position < bytes.count else {
+            index = position
+            throw failure("a string without its closing quote")
         }
-        index = position
-        throw failure("a string without its closing quote")
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            index = position + 1
+            return start..<position
+        case UInt8(ascii: "\\"):
+            return nil
+        default:
+            index = position
+            throw failure("a control character in a string must be escaped")
+        }
     }
 
     /// Moves past a string; its text when asked for, with invalid UTF-8 replaced by U+FFFD (as Foundation's

@@ -34,18 +34,30 @@ public struct JSONWriter {
     /// True right after a key, where a value needs neither comma nor line break.
     private var afterKey = false
 
-    public init(pretty: Bool = false, capacity: Int = 256) {
+    /// - Parameter buffer: storage to write into, emptied first (``takeBytes()`` of an earlier writer), so that
+    ///   a listing written page by page reuses one buffer instead of allocating and faulting in a new megabyte
+    ///   for each page.
+    public init(pretty: Bool = false, capacity: Int = 256, reusing buffer: consuming [UInt8] = []) {
         self.pretty = pretty
+        bytes = consume buffer
+        bytes.removeAll(keepingCapacity: true)
         bytes.reserveCapacity(capacity)
     }
 
     /// A writer of further elements of a top-level array that is opened and closed elsewhere (a listing
     /// written page by page), after `elementsBefore` elements: each value starts with its comma and, when
     /// `pretty`, its line break and indentation.
-    public init(pretty: Bool, continuingArrayAfter elementsBefore: Int, capacity: Int = 256) {
-        self.init(pretty: pretty, capacity: capacity)
+    public init(pretty: Bool, continuingArrayAfter elementsBefore: Int, capacity: Int = 256, reusing buffer: consuming [UInt8] = []) {
+        self.init(pretty: pretty, capacity: capacity, reusing: buffer)
         depth = 1
         needsComma = elementsBefore > 0
+    }
+
+    /// The bytes written, leaving the writer empty.
+    public mutating func takeBytes() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
     }
 
     // MARK: Containers
@@ -212,23 +224,21 @@ public struct JSONWriter {
         text.withUTF8 { utf8 in
             var runStart = 0
             var index = 0
-            func flush(_ bytes: inout [UInt8]) {
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-            }
-            while index < utf8.count {
+            while true {
+                index = ByteScan.firstToEscape(in: utf8, from: index)
+                guard index < utf8.count else { break }
                 let byte = utf8[index]
                 let escape: UInt32?
                 var width = 1
                 switch byte {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = nil
-                case 0x20...0x7E, 0x80...0xC1, 0xC3...0xFF: index += 1; continue
                 case 0xC2 where index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1]):
                     escape = UInt32(utf8[index + 1]) // a C1 control, U+0080 to U+009F
                     width = 2
-                case 0xC2: index += 1; continue
+                case 0xC2: index += 1; continue // U+00A0 to U+00BF
                 default: escape = UInt32(byte) // C0 controls and DEL
                 }
-                flush(&bytes)
+                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
                 bytes.append(UInt8(ascii: "\\"))
                 switch escape {
                 case nil: bytes.append(byte)
@@ -245,7 +255,7 @@ public struct JSONWriter {
                 index += width
                 runStart = index
             }
-            flush(&bytes)
+            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
         }
         bytes.append(UInt8(ascii: "\""))
     }
