@@ -129,24 +129,34 @@ public enum Timestamp {
         let days = Int((Double(whole) / 86_400).rounded(.down))
         let secondsOfDay = whole - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        func pad(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
+        // Formatted on the stack and appended at once: appending byte by byte cost a uniqueness and a
+        // capacity check for each of the 27 bytes.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            var count = 0
+            func put(_ byte: UInt8) {
+                buffer[count] = byte
+                count += 1
             }
+            func pad(_ value: Int, _ width: Int) {
+                var rest = value
+                for position in stride(from: count + width - 1, through: count, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                count += width
+            }
+            pad(year, 4); put(UInt8(ascii: "-")); pad(month, 2); put(UInt8(ascii: "-")); pad(day, 2)
+            put(UInt8(ascii: "T"))
+            pad(secondsOfDay / 3600, 2); put(UInt8(ascii: ":"))
+            pad(secondsOfDay / 60 % 60, 2); put(UInt8(ascii: ":"))
+            pad(secondsOfDay % 60, 2)
+            if digits > 0 {
+                put(UInt8(ascii: "."))
+                pad(scaled, digits)
+            }
+            put(UInt8(ascii: "Z"))
+            text.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
-        pad(year, 4); text.append(UInt8(ascii: "-")); pad(month, 2); text.append(UInt8(ascii: "-")); pad(day, 2)
-        text.append(UInt8(ascii: "T"))
-        pad(secondsOfDay / 3600, 2); text.append(UInt8(ascii: ":"))
-        pad(secondsOfDay / 60 % 60, 2); text.append(UInt8(ascii: ":"))
-        pad(secondsOfDay % 60, 2)
-        if digits > 0 {
-            text.append(UInt8(ascii: "."))
-            pad(scaled, digits)
-        }
-        text.append(UInt8(ascii: "Z"))
     }
 
     private static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }
