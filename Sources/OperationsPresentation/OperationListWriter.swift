@@ -21,13 +21,16 @@ public struct OperationListWriter {
     private let format: ListFormat
     private let columns: [TableColumn]
     private let now: Date
-    private let emit: (String) -> Void
+    private let emit: ([UInt8]) -> Void
     private var written = 0
+    /// The JSON formats' output buffer, kept from page to page.
+    private var pageBuffer: [UInt8] = []
 
     /// - Parameters:
     ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
-    ///   - emit: receives the text, line by line with newlines included.
-    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (String) -> Void) {
+    ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included. Bytes rather than
+    ///     text: a page of JSON is about a megabyte, and making a `String` of it checked and copied it again.
+    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping ([UInt8]) -> Void) {
         self.format = format
         self.now = now
         self.emit = emit
@@ -36,37 +39,38 @@ public struct OperationListWriter {
 
     public mutating func begin() {
         switch format {
-        case .table: emit(tableRow { $0.title })
-        case .json: emit("[")
-        case .csv: emit(Self.csvColumns.joined(separator: ",") + "\r\n")
+        case .table: emit(Array(tableRow { $0.title }.utf8))
+        case .json: emit(Array("[".utf8))
+        case .csv: emit(Array((Self.csvColumns.joined(separator: ",") + "\r\n").utf8))
         case .jsonl: break
         }
     }
 
     public mutating func write(_ operations: [LongRunningOperation]) {
         guard !operations.isEmpty else { return }
-        var chunk = ""
         switch format {
         case .table:
-            for operation in operations { chunk += tableRow { $0.value(operation, now) } }
+            emit(Array(operations.map { operation in tableRow { $0.value(operation, now) } }.joined().utf8))
         case .csv:
-            for operation in operations { chunk += Self.csvRow(operation) + "\r\n" }
+            emit(Array(operations.map { Self.csvRow($0) + "\r\n" }.joined().utf8))
         case .json, .jsonl:
             // JSON: elements of the array that `begin` opens and `end` closes; JSON lines: one document a line.
-            var writer = format == .json ? JSONWriter(pretty: true, continuingArrayAfter: written, capacity: operations.count * 1536)
-                                         : JSONWriter(capacity: operations.count * 1024)
+            var buffer: [UInt8] = []
+            swap(&buffer, &pageBuffer)
+            var writer = format == .json ? JSONWriter(pretty: true, continuingArrayAfter: written, capacity: operations.count * 1536, reusing: consume buffer)
+                                         : JSONWriter(capacity: operations.count * 1280, reusing: consume buffer)
             for operation in operations {
                 operation.write(to: &writer)
                 if format == .jsonl { writer.endLine() }
             }
-            chunk = String(decoding: writer.bytes, as: UTF8.self)
+            emit(writer.bytes)
+            pageBuffer = writer.takeBytes()
         }
         written += operations.count
-        emit(chunk)
     }
 
     public mutating func end() {
-        if format == .json { emit(written == 0 ? "]\n" : "\n]\n") }
+        if format == .json { emit(Array((written == 0 ? "]\n" : "\n]\n").utf8)) }
     }
 
     /// One line of the table; the last column is cut but never padded.

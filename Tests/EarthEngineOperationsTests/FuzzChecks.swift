@@ -200,7 +200,7 @@ struct FuzzChecker {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         for width in FuzzChecks.tableWidths {
             var table = ""
-            var writer = OperationListWriter(format: .table, terminalWidth: width, now: now) { table += $0 }
+            var writer = OperationListWriter(format: .table, terminalWidth: width, now: now) { table += String(decoding: $0, as: UTF8.self) }
             writer.begin()
             writer.write(operations)
             writer.end()
@@ -212,7 +212,7 @@ struct FuzzChecker {
             }
         }
         var csv = ""
-        var csvWriter = OperationListWriter(format: .csv, terminalWidth: nil, now: now) { csv += $0 }
+        var csvWriter = OperationListWriter(format: .csv, terminalWidth: nil, now: now) { csv += String(decoding: $0, as: UTF8.self) }
         csvWriter.begin()
         csvWriter.write(operations)
         csvWriter.end()
@@ -225,7 +225,7 @@ struct FuzzChecker {
             expect(record.count > 12 && record[12] == description, "the CSV description does not read back as \(FuzzChecks.escaped(description))")
         }
         var jsonl = ""
-        var jsonlWriter = OperationListWriter(format: .jsonl, terminalWidth: nil, now: now) { jsonl += $0 }
+        var jsonlWriter = OperationListWriter(format: .jsonl, terminalWidth: nil, now: now) { jsonl += String(decoding: $0, as: UTF8.self) }
         jsonlWriter.write(operations)
         let jsonLines = jsonl.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
         expect(jsonLines.count == operations.count, "JSON lines has \(jsonLines.count) lines for \(operations.count) operations")

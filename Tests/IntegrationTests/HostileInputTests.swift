@@ -134,7 +134,7 @@ struct HostileInputTests {
         }
         // Whatever was listed is drawn safely by the CLI's table and the TUI (first rows and details).
         var table = ""
-        var writer = OperationListWriter(format: .table, terminalWidth: 120) { table += $0 }
+        var writer = OperationListWriter(format: .table, terminalWidth: 120) { table += String(decoding: $0, as: UTF8.self) }
         writer.begin()
         writer.write(Array(operations.prefix(50)))
         writer.end()

@@ -22,8 +22,18 @@ struct StandardStream: @unchecked Sendable {
 
     /// Writes `text`; standard error is flushed at once.
     func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes UTF-8 bytes (a page of a listing); standard error is flushed at once.
+    func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write($0) }
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) {
         guard let file else { return }
-        text.withCString { _ = fputs($0, file) }
+        if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, file) }
         if descriptor == STDERR_FILENO { fflush(file) }
     }
 
