@@ -28,6 +28,33 @@ struct ClientAgainstEmulatorTests {
         #expect(received == ["projects/p/operations/PAGE1", "projects/p/operations/PAGE2"])
     }
 
+    /// Without a limit, the next pages are fetched while the consumer is still busy with the first, but no
+    /// more than two of them.
+    @Test func aListingRunsAheadOfASlowConsumerByTwoPagesAtMost() async throws {
+        let answered = Locked(0)
+        let server = try RawHTTPServer {
+            let call = answered.withLock { $0 += 1; return $0 }
+            let next = call < 6 ? #","nextPageToken":"AFTER\#(call)""# : ""
+            let body = #"{"operations":[{"name":"projects/p/operations/PAGE\#(call)","metadata":{"state":"RUNNING"}}]\#(next)}"#
+            return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        }
+        defer { server.stop() }
+        let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:\(server.port)"), retryPolicy: .none),
+                                      tokenProvider: try StaticAccessTokenProvider(token: "pages-token", source: "test"))
+        var received: [String] = []
+        var answeredDuringFirstPage = 0
+        try await client.listAll(project: "p") { page in
+            if received.isEmpty {
+                try await Task.sleep(for: .milliseconds(500))
+                answeredDuringFirstPage = answered.withLock { $0 }
+            }
+            received += page.map(\.name)
+        }
+        #expect(answeredDuringFirstPage == 3, "the first page and the two after it")
+        #expect(received == (1...6).map { "projects/p/operations/PAGE\($0)" })
+        #expect(answered.withLock { $0 } == 6)
+    }
+
     @Test func listsEveryOperationAcrossPagesWithoutDuplicates() async throws {
         let server = try await TestEmulator.start(operations: 250)
         defer { Task { await server.stop() } }

@@ -112,12 +112,13 @@ public final class OperationsClient: Sendable {
 
     /// Every operation of a project, page after page, handing each page to `onPage` as it arrives.
     ///
-    /// The next page is requested as soon as a page's token is known (read from the page's bytes before the
-    /// page is decoded), so that the server works on it while this client decodes the current one and `onPage`
-    /// handles it (one request ahead, never more). Operations already seen on an earlier page are dropped; a
-    /// page token that repeats, or pages that keep coming without new operations, stop the listing with an
-    /// error instead of looping for ever. With a `cache` (the poller's), operations whose JSON is unchanged
-    /// since the last listings are reused instead of decoded again.
+    /// Each next page is requested as soon as its token is known (read from the page's bytes before the page is
+    /// decoded), so that the server works on it while this client decodes the pages before and `onPage`
+    /// handles them: up to two pages ahead of `onPage` without a `limit` or `stopAfter`, one otherwise
+    /// (``ListingFetches``). Operations already seen on an earlier page are dropped; a page token that repeats,
+    /// or pages that keep coming without new operations, stop the listing with an error instead of looping for
+    /// ever. With a `cache` (the poller's), operations whose JSON is unchanged since the last listings are
+    /// reused instead of decoded again.
     ///
     /// `stopAfter` sees each page that has a next one before `onPage` does, and before the next page is
     /// requested: true ends the listing there (the poller's short listings).
@@ -129,44 +130,38 @@ public final class OperationsClient: Sendable {
         stopAfter: (([LongRunningOperation]) -> Bool)? = nil,
         onPage: ([LongRunningOperation]) async throws -> Void
     ) async throws -> Int {
-        var seenTokens = Set<String>()
         var seenNames = Set<String>()
         var pagesWithoutNews = 0
         cache?.beginListing()
-        func request(_ token: String?) -> Task<HTTPExchange, any Error> {
-            Task { try await self.fetchListPage(project: project, pageSize: pageSize, pageToken: token, filter: filter) }
+        // Pages are scanned for the cache, and for the token of the next page, which is asked for before the page is
+        // decoded unless the caller may stop early.
+        let fetches = ListingFetches(lookahead: stopAfter == nil && limit == nil ? 2 : 0, scans: cache != nil || stopAfter == nil) { token in
+            try await self.fetchListPage(project: project, pageSize: pageSize, pageToken: token, filter: filter)
         }
-        func follow(_ token: String) throws -> Task<HTTPExchange, any Error> {
-            guard seenTokens.insert(token).inserted else {
-                throw OperationsError.invalidResponse("the server sent the same nextPageToken twice after \(seenTokens.count) pages; stopped listing to avoid a loop")
-            }
-            return request(token)
-        }
-        var ahead: Task<HTTPExchange, any Error>? = request(nil)
-        defer { ahead?.cancel() }
+        defer { fetches.cancelAll() }
+        var ahead: Task<FetchedListPage, any Error>? = fetches.first()
+        var index = 0
         var delivered = 0
         while let current = ahead {
-            let exchange = try await current.value
-            ahead = nil
-            // The page's structure, read once: for the cache, and for the token of the next page, which is asked
-            // for before this one is decoded unless the caller may stop early.
-            let scanned = cache != nil || stopAfter == nil
-                ? exchange.body.withUnsafeReadableBytes { ListPageScanner.scan($0.assumingMemoryBound(to: UInt8.self)) } : nil
-            var early: String?
-            if stopAfter == nil, limit.map({ delivered < $0 }) ?? true, let token = scanned?.nextPageToken {
-                ahead = try follow(token)
+            let fetched = try await current.value
+            fetches.took(index)
+            index += 1
+            ahead = fetched.next
+            var early = ahead == nil ? nil : fetched.scanned?.nextPageToken
+            if ahead == nil, stopAfter == nil, limit.map({ delivered < $0 }) ?? true, let token = fetched.scanned?.nextPageToken {
+                ahead = try fetches.follow(token, index: index)
                 early = token
             }
-            let page = try decodeListPage(exchange, scanned: scanned, cache: cache)
+            let page = try decodeListPage(fetched.exchange, scanned: fetched.scanned, cache: cache)
             var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
             if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
             var stopped = false
             if page.nextPageToken != early {
-                ahead?.cancel() // the scanner and the decoder disagree (never seen): the decoder decides
+                fetches.cancelAll() // the scanner and the decoder disagree (never seen): the decoder decides
                 ahead = nil
                 if let next = page.nextPageToken {
                     stopped = stopAfter?(fresh) ?? false
-                    if !stopped { ahead = try follow(next) }
+                    if !stopped { ahead = try fetches.follow(next, index: index) }
                 }
             }
             if !fresh.isEmpty { try await onPage(fresh) }
@@ -175,7 +170,7 @@ public final class OperationsClient: Sendable {
             if let limit, delivered >= limit { break }
             pagesWithoutNews = fresh.isEmpty ? pagesWithoutNews + 1 : 0
             guard ahead == nil || pagesWithoutNews < 5 else {
-                throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(seenTokens.count) pages); stopped listing")
+                throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(index) pages); stopped listing")
             }
         }
         if ahead == nil { cache?.endListing() }

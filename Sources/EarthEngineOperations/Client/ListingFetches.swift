@@ -1,0 +1,103 @@
+/// One page of a listing as it arrived: its structure when scanned, and the fetch of the page after it when
+/// the listing ran ahead and already asked for it.
+struct FetchedListPage: Sendable {
+    var exchange: HTTPExchange
+    var scanned: ListPageScanner.Page?
+    var next: Task<FetchedListPage, any Error>?
+}
+
+/// The page fetches of one ``OperationsClient/listAll(project:pageSize:filter:limit:cache:isolation:stopAfter:onPage:)``.
+///
+/// With a `lookahead`, each page is asked for as soon as the page before it is in and its token read from its
+/// bytes, without waiting for the consumer, as long as at most `lookahead` pages then wait for it. The server
+/// works on the next page while the consumer decodes and writes this one, so a long listing goes at the
+/// pace of the server alone rather than of the server plus the consumer (docs/benchmarks.md). Without one,
+/// the consumer asks for each next page itself.
+///
+/// Page tokens are remembered across the listing: one that comes back is never followed twice.
+final class ListingFetches: Sendable {
+    private struct State {
+        var seenTokens = Set<String>()
+        /// Pages the consumer has taken.
+        var taken = 0
+        /// Fetches started before the last ``cancelAll()`` belong to an older generation and start no more.
+        var generation = 0
+        /// Fetches whose page the consumer has not taken yet, by page index.
+        var pending: [Int: Task<FetchedListPage, any Error>] = [:]
+    }
+
+    private let state = Locked(State())
+    private let lookahead: Int
+    private let scans: Bool
+    private let fetch: @Sendable (String?) async throws -> HTTPExchange
+
+    /// - Parameters:
+    ///   - lookahead: pages that may wait for the consumer; 0 never runs ahead.
+    ///   - scans: read each page's structure (``ListPageScanner``) as it arrives; running ahead needs it.
+    ///   - fetch: the request for the page after a token (nil for the first page).
+    init(lookahead: Int, scans: Bool, fetch: @escaping @Sendable (String?) async throws -> HTTPExchange) {
+        self.lookahead = scans ? lookahead : 0
+        self.scans = scans
+        self.fetch = fetch
+    }
+
+    /// The fetch of the first page.
+    func first() -> Task<FetchedListPage, any Error> {
+        start(nil, index: 0, generation: state.withLock { $0.generation })
+    }
+
+    /// The fetch of page `index`, which follows `token`; an error when the server sent that token before.
+    func follow(_ token: String, index: Int) throws -> Task<FetchedListPage, any Error> {
+        let generation = try state.withLock { state throws(OperationsError) in
+            guard state.seenTokens.insert(token).inserted else {
+                throw .invalidResponse("the server sent the same nextPageToken twice after \(state.seenTokens.count) pages; stopped listing to avoid a loop")
+            }
+            return state.generation
+        }
+        return start(token, index: index, generation: generation)
+    }
+
+    /// The consumer took page `index`, so the listing may run further ahead.
+    func took(_ index: Int) {
+        state.withLock { state in
+            state.taken = max(state.taken, index + 1)
+            state.pending[index] = nil
+        }
+    }
+
+    /// Cancels every fetch under way, those run ahead included; fetches started afterwards are not affected.
+    func cancelAll() {
+        let tasks = state.withLock { state in
+            state.generation += 1
+            defer { state.pending = [:] }
+            return Array(state.pending.values)
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    private func start(_ token: String?, index: Int, generation: Int) -> Task<FetchedListPage, any Error> {
+        let task = Task { [self] in
+            let exchange = try await fetch(token)
+            let scanned = scans ? exchange.body.withUnsafeReadableBytes { ListPageScanner.scan($0.assumingMemoryBound(to: UInt8.self)) } : nil
+            return FetchedListPage(exchange: exchange, scanned: scanned, next: runAhead(after: scanned?.nextPageToken, index: index, generation: generation))
+        }
+        let current = state.withLock { state in
+            guard state.generation == generation else { return false }
+            state.pending[index] = task
+            return true
+        }
+        if !current { task.cancel() }
+        return task
+    }
+
+    /// The fetch of the page after page `index`, when the listing may run that far ahead: pages `taken` to
+    /// `index + 1` would then wait for the consumer. Otherwise nil, and the consumer asks for it (or finds the
+    /// repeated token) when it takes page `index`.
+    private func runAhead(after token: String?, index: Int, generation: Int) -> Task<FetchedListPage, any Error>? {
+        guard lookahead > 0, let token, !Task.isCancelled else { return nil }
+        let allowed = state.withLock { state in
+            state.generation == generation && index + 2 - state.taken <= lookahead && state.seenTokens.insert(token).inserted
+        }
+        return allowed ? start(token, index: index + 1, generation: generation) : nil
+    }
+}
