@@ -145,9 +145,9 @@ struct JSONCodingTests {
         let ordinary: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7E, 0x80, 0x9F, 0xC1, 0xC3, 0xE6, 0xFF]
         var random = SystemRandomNumberGenerator()
         var texts: [[UInt8]] = []
-        for length in 0...40 {
-            for position in 0..<max(1, length) {
-                for byte in special where length > 0 {
+        for length in 0...26 {
+            for position in 0..<length {
+                for byte in special {
                     var text = (0..<length).map { _ in ordinary.randomElement(using: &random)! }
                     text[position] = byte
                     texts.append(text)
@@ -156,16 +156,23 @@ struct JSONCodingTests {
             texts.append((0..<length).map { _ in ordinary.randomElement(using: &random)! })
             texts.append((0..<length).map { _ in UInt8.random(in: 0...255, using: &random) })
         }
+        // One expectation for all of them: tens of thousands of #expect calls took 18 s under the thread
+        // sanitizer and starved the timing-sensitive tests that run beside this one.
+        var disagreements: [String] = []
+        var searches = 0
         for text in texts {
             text.withUnsafeBufferPointer { buffer in
                 for start in 0...buffer.count {
                     let reader = buffer[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? buffer.count
                     let writer = buffer[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } ?? buffer.count
-                    #expect(ByteScan.firstQuoteBackslashOrControl(in: buffer, from: start) == reader, "\(text) from \(start)")
-                    #expect(ByteScan.firstToEscape(in: buffer, from: start) == writer, "\(text) from \(start)")
+                    if ByteScan.firstQuoteBackslashOrControl(in: buffer, from: start) != reader { disagreements.append("reader: \(text) from \(start)") }
+                    if ByteScan.firstToEscape(in: buffer, from: start) != writer { disagreements.append("writer: \(text) from \(start)") }
+                    searches += 2
                 }
             }
         }
+        #expect(searches > 50_000)
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
     }
 
     @Test func errorsSayWhatAndWhere() {

@@ -45,7 +45,11 @@ struct ClientAgainstEmulatorTests {
         var answeredDuringFirstPage = 0
         try await client.listAll(project: "p") { page in
             if received.isEmpty {
-                try await Task.sleep(for: .milliseconds(500))
+                // Wait for the two pages ahead (generously: the sanitizer runs are slow), then long enough for a
+                // fourth request to arrive if the listing were going to make one.
+                let deadline = ContinuousClock.now + .seconds(20)
+                while answered.withLock({ $0 }) < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                try await Task.sleep(for: .milliseconds(300))
                 answeredDuringFirstPage = answered.withLock { $0 }
             }
             received += page.map(\.name)
