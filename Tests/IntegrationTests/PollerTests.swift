@@ -195,7 +195,9 @@ struct ClockSkewTests {
         defer { Task { await server.stop() } }
         let client = try server.client()
         _ = try await client.listPage(project: TestEmulator.project)
-        #expect(abs(try #require(client.serverClockOffset)) < 2)
+        // Within 5 s: the Date header has whole seconds, and under the sanitizers' load an answer can take
+        // seconds to be read. The poller reports skews of 30 s and more.
+        #expect(abs(try #require(client.serverClockOffset)) < 5)
     }
 }
 
