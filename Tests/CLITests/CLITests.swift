@@ -199,7 +199,7 @@ struct CLITests {
 
     @Test func watchStreamsTransitions() async throws {
         try await withEmulator(operations: 3) { emulator, env in
-            try await create(emulator, #"{"id":"WATCHED","cancel":"cancels"}"#)
+            try await create(emulator, #"{"id":"WATCHED","cancel":"cancels","description":"csi\u009b31m del\u007f"}"#)
             let watch = Process()
             watch.executableURL = URL(fileURLWithPath: Binary.path)
             watch.arguments = ["watch", "--format", "jsonl", "--refresh", "0.3"]
@@ -214,9 +214,12 @@ struct CLITests {
             try await Task.sleep(for: .seconds(1.5))
             watch.interrupt()
             watch.waitUntilExit()
-            let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-            let events = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let events = output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
             #expect(events.contains { $0["id"] as? String == "WATCHED" && $0["from"] as? String == "RUNNING" && $0["to"] as? String == "CANCELLED" })
+            // The server's C1 and DEL controls reach the terminal escaped, and read back as they were.
+            #expect(events.contains { $0["id"] as? String == "WATCHED" && $0["description"] as? String == "csi\u{9B}31m del\u{7F}" })
+            #expect(!output.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x7F } && output.contains(#"\u009b31m del\u007f"#))
         }
     }
 

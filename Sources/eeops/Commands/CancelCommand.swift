@@ -187,10 +187,15 @@ struct CancelReport: Sendable {
 
     func line(_ name: OperationName, _ text: String, outcome: CancelOutcome? = nil) {
         if format == "jsonl" {
-            var object: [String: String] = ["name": name.description, "id": name.operationID, "outcome": text]
-            if let outcome { object["result"] = Self.code(outcome) }
-            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+            var line = JSONWriter()
+            line.beginObject()
+            line.key("id"); line.string(name.operationID)
+            line.key("name"); line.string(name.description)
+            line.key("outcome"); line.string(text)
+            if let outcome { line.key("result"); line.string(Self.code(outcome)) }
+            line.endObject()
+            line.endLine()
+            StandardStream.output.write(line.bytes)
         } else {
             StandardStream.output.write(TerminalText.sanitize(name.operationID) + "  " + TerminalText.sanitize(text) + "\n")
         }
@@ -202,8 +207,15 @@ struct CancelReport: Sendable {
         for outcome in outcomes { counts[Self.code(outcome), default: 0] += 1 }
         let parts = Self.order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
         if format == "jsonl" {
-            let data = (try? JSONSerialization.data(withJSONObject: ["summary": counts], options: [.sortedKeys])) ?? Data()
-            StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+            var line = JSONWriter()
+            line.beginObject()
+            line.key("summary")
+            line.beginObject()
+            for (key, count) in counts.sorted(by: { $0.key < $1.key }) { line.key(key); line.number(count) }
+            line.endObject()
+            line.endObject()
+            line.endLine()
+            StandardStream.output.write(line.bytes)
         } else {
             StandardStream.output.write("summary: " + parts.joined(separator: ", ") + "\n")
         }

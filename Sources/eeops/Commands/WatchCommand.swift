@@ -89,14 +89,22 @@ final class TransitionPrinter: @unchecked Sendable {
                 guard ends.contains(where: filter.states.contains) else { continue }
             }
             if format == "jsonl" {
-                var object: [String: Any] = [
-                    "time": Timestamp.format(transition.seenAt, fractionDigits: 3), "name": transition.name, "id": operation.shortID,
-                    "from": transition.from?.apiValue ?? NSNull(), "to": transition.to?.apiValue ?? NSNull(),
-                ]
-                if let type = operation.metadata?.type { object["type"] = type }
-                if let description = operation.metadata?.description { object["description"] = description }
-                let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-                StandardStream.output.write(String(decoding: data, as: UTF8.self) + "\n")
+                // The model's writer (keys in sorted order), which also escapes DEL and the C1 controls that
+                // JSONSerialization passes through from the server's text.
+                var line = JSONWriter()
+                line.beginObject()
+                if let description = operation.metadata?.description { line.key("description"); line.string(description) }
+                line.key("from")
+                if let from = transition.from { line.string(from.apiValue) } else { line.null() }
+                line.key("id"); line.string(operation.shortID)
+                line.key("name"); line.string(transition.name)
+                line.key("time"); line.string(Timestamp.format(transition.seenAt, fractionDigits: 3))
+                line.key("to")
+                if let to = transition.to { line.string(to.apiValue) } else { line.null() }
+                if let type = operation.metadata?.type { line.key("type"); line.string(type) }
+                line.endObject()
+                line.endLine()
+                StandardStream.output.write(line.bytes)
             } else {
                 let time = String(Timestamp.format(transition.seenAt, fractionDigits: 0).dropFirst(11).dropLast())
                 let change = "\(transition.from?.apiValue ?? "(new)") → \(transition.to?.apiValue ?? "(gone)")"
