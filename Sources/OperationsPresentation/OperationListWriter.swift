@@ -39,9 +39,9 @@ public struct OperationListWriter {
 
     public mutating func begin() {
         switch format {
-        case .table: emit(Array(tableRow { $0.title }.utf8))
-        case .json: emit(Array("[".utf8))
-        case .csv: emit(Array((Self.csvColumns.joined(separator: ",") + "\r\n").utf8))
+        case .table: emit(text: tableRow { $0.title })
+        case .json: emit(text: "[")
+        case .csv: emit(text: Self.csvColumns.joined(separator: ",") + "\r\n")
         case .jsonl: break
         }
     }
@@ -50,9 +50,9 @@ public struct OperationListWriter {
         guard !operations.isEmpty else { return }
         switch format {
         case .table:
-            emit(Array(operations.map { operation in tableRow { $0.value(operation, now) } }.joined().utf8))
+            emit(text: operations.map { operation in tableRow { $0.value(operation, now) } }.joined())
         case .csv:
-            emit(Array(operations.map { Self.csvRow($0) + "\r\n" }.joined().utf8))
+            emit(text: operations.map { Self.csvRow($0) + "\r\n" }.joined())
         case .json, .jsonl:
             // JSON: elements of the array that `begin` opens and `end` closes; JSON lines: one document a line.
             var buffer: [UInt8] = []
@@ -70,8 +70,10 @@ public struct OperationListWriter {
     }
 
     public mutating func end() {
-        if format == .json { emit(Array((written == 0 ? "]\n" : "\n]\n").utf8)) }
+        if format == .json { emit(text: written == 0 ? "]\n" : "\n]\n") }
     }
+
+    private func emit(text: String) { emit(Array(text.utf8)) }
 
     /// One line of the table; the last column is cut but never padded.
     private func tableRow(_ text: (TableColumn) -> String) -> String {
