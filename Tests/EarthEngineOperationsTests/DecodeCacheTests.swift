@@ -107,4 +107,35 @@ struct DecodeCacheTests {
         #expect(elements == ["{\"a\":\"}\"}", "[1,[2]]", "\"s\\\"\"", "12.5e3", "true"])
         #expect(scanned.nextPageToken == "NEXT")
     }
+
+    /// The quick look at the object's two ends finds the token where the API or a key-sorting server puts it,
+    /// and declines (nil) wherever it cannot be sure, leaving the page to the scan.
+    @Test(arguments: [
+        (#"{"nextPageToken":"T1","operations":[\#(done)]}"#, "T1"),
+        (#"{"operations":[\#(done)],"nextPageToken":"T2"}"#, "T2"),
+        ("{\n  \"operations\" : [ ] ,\n  \"nextPageToken\" :\t\"T3\"\r\n}\n", "T3"),
+        (" { \"nextPageToken\" : \"T4\" } ", "T4"),
+        (#"{"operations":[\#(running)],"nextPageToken":"T\"5"}"#, nil), // escaped: the scan decides
+        (#"{"operations":[],"nextPageToken":""}"#, nil), // empty means none
+        (#"{"operations":[],"nextPageToken":null}"#, nil),
+        (#"{"operations":[\#(done)]}"#, nil), // the token inside the operation's response is not the page's
+        (#"{"operations":[],"note":"a,\"nextPageToken\":\"FAKE"}"#, nil), // the tail of a string value
+        (#"{"operations":[],"note":"\"nextPageToken\":\"FAKE"}"#, nil),
+        (#"{"operations":[],"nextPageToken":"T6","unknown":1}"#, nil), // neither end: the scan finds it
+        (#"{"nextPageToken":"T7""#, nil), // truncated
+        (#"["nextPageToken","T8"]"#, nil),
+        ("", nil),
+    ] as [(String, String?)])
+    func tokenProbeFindsTheTokenAtEitherEndOrDeclines(page: String, token: String?) {
+        let probed = Array(page.utf8).withUnsafeBufferPointer { ListPageScanner.nextPageToken($0) }
+        #expect(probed == token, "\(page)")
+        if let probed { #expect(probed == decodeWhole(page)?.nextPageToken, "\(page)") }
+    }
+
+    /// Wherever the probe finds a token in the pages above, it is the decoder's.
+    @Test(arguments: pages)
+    func tokenProbeAgreesWithTheDecoder(page: String) {
+        guard let probed = Array(page.utf8).withUnsafeBufferPointer({ ListPageScanner.nextPageToken($0) }) else { return }
+        #expect(probed == decodeWhole(page)?.nextPageToken, "\(page)")
+    }
 }

@@ -75,6 +75,15 @@ struct HostileInputTests {
         Case("duplicate operations across pages", .lists(3)) { token, _ in
             token == nil ? HostileServer.Answer(page([operation("D1"), operation("D2")], next: "second")) : HostileServer.Answer(page([operation("D2"), operation("D3")]))
         },
+        // The token is read from the page's first member before the page is decoded; the decoder reads the last
+        // one. The listing follows the decoder's and drops the page it asked for on the first one's word.
+        Case("nextPageToken twice in one page", .lists(2)) { token, _ in
+            switch token {
+            case nil: HostileServer.Answer(#"{"nextPageToken":"decoy","operations":[\#(operation("A"))],"nextPageToken":"real"}"#)
+            case "real": HostileServer.Answer(page([operation("B")]))
+            default: HostileServer.Answer(page([operation("DECOY1"), operation("DECOY2")]))
+            }
+        },
         Case("nextPageToken that repeats", .fails("same nextPageToken twice")) { _, _ in HostileServer.Answer(page([operation("R")], next: "again")) },
         Case("nextPageToken that never ends", .fails("no new operations")) { _, request in HostileServer.Answer(page([operation("SAME")], next: "token-\(request)")) },
         Case("empty pages that never end", .fails("no new operations")) { _, request in HostileServer.Answer(page([], next: "empty-\(request)")) },

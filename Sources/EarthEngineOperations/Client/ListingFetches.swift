@@ -1,8 +1,12 @@
-/// One page of a listing as it arrived: its structure when scanned, and the fetch of the page after it when
-/// the listing ran ahead and already asked for it.
+/// One page of a listing as it arrived: what was read of it before decoding, and the fetch of the page after it
+/// when the listing ran ahead and already asked for it.
 struct FetchedListPage: Sendable {
     var exchange: HTTPExchange
+    /// The page's structure, when ``ListingFetches/Reading/structure`` was asked for and the scan was sure of it.
     var scanned: ListPageScanner.Page?
+    /// The next page's token as read from the bytes; nil when there is none, or nothing was read, or the bytes
+    /// were not plain enough to be sure (the decoder then decides).
+    var nextPageToken: String?
     var next: Task<FetchedListPage, any Error>?
 }
 
@@ -16,6 +20,16 @@ struct FetchedListPage: Sendable {
 ///
 /// Page tokens are remembered across the listing: one that comes back is never followed twice.
 final class ListingFetches: Sendable {
+    /// What is read of each page's bytes as it arrives, before the consumer decodes it.
+    enum Reading {
+        /// Nothing: the consumer asks for each next page after decoding the one before.
+        case nothing
+        /// The next page's token (``ListPageScanner/nextPageToken(_:)``, else a ``ListPageScanner/scan(_:)``).
+        case token
+        /// The whole structure (``ListPageScanner/scan(_:)``), for a decode cache, and the token with it.
+        case structure
+    }
+
     private struct State {
         var seenTokens = Set<String>()
         /// Pages the consumer has taken.
@@ -28,16 +42,17 @@ final class ListingFetches: Sendable {
 
     private let state = Locked(State())
     private let lookahead: Int
-    private let scans: Bool
+    private let reading: Reading
     private let fetch: @Sendable (String?) async throws -> HTTPExchange
 
     /// - Parameters:
-    ///   - lookahead: pages that may wait for the consumer; 0 never runs ahead.
-    ///   - scans: read each page's structure (``ListPageScanner``) as it arrives; running ahead needs it.
+    ///   - lookahead: pages that may wait for the consumer; 0 never runs ahead. Running ahead needs the token,
+    ///     so it needs a `reading` other than ``Reading/nothing``.
+    ///   - reading: what to read of each page as it arrives.
     ///   - fetch: the request for the page after a token (nil for the first page).
-    init(lookahead: Int, scans: Bool, fetch: @escaping @Sendable (String?) async throws -> HTTPExchange) {
-        self.lookahead = scans ? lookahead : 0
-        self.scans = scans
+    init(lookahead: Int, reading: Reading, fetch: @escaping @Sendable (String?) async throws -> HTTPExchange) {
+        self.lookahead = reading == .nothing ? 0 : lookahead
+        self.reading = reading
         self.fetch = fetch
     }
 
@@ -78,8 +93,21 @@ final class ListingFetches: Sendable {
     private func start(_ token: String?, index: Int, generation: Int) -> Task<FetchedListPage, any Error> {
         let task = Task { [self] in
             let exchange = try await fetch(token)
-            let scanned = scans ? exchange.body.withUnsafeReadableBytes { ListPageScanner.scan($0.assumingMemoryBound(to: UInt8.self)) } : nil
-            return FetchedListPage(exchange: exchange, scanned: scanned, next: runAhead(after: scanned?.nextPageToken, index: index, generation: generation))
+            var page = FetchedListPage(exchange: exchange)
+            exchange.body.withUnsafeReadableBytes { raw in
+                let bytes = raw.assumingMemoryBound(to: UInt8.self)
+                switch reading {
+                case .nothing:
+                    break
+                case .token:
+                    page.nextPageToken = ListPageScanner.nextPageToken(bytes) ?? ListPageScanner.scan(bytes)?.nextPageToken
+                case .structure:
+                    page.scanned = ListPageScanner.scan(bytes)
+                    page.nextPageToken = page.scanned?.nextPageToken
+                }
+            }
+            page.next = runAhead(after: page.nextPageToken, index: index, generation: generation)
+            return page
         }
         let current = state.withLock { state in
             guard state.generation == generation else { return false }

@@ -133,9 +133,10 @@ public final class OperationsClient: Sendable {
         var seenNames = Set<String>()
         var pagesWithoutNews = 0
         cache?.beginListing()
-        // Pages are scanned for the cache, and for the token of the next page, which is asked for before the page is
-        // decoded unless the caller may stop early.
-        let fetches = ListingFetches(lookahead: stopAfter == nil && limit == nil ? 2 : 0, scans: cache != nil || stopAfter == nil) { token in
+        // Pages are scanned for the cache, and read for the token of the next page, which is asked for before the
+        // page is decoded unless the caller may stop early.
+        let reading: ListingFetches.Reading = cache != nil ? .structure : stopAfter == nil ? .token : .nothing
+        let fetches = ListingFetches(lookahead: stopAfter == nil && limit == nil ? 2 : 0, reading: reading) { token in
             try await self.fetchListPage(project: project, pageSize: pageSize, pageToken: token, filter: filter)
         }
         defer { fetches.cancelAll() }
@@ -147,8 +148,8 @@ public final class OperationsClient: Sendable {
             fetches.took(index)
             index += 1
             ahead = fetched.next
-            var early = ahead == nil ? nil : fetched.scanned?.nextPageToken
-            if ahead == nil, stopAfter == nil, limit.map({ delivered < $0 }) ?? true, let token = fetched.scanned?.nextPageToken {
+            var early = ahead == nil ? nil : fetched.nextPageToken
+            if ahead == nil, stopAfter == nil, limit.map({ delivered < $0 }) ?? true, let token = fetched.nextPageToken {
                 ahead = try fetches.follow(token, index: index)
                 early = token
             }

@@ -48,6 +48,69 @@ public enum ListPageScanner {
         }
     }
 
+    /// The page token alone, when the page's object has it as its first or its last member: servers that sort
+    /// their keys put it first, and the API's own field order puts it after the operations. Neither needs the
+    /// bytes of the operations in between, so this costs microseconds where ``scan(_:)`` reads the whole page.
+    ///
+    /// Nil when neither end has a plain (unescaped), non-empty token, or the ends are not what JSON allows there;
+    /// ``scan(_:)`` then decides. A token found here is not checked against the rest of the document: the
+    /// decoder reads the page anyway, and the listing trusts the decoder's token when the two differ.
+    public static func nextPageToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        firstMemberToken(bytes) ?? lastMemberToken(bytes)
+    }
+
+    private static let tokenKey = Array("\"nextPageToken\"".utf8)
+
+    /// `{"nextPageToken": "…", …`
+    private static func firstMemberToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var cursor = Cursor(bytes: bytes)
+        cursor.skipWhitespace()
+        guard cursor.take(UInt8(ascii: "{")) else { return nil }
+        cursor.skipWhitespace()
+        guard bytes[cursor.index...].starts(with: tokenKey) else { return nil }
+        cursor.index += tokenKey.count
+        cursor.skipWhitespace()
+        guard cursor.take(UInt8(ascii: ":")) else { return nil }
+        cursor.skipWhitespace()
+        guard let token = cursor.plainString(), !token.isEmpty else { return nil }
+        cursor.skipWhitespace()
+        return cursor.peek == UInt8(ascii: ",") || cursor.peek == UInt8(ascii: "}") ? token : nil
+    }
+
+    /// `…, "nextPageToken": "…"}`, read backwards. In JSON the value before the final `}` is the object's last
+    /// member; a string value without backslashes starts at the first quote before its closing one, and the
+    /// key before its `:` is a key only when a `,` or the `{` comes before it.
+    private static func lastMemberToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var end = bytes.count
+        func skipWhitespaceBackwards() {
+            while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D || bytes[end - 1] == 0x09 { end -= 1 }
+        }
+        func takeBackwards(_ byte: UInt8) -> Bool {
+            guard end > 0, bytes[end - 1] == byte else { return false }
+            end -= 1
+            return true
+        }
+        skipWhitespaceBackwards()
+        guard takeBackwards(UInt8(ascii: "}")) else { return nil }
+        skipWhitespaceBackwards()
+        guard takeBackwards(UInt8(ascii: "\"")) else { return nil }
+        let tokenEnd = end
+        while end > 0, bytes[end - 1] != UInt8(ascii: "\"") {
+            guard bytes[end - 1] != UInt8(ascii: "\\"), bytes[end - 1] >= 0x20 else { return nil }
+            end -= 1
+        }
+        let tokenStart = end
+        guard tokenStart < tokenEnd, takeBackwards(UInt8(ascii: "\"")) else { return nil }
+        skipWhitespaceBackwards()
+        guard takeBackwards(UInt8(ascii: ":")) else { return nil }
+        skipWhitespaceBackwards()
+        guard end >= tokenKey.count, bytes[(end - tokenKey.count)..<end].elementsEqual(tokenKey) else { return nil }
+        end -= tokenKey.count
+        skipWhitespaceBackwards()
+        guard takeBackwards(UInt8(ascii: ",")) || takeBackwards(UInt8(ascii: "{")) else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<tokenEnd]), as: UTF8.self)
+    }
+
     private struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
