@@ -87,12 +87,13 @@ actor EmulatorState {
         }
         let created = min(start, now).addingTimeInterval(-1 - Double(createdCount) * 0.001)
         let failed = spec.state.map(OperationState.init(apiValue:)) == .failed
+        let type = spec.type ?? "EXPORT_IMAGE"
         let operation = SimulatedOperation(
-            id: id, type: spec.type ?? "EXPORT_IMAGE", description: spec.description ?? "test operation \(createdCount)",
+            id: id, type: type, description: spec.description ?? "test operation \(createdCount)",
             priority: spec.priority ?? 100, createTime: created, startTime: start, attemptStarts: [start],
             endTime: start.addingTimeInterval(run), outcome: failed ? .failed(spec.failureMessage ?? "Failed for the test.") : .succeeded,
             eecuPerSecond: 2, scriptUri: nil, destinationUris: ["https://drive.google.com/#folders/\(id.prefix(12))"],
-            notifications: [], stageNames: ["Compute", "Write"], totalWorkUnits: 10,
+            notifications: [], stages: SimulatedOperation.Stage.named(["Compute", "Write"], type: type), totalWorkUnits: 10,
             cancelBehavior: spec.cancel.flatMap(SimulatedOperation.CancelBehavior.init(rawValue:)) ?? .random
         )
         projects[project]?.insert(operation)

@@ -17,7 +17,7 @@ struct OperationGenerator {
         "déforestation_amazonie_%d", "Überschwemmung_Rhein_%d", "cobertura_del_suelo_%d", "تغير_الغطاء_النباتي_%d",
     ]
 
-    private static let stageNamesByType: [String: [String]] = [
+    private static let stagesByType: [String: [SimulatedOperation.Stage]] = [
         "EXPORT_IMAGE": ["Create Tiles", "Compute Tiles", "Write Output"],
         "EXPORT_FEATURES": ["Compute Features", "Write Output"],
         "EXPORT_VIDEO": ["Render Frames", "Encode Video"],
@@ -25,7 +25,7 @@ struct OperationGenerator {
         "EXPORT_CLASSIFIER": ["Train", "Serialize"],
         "INGEST_IMAGE": ["Copy", "Pyramid", "Register"],
         "INGEST_TABLE": ["Parse", "Register"],
-    ]
+    ].reduce(into: [:]) { table, entry in table[entry.key] = SimulatedOperation.Stage.named(entry.value, type: entry.key) }
 
     private static let failures = [
         "Computation timed out.", "User memory limit exceeded.", "Too many concurrent aggregations.",
@@ -106,7 +106,7 @@ struct OperationGenerator {
             eecuPerSecond: 0.5 + random.unit() * 40,
             scriptUri: isExport && random.chance(0.6) ? "https://code.earthengine.google.com/\(id.prefix(32).lowercased())" : nil,
             destinationUris: [destination], notifications: notifications,
-            stageNames: Self.stageNamesByType[type] ?? [], totalWorkUnits: 1 + Int(random.next() % 400),
+            stages: Self.stagesByType[type] ?? [], totalWorkUnits: 1 + Int(random.next() % 400),
             cancelBehavior: random.chance(cancelUnimplementedFraction) ? .unimplemented : .random
         )
     }

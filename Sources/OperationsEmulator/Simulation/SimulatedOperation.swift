@@ -13,6 +13,18 @@ struct SimulatedOperation: Sendable {
     /// probability), always cancelled, always completing anyway, or UNIMPLEMENTED.
     enum CancelBehavior: String, Sendable { case random, cancels, completes, unimplemented }
 
+    /// A stage's name and description ("Create Tiles", "Create Tiles for export image").
+    struct Stage: Sendable {
+        let displayName: String
+        let description: String
+
+        /// The stages of an operation of `type`, named `names`: made once per type, not at each snapshot.
+        static func named(_ names: [String], type: String) -> [Stage] {
+            let phrase = type.lowercased().replacingOccurrences(of: "_", with: " ")
+            return names.map { Stage(displayName: $0, description: "\($0) for \(phrase)") }
+        }
+    }
+
     let id: String
     let type: String
     let description: String
@@ -28,7 +40,7 @@ struct SimulatedOperation: Sendable {
     let scriptUri: String?
     let destinationUris: [String]
     let notifications: [OperationNotification]
-    let stageNames: [String]
+    let stages: [Stage]
     let totalWorkUnits: Int
     /// How this operation answers a cancel request.
     let cancelBehavior: CancelBehavior
@@ -122,13 +134,13 @@ struct SimulatedOperation: Sendable {
     }
 
     private func stages(progress: Double) -> [OperationStage] {
-        guard !stageNames.isEmpty else { return [] }
-        let share = 1.0 / Double(stageNames.count)
-        return stageNames.enumerated().map { index, stageName in
+        guard !stages.isEmpty else { return [] }
+        let share = 1.0 / Double(stages.count)
+        return stages.enumerated().map { index, stage in
             let stageProgress = min(1, max(0, (progress - Double(index) * share) / share))
             let started = progress >= Double(index) * share
             return OperationStage(
-                displayName: stageName, description: "\(stageName) for \(type.lowercased().replacingOccurrences(of: "_", with: " "))",
+                displayName: stage.displayName, description: stage.description,
                 completeWorkUnits: started ? Int((Double(totalWorkUnits) * stageProgress).rounded(.down)) : nil,
                 totalWorkUnits: started ? totalWorkUnits : nil
             )
