@@ -140,6 +140,27 @@ struct JSONCodingTests {
 
     /// The word-at-a-time searches find exactly the byte a byte-by-byte loop finds: every special byte, at
     /// every offset within and across the 8-byte words, after runs of ordinary ASCII and UTF-8.
+    /// The empty response that nearly every succeeded operation has is recognised by its exact bytes and shared;
+    /// any other spelling of it, or anything more, is read the ordinary way, to the same value where it is the same.
+    @Test(arguments: [
+        (#"{"@type":"type.googleapis.com/google.protobuf.Empty"}"#, true),
+        (#"{ "@type" : "type.googleapis.com/google.protobuf.Empty" }"#, true),
+        (#"{"@type":"type.googleapis.com/google.protobuf.Empty","extra":1}"#, false),
+        (#"{"@type":"type.googleapis.com/google.protobuf.Emptyish"}"#, false),
+        (#"{"@type":"type.googleapis.com/google.protobuf.Empty""#, false),
+    ])
+    func theEmptyResponseIsReadByItsBytes(response: String, isEmpty: Bool) throws {
+        let json = #"{"name":"projects/p/operations/E","done":true,"response":\#(response)}"#
+        guard isEmpty || response.hasSuffix("}") else {
+            #expect(throws: JSONReadError.self) { try LongRunningOperation(json: Data(json.utf8)) }
+            return
+        }
+        let operation = try LongRunningOperation(json: Data(json.utf8))
+        #expect((operation.response == LongRunningOperation.emptyResponse) == isEmpty, "\(response)")
+        #expect(operation.response == (try JSONValue(json: Data(response.utf8))), "\(response)")
+        #expect(operation.state == .succeeded)
+    }
+
     @Test func byteScanAgreesWithAByteLoop() {
         let special: [UInt8] = [0x00, 0x09, 0x1F, 0x22, 0x5C, 0x7F, 0xC2]
         let ordinary: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7E, 0x80, 0x9F, 0xC1, 0xC3, 0xE6, 0xFF]

@@ -25,9 +25,14 @@ public enum JSONValue: Hashable, Sendable, JSONReadable, JSONWritable {
             writer.endArray()
         case .object(let members):
             writer.beginObject()
-            for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            if members.count == 1, let (key, value) = members.first {
                 writer.key(key)
-                members[key]!.write(to: &writer)
+                value.write(to: &writer)
+            } else {
+                for key in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+                    writer.key(key)
+                    members[key]!.write(to: &writer)
+                }
             }
             writer.endObject()
         }

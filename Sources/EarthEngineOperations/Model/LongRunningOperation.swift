@@ -46,8 +46,12 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
         /// Nil when there is neither; else the shared copy when both parts are small.
         static func make(error: Status?, response: JSONValue?) -> Outcome? {
             guard error != nil || response != nil else { return nil }
+            if error == nil, response == LongRunningOperation.emptyResponse { return succeededEmpty }
             return Shared.outcome(Outcome(error: error, response: response))
         }
+
+        /// The outcome of nearly every operation that succeeded, shared without a look-up.
+        private static let succeededEmpty = Outcome(error: nil, response: LongRunningOperation.emptyResponse)
 
         static func == (a: Outcome, b: Outcome) -> Bool { a === b || (a.error == b.error && a.response == b.response) }
 
@@ -143,13 +147,18 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
             case "name": name = try reader.lenientString()
             case "done": done = try reader.lenientBool()
             case "error": error = try Status.read(from: &reader)
-            case "response": response = try reader.lenientValue()
+            case "response":
+                response = reader.take(exactly: #"{"@type":"type.googleapis.com/google.protobuf.Empty"}"#) ? emptyResponse : try reader.lenientValue()
             case "metadata": metadata = try OperationMetadata.read(from: &reader)
             default: try reader.skipValue()
             }
         }
         return LongRunningOperation(name: name ?? "", metadata: metadata, done: done ?? false, error: error, response: response)
     }
+
+    /// `{"@type": "type.googleapis.com/google.protobuf.Empty"}`, the response of an operation that succeeded
+    /// with nothing to return (exports and ingestions).
+    public static let emptyResponse: JSONValue = .object(["@type": .string("type.googleapis.com/google.protobuf.Empty")])
 
     public func write(to writer: inout JSONWriter) {
         let fields = storage.fields

@@ -117,7 +117,7 @@ struct SimulatedOperation: Sendable {
         let name = "projects/\(project)/operations/\(id)"
         switch state {
         case .succeeded:
-            return LongRunningOperation(name: name, metadata: metadata, done: true, response: .object(["@type": .string("type.googleapis.com/google.protobuf.Empty")]))
+            return LongRunningOperation(name: name, metadata: metadata, done: true, response: LongRunningOperation.emptyResponse)
         case .failed:
             var message = "Failed."
             if case .failed(let reason) = outcome { message = reason }

@@ -95,6 +95,16 @@ public struct JSONReader {
         }
     }
 
+    /// Consumes the next value when its bytes are exactly `literal` (a complete JSON value, written compactly),
+    /// for a value that comes the same way again and again; otherwise reads nothing and returns false.
+    public mutating func take(exactly literal: StaticString) -> Bool {
+        skipWhitespace()
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - index >= count, memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0 else { return false }
+        index += count
+        return true
+    }
+
     // MARK: Containers
 
     /// Reads an object, calling `member` with each key and the reader placed at its value, which `member`
