@@ -91,6 +91,7 @@ enum ListScenario {
             return ""
         }
         var eeops = Samples(), curl = Samples()
+        var failure: (any Error)?
         do {
             for _ in 0..<context.runs {
                 let e = try await ChildProcess.run(["taskset", "-c", "1"] + eeopsCommand, environment: environment)
@@ -100,10 +101,11 @@ enum ListScenario {
                 curl.add(c.seconds)
             }
         } catch {
-            _ = try? await ChildProcess.run(["taskset", "-a", "-p", "-c", "0-\(cores - 1)", harness], environment: context.baseEnvironment)
-            throw error
+            failure = error
         }
-        _ = try await ChildProcess.run(["taskset", "-a", "-p", "-c", "0-\(cores - 1)", harness], environment: context.baseEnvironment)
+        // The harness gets every core back, whether the runs succeeded or not.
+        _ = try? await ChildProcess.run(["taskset", "-a", "-p", "-c", "0-\(cores - 1)", harness], environment: context.baseEnvironment)
+        if let failure { throw failure }
         return """
         The same two with the server and the client kept apart: the emulator (this harness) on core 0 and the client \
         on core 1 (`taskset`). On this \(cores)-core machine the figures above have the client's decoding and the \

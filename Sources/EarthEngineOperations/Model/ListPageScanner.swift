@@ -61,6 +61,9 @@ public enum ListPageScanner {
 
     private static let tokenKey = Array("\"nextPageToken\"".utf8)
 
+    /// JSON's whitespace: space, line feed, carriage return, tab.
+    private static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+
     /// `{"nextPageToken": "…", …`
     private static func firstMemberToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var cursor = Cursor(bytes: bytes)
@@ -83,7 +86,7 @@ public enum ListPageScanner {
     private static func lastMemberToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var end = bytes.count
         func skipWhitespaceBackwards() {
-            while end > 0, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D || bytes[end - 1] == 0x09 { end -= 1 }
+            while end > 0, isWhitespace(bytes[end - 1]) { end -= 1 }
         }
         func takeBackwards(_ byte: UInt8) -> Bool {
             guard end > 0, bytes[end - 1] == byte else { return false }
@@ -124,7 +127,7 @@ public enum ListPageScanner {
         }
 
         mutating func skipWhitespace() {
-            while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+            while let byte = peek, isWhitespace(byte) { index += 1 }
         }
 
         mutating func atEndAfterWhitespace() -> Bool {
