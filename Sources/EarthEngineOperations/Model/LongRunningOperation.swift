@@ -148,7 +148,7 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
             case "done": done = try reader.lenientBool()
             case "error": error = try Status.read(from: &reader)
             case "response":
-                response = reader.take(exactly: #"{"@type":"type.googleapis.com/google.protobuf.Empty"}"#) ? emptyResponse : try reader.lenientValue()
+                response = reader.take(exactly: emptyResponseJSON) ? emptyResponse : try reader.lenientValue()
             case "metadata": metadata = try OperationMetadata.read(from: &reader)
             default: try reader.skipValue()
             }
@@ -158,7 +158,12 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
 
     /// `{"@type": "type.googleapis.com/google.protobuf.Empty"}`, the response of an operation that succeeded
     /// with nothing to return (exports and ingestions).
-    public static let emptyResponse: JSONValue = .object(["@type": .string("type.googleapis.com/google.protobuf.Empty")])
+    public static let emptyResponse = try! JSONValue(json: Data(
+        bytes: emptyResponseJSON.utf8Start, count: emptyResponseJSON.utf8CodeUnitCount
+    ))
+
+    /// ``emptyResponse`` as the API writes it, which decoding recognises byte for byte.
+    private static let emptyResponseJSON: StaticString = #"{"@type":"type.googleapis.com/google.protobuf.Empty"}"#
 
     public func write(to writer: inout JSONWriter) {
         let fields = storage.fields
