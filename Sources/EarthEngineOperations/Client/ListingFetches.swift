@@ -38,6 +38,9 @@ final class ListingFetches: Sendable {
         var generation = 0
         /// Fetches whose page the consumer has not taken yet, by page index.
         var pending: [Int: Task<FetchedListPage, any Error>] = [:]
+        /// A page a fetch could not ask for, because the consumer was too far behind: asked for by ``took(_:)``
+        /// once the consumer catches up, so that the listing keeps running ahead.
+        var held: (token: String, index: Int)?
     }
 
     private let state = Locked(State())
@@ -61,29 +64,38 @@ final class ListingFetches: Sendable {
         start(nil, index: 0, generation: state.withLock { $0.generation })
     }
 
-    /// The fetch of page `index`, which follows `token`; an error when the server sent that token before.
+    /// The fetch of page `index`, which follows `token` (the one ``took(_:)`` already started, if it did); an
+    /// error when the server sent that token before.
     func follow(_ token: String, index: Int) throws -> Task<FetchedListPage, any Error> {
-        let generation = try state.withLock { state throws(OperationsError) in
+        let (started, generation) = try state.withLock { state throws(OperationsError) in
+            if let started = state.pending[index] { return (Optional(started), state.generation) }
             guard state.seenTokens.insert(token).inserted else {
                 throw .invalidResponse("the server sent the same nextPageToken twice after \(state.seenTokens.count) pages; stopped listing to avoid a loop")
             }
-            return state.generation
+            return (nil, state.generation)
         }
-        return start(token, index: index, generation: generation)
+        return started ?? start(token, index: index, generation: generation)
     }
 
-    /// The consumer took page `index`, so the listing may run further ahead.
+    /// The consumer took page `index`, so the listing may run further ahead: a page held back meanwhile is
+    /// asked for now.
     func took(_ index: Int) {
-        state.withLock { state in
+        let resumed = state.withLock { state -> (token: String, index: Int, generation: Int)? in
             state.taken = max(state.taken, index + 1)
             state.pending[index] = nil
+            guard let held = state.held, held.index + 1 - state.taken <= lookahead else { return nil }
+            state.held = nil
+            // A repeated token is left to the consumer's `follow`, which reports it.
+            return state.seenTokens.insert(held.token).inserted ? (held.token, held.index, state.generation) : nil
         }
+        if let resumed { _ = start(resumed.token, index: resumed.index, generation: resumed.generation) }
     }
 
     /// Cancels every fetch under way, those run ahead included; fetches started afterwards are not affected.
     func cancelAll() {
         let tasks = state.withLock { state in
             state.generation += 1
+            state.held = nil
             defer { state.pending = [:] }
             return Array(state.pending.values)
         }
@@ -119,12 +131,17 @@ final class ListingFetches: Sendable {
     }
 
     /// The fetch of the page after page `index`, when the listing may run that far ahead: pages `taken` to
-    /// `index + 1` would then wait for the consumer. Otherwise nil, and the consumer asks for it (or finds the
-    /// repeated token) when it takes page `index`.
+    /// `index + 1` would then wait for the consumer. When the consumer is too far behind, the page is held for
+    /// ``took(_:)`` to ask for; otherwise (a repeated token) the consumer finds it when it takes page `index`.
     private func runAhead(after token: String?, index: Int, generation: Int) -> Task<FetchedListPage, any Error>? {
         guard lookahead > 0, let token, !Task.isCancelled else { return nil }
         let allowed = state.withLock { state in
-            state.generation == generation && index + 2 - state.taken <= lookahead && state.seenTokens.insert(token).inserted
+            guard state.generation == generation else { return false }
+            guard index + 2 - state.taken <= lookahead else {
+                state.held = (token, index + 1)
+                return false
+            }
+            return state.seenTokens.insert(token).inserted
         }
         return allowed ? start(token, index: index + 1, generation: generation) : nil
     }

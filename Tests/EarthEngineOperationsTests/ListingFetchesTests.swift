@@ -1,0 +1,41 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import EarthEngineOperations
+
+@Suite("The page fetches of one listing")
+struct ListingFetchesTests {
+    /// Pages `{"operations":[],"nextPageToken":"T<n+1>"}` for the token `T<n>`, counting the requests.
+    static func pages(_ requests: Locked<[String?]>) -> @Sendable (String?) async throws -> HTTPExchange {
+        { token in
+            requests.withLock { $0.append(token) }
+            let page = token.map { Int($0.dropFirst())! } ?? 0
+            return HTTPExchange(status: 200, headers: HTTPHeaders(), body: ByteBuffer(string: #"{"operations":[],"nextPageToken":"T\#(page + 1)"}"#))
+        }
+    }
+
+    /// When a page arrives before the consumer took the one before it, the page after it is held back (two
+    /// would already wait), and asked for as soon as the consumer takes one: the listing keeps running ahead,
+    /// and the consumer's own `follow` gets that fetch instead of a second one or a repeated-token error.
+    @Test func aPageHeldBackIsAskedForWhenTheConsumerCatchesUp() async throws {
+        let requests = Locked<[String?]>([])
+        let fetches = ListingFetches(lookahead: 2, reading: .token, fetch: Self.pages(requests))
+        defer { fetches.cancelAll() }
+        let first = try await fetches.first().value
+        let second = try #require(first.next, "page 1 is asked for ahead of the consumer")
+        let secondPage = try await second.value // arrives before the consumer took page 0
+        #expect(secondPage.next == nil, "pages 0 and 1 wait for the consumer: page 2 is held back")
+        #expect(requests.withLock { $0 } == [nil, "T1"])
+
+        fetches.took(0)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while requests.withLock({ $0.count }) < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(requests.withLock { $0 } == [nil, "T1", "T2"], "taking page 0 asks for the held page 2")
+
+        fetches.took(1)
+        let third = try await fetches.follow("T2", index: 2).value
+        #expect(third.nextPageToken == "T3")
+        #expect(requests.withLock { $0.filter { $0 == "T2" }.count } == 1, "follow gets the fetch already under way")
+    }
+}
