@@ -71,7 +71,7 @@ struct ResilienceTests {
     }
 
     /// The audit log says `sent` when a cancel goes out, not while it waits for the limiter: 30 cancels at
-    /// 20 requests/s (a burst of 5, then one every 50 ms) are sent over more than a second, each before its answer.
+    /// 20 requests/s (a burst of 2, then one every 50 ms) are sent over more than a second, each before its answer.
     @Test func cancelsAreAuditedAsSentWhenTheyGoOut() async throws {
         let server = try await TestEmulator.start()
         defer { Task { await server.stop() } }
