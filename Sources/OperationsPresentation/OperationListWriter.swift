@@ -14,24 +14,26 @@ public enum ListFormat: String, CaseIterable, Sendable {
 }
 
 /// Writes operations page by page in one of the ``ListFormat``s, so that long listings stream.
-public struct OperationListWriter {
+public struct OperationListWriter: ~Copyable {
     public static let csvColumns = ["name", "id", "type", "state", "progress", "attempt", "batchEecuUsageSeconds",
                                     "priority", "createTime", "startTime", "updateTime", "endTime", "description", "error"]
 
     private let format: ListFormat
     private let columns: [TableColumn]
     private let now: Date
-    private let emit: ([UInt8]) -> Void
+    private let emit: (UnsafeRawBufferPointer) -> Void
     private var written = 0
-    /// The JSON formats' output buffer, kept from page to page.
-    private var pageBuffer: [UInt8] = []
+    /// The JSON formats' writer, whose memory is kept from page to page.
+    private var pageWriter: JSONWriter
 
     /// - Parameters:
     ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
-    ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included. Bytes rather than
-    ///     text: a page of JSON is about a megabyte, and making a `String` of it checked and copied it again.
-    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping ([UInt8]) -> Void) {
+    ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included, lent for the call.
+    ///     Bytes rather than text: a page of JSON is about a megabyte, and making a `String` of it checked and
+    ///     copied it again.
+    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.format = format
+        pageWriter = JSONWriter(pretty: format == .json)
         self.now = now
         self.emit = emit
         self.columns = TableColumn.layout(width: terminalWidth)
@@ -55,16 +57,13 @@ public struct OperationListWriter {
             emit(text: operations.map { Self.csvRow($0) + "\r\n" }.joined())
         case .json, .jsonl:
             // JSON: elements of the array that `begin` opens and `end` closes; JSON lines: one document a line.
-            var buffer: [UInt8] = []
-            swap(&buffer, &pageBuffer)
-            var writer = format == .json ? JSONWriter(pretty: true, continuingArrayAfter: written, capacity: operations.count * 1536, reusing: consume buffer)
-                                         : JSONWriter(capacity: operations.count * 1280, reusing: consume buffer)
+            pageWriter.restart(continuingArrayAfter: format == .json ? written : nil)
+            pageWriter.reserveCapacity(operations.count * (format == .json ? 1536 : 1280))
             for operation in operations {
-                operation.write(to: &writer)
-                if format == .jsonl { writer.endLine() }
+                operation.write(to: &pageWriter)
+                if format == .jsonl { pageWriter.endLine() }
             }
-            emit(writer.bytes)
-            pageBuffer = writer.takeBytes()
+            pageWriter.withBytes(emit)
         }
         written += operations.count
     }
@@ -73,7 +72,10 @@ public struct OperationListWriter {
         if format == .json { emit(text: written == 0 ? "]\n" : "\n]\n") }
     }
 
-    private func emit(text: String) { emit(Array(text.utf8)) }
+    private func emit(text: String) {
+        var text = text
+        text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+    }
 
     /// One line of the table; the last column is cut but never padded.
     private func tableRow(_ text: (TableColumn) -> String) -> String {

@@ -97,6 +97,29 @@ struct JSONCodingTests {
                                    "state", "type", "updateTime", "a", "z"])
     }
 
+    /// A writer that starts small grows as it writes, escapes included, and can be emptied and used again for
+    /// the further elements of an array opened elsewhere (a listing written page by page).
+    @Test func theWriterGrowsAndStartsAgain() throws {
+        let operation = Self.fullOperation
+        let line = operation.jsonString()
+        var writer = JSONWriter(capacity: 1)
+        for _ in 0..<300 {
+            operation.write(to: &writer)
+            writer.endLine()
+        }
+        #expect(writer.withBytes { String(decoding: $0, as: UTF8.self) } == String(repeating: line + "\n", count: 300))
+        writer.restart(continuingArrayAfter: 2)
+        JSONValue.string("\u{1B}").write(to: &writer)
+        #expect(writer.bytes == Array(#","\u001b""#.utf8))
+        var pretty = JSONWriter(pretty: true, capacity: 1)
+        pretty.restart(continuingArrayAfter: 0)
+        JSONValue.object(["a": .number(1)]).write(to: &pretty)
+        #expect(pretty.withBytes { String(decoding: $0, as: UTF8.self) } == "\n  {\n    \"a\": 1\n  }")
+        pretty.restart()
+        JSONValue.array([]).write(to: &pretty)
+        #expect(pretty.bytes == Array("[]".utf8))
+    }
+
     @Test func prettyLayout() {
         let operation = LongRunningOperation(name: "projects/p/operations/A", metadata: OperationMetadata(state: .running, stages: []))
         #expect(operation.jsonString(pretty: true) == "{\n  \"metadata\": {\n    \"state\": \"RUNNING\"\n  },\n  \"name\": \"projects/p/operations/A\"\n}")
@@ -138,8 +161,6 @@ struct JSONCodingTests {
         #expect(try LongRunningOperation(json: Data(#"{"n\u0061me":"only"}"#.utf8)).name == "only")
     }
 
-    /// The word-at-a-time searches find exactly the byte a byte-by-byte loop finds: every special byte, at
-    /// every offset within and across the 8-byte words, after runs of ordinary ASCII and UTF-8.
     /// The empty response that nearly every succeeded operation has is recognised by its exact bytes and shared;
     /// any other spelling of it, or anything more, is read the ordinary way, to the same value where it is the same.
     @Test(arguments: [
@@ -161,6 +182,8 @@ struct JSONCodingTests {
         #expect(operation.state == .succeeded)
     }
 
+    /// The word-at-a-time searches find exactly the byte a byte-by-byte loop finds: every special byte, at
+    /// every offset within and across the 8-byte words, after runs of ordinary ASCII and UTF-8.
     @Test func byteScanAgreesWithAByteLoop() {
         let special: [UInt8] = [0x00, 0x09, 0x1F, 0x22, 0x5C, 0x7F, 0xC2]
         let ordinary: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7E, 0x80, 0x9F, 0xC1, 0xC3, 0xE6, 0xFF]

@@ -160,6 +160,49 @@ struct ModelDecodingTests {
         #expect(a.stages[0].description == b.stages[0].description && storage(a.stages[0].description) != storage(b.stages[0].description))
     }
 
+    /// The strings a page repeats are looked up by their bytes among those already read in the same document: each
+    /// of 300 different strings, many sharing a slot of that small table, a few with escapes or bytes that are not
+    /// UTF-8, reads back as it was written, and a repeat shares the copy read before it.
+    @Test func repeatedStringsOfADocumentAreReadExactlyAndShared() throws {
+        let names: [(json: String, text: String)] = (0..<300).map { index in
+            switch index % 10 {
+            case 3: ("Stage \\u00e9scaped number \(index)", "Stage éscaped number \(index)")
+            // The same length, first and last 8 bytes: the same slot, told apart by the bytes between.
+            case 5: ("Prefix__\(100 + index)__Suffix!", "Prefix__\(100 + index)__Suffix!")
+            case 7: ("Stage \(index) of \(String(repeating: "long ", count: index % 40))", "Stage \(index) of \(String(repeating: "long ", count: index % 40))")
+            default: ("Compute stage number \(index)", "Compute stage number \(index)")
+            }
+        }
+        var json = #"{"operations":["#
+        for round in 0..<3 {
+            for (index, name) in names.enumerated() {
+                if round + index > 0 { json += "," }
+                json += #"{"name":"projects/p/operations/O\#(round)-\#(index)","metadata":{"type":"\#(name.json)","stages":[{"displayName":"\#(name.json)"}]}}"#
+            }
+        }
+        json += "]}"
+        var bytes = Array(json.utf8)
+        // Bytes that are not UTF-8 inside one of the names, in every round: read as U+FFFD, the same each time.
+        let broken = Array(#"Compute stage number 11""#.utf8)
+        var positions: [Int] = []
+        for start in 0...(bytes.count - broken.count) where Array(bytes[start..<(start + broken.count)]) == broken { positions.append(start) }
+        for position in positions { bytes[position + 8] = 0xFF }
+        let operations = try bytes.withUnsafeBytes { try ListOperationsResponse(json: $0) }.operations
+        #expect(operations.count == 900)
+        var mismatches: [String] = []
+        for (offset, operation) in operations.enumerated() {
+            let index = offset % names.count
+            let expected = index == 11 ? "Compute \u{FFFD}tage number 11" : names[index].text
+            let type = operation.metadata?.type, displayName = operation.metadata?.stages.first?.displayName
+            if type != expected || displayName != expected { mismatches.append("\(offset): \(type ?? "nil") / \(displayName ?? "nil")") }
+            // The stage's name follows the type it repeats, so it is found in the document's table whatever
+            // the process-wide one (``Shared``) holds.
+            if expected.utf8.count >= 16, storage(type) != storage(displayName) { mismatches.append("\(offset) is not shared") }
+        }
+        #expect(positions.count == 6)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
     /// Optional numbers kept in 8 bytes read back as they were set; only `Int.min` (no API field carries it) reads as absent.
     @Test func compactOptionalsRoundTrip() {
         for value: Int? in [nil, 0, 1, -1, 100, Int.max, Int.min + 1] { #expect(CompactOptional(wrappedValue: value).wrappedValue == value) }
@@ -205,7 +248,9 @@ struct TimestampTests {
     }
 
     @Test(arguments: ["", "2024-05-01", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-05-01T10:00:00", "2024-05-01T10:00:00.Z",
-                      "2024-05-01T10:00:00.1234567890Z", "2024-05-01T25:00:00Z", "2024-05-01T10:00:00+2:00", "x024-05-01T10:00:00Z"])
+                      "2024-05-01T10:00:00.1234567890Z", "2024-05-01T25:00:00Z", "2024-05-01T10:00:00+2:00", "x024-05-01T10:00:00Z",
+                      "2024-05-01T10:00:00+02:0", "2024-05-01T10:00:00.123", "2024-05-01T10:00:00Zx", "2024-05-01X10:00:00Z",
+                      "2024-05-01T10:60:00Z", "2024-05-01T10:00:00+24:00", "2024-05-01T10:00:00.12a4Z", "2024-00-01T10:00:00Z"])
     func rejectsInvalidForms(text: String) {
         #expect(Timestamp.parse(text) == nil)
     }
@@ -217,6 +262,19 @@ struct TimestampTests {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_714_557_600.9999999)) == "2024-05-01T10:00:01.000000Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 0), fractionDigits: 3) == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000000Z")
+    }
+
+    /// Fractions are read to the digit: every microsecond written reads back to the same text.
+    @Test func microsecondsRoundTrip() throws {
+        var random = SystemRandomNumberGenerator()
+        var mismatches: [String] = []
+        for _ in 0..<20_000 {
+            let seconds = Int.random(in: 0...4_102_444_800, using: &random), micros = Int.random(in: 0..<1_000_000, using: &random)
+            let text = Timestamp.format(Date(timeIntervalSince1970: Double(seconds)), fractionDigits: 0).dropLast() + "." + String(format: "%06d", micros) + "Z"
+            guard let date = Timestamp.parse(String(text)) else { mismatches.append("\(text) not read"); continue }
+            if Timestamp.format(date) != text { mismatches.append("\(text) -> \(Timestamp.format(date))") }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
     @Test func farPastAndFutureRoundTrip() throws {

@@ -59,10 +59,10 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
         var metadata = OperationMetadata()
         try reader.readObject { key, reader throws(JSONReadError) in
             switch key {
-            case "@type": metadata.typeURL = try reader.lenientString().map(Shared.string)
+            case "@type": metadata.typeURL = try reader.lenientSharedString()
             case "state": metadata.state = try reader.lenientString().map(OperationState.init(apiValue:))
             case "description": metadata.description = try reader.lenientString()
-            case "type": metadata.type = try reader.lenientString().map(Shared.string)
+            case "type": metadata.type = try reader.lenientSharedString()
             case "priority": metadata.priority = try reader.lenientInt()
             case "createTime": metadata.createTime = try reader.lenientDate()
             case "updateTime": metadata.updateTime = try reader.lenientDate()
@@ -107,6 +107,6 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
 extension JSONWriter {
     /// A date as an RFC 3339 string with microseconds (``Timestamp/format(_:fractionDigits:)``).
     mutating func timestamp(_ date: Date) {
-        unescapedString { Timestamp.append(date, to: &$0) }
+        unescapedString(maximumCount: Timestamp.longestText) { Timestamp.write(date, to: $0) }
     }
 }

@@ -17,8 +17,8 @@ public struct OperationStage: Hashable, Sendable, JSONReadable, JSONWritable {
         var stage = OperationStage(displayName: nil)
         try reader.readObject { key, reader throws(JSONReadError) in
             switch key {
-            case "displayName": stage.displayName = try reader.lenientString().map(Shared.string)
-            case "description": stage.description = try reader.lenientString().map(Shared.string)
+            case "displayName": stage.displayName = try reader.lenientSharedString()
+            case "description": stage.description = try reader.lenientSharedString()
             case "completeWorkUnits": stage.completeWorkUnits = try reader.lenientInt()
             case "totalWorkUnits": stage.totalWorkUnits = try reader.lenientInt()
             default: try reader.skipValue()
@@ -55,9 +55,9 @@ public struct OperationNotification: Hashable, Sendable, JSONReadable, JSONWrita
         var notification = OperationNotification(severity: nil, topic: nil, detail: nil)
         try reader.readObject { key, reader throws(JSONReadError) in
             switch key {
-            case "severity": notification.severity = try reader.lenientString().map(Shared.string)
-            case "topic": notification.topic = try reader.lenientString().map(Shared.string)
-            case "detail": notification.detail = try reader.lenientString().map(Shared.string)
+            case "severity": notification.severity = try reader.lenientSharedString()
+            case "topic": notification.topic = try reader.lenientSharedString()
+            case "detail": notification.detail = try reader.lenientSharedString()
             default: try reader.skipValue()
             }
         }

@@ -29,87 +29,77 @@ public enum Timestamp {
 
     /// ``parse(_:)`` over UTF-8 bytes.
     public static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> Date? {
-        guard text.count >= 20, text.count <= 40 else { return nil }
-        // Lower-case separators read as upper-case ones.
-        var utf8: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
         let count = text.count
-        return withUnsafeMutableBytes(of: &utf8) { buffer -> Date? in
-            for index in 0..<count {
-                let byte = text[index]
-                buffer[index] = byte == UInt8(ascii: "t") || byte == UInt8(ascii: "z") ? byte - 32 : byte
-            }
-            return parse(normalised: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-        }
-    }
-
-    private static func parse(normalised utf8: UnsafeRawBufferPointer) -> Date? {
-        func digits(_ start: Int, _ count: Int) -> Int? {
-            guard start + count <= utf8.count else { return nil }
+        guard count >= 20, count <= 40 else { return nil }
+        /// The number in the `width` digits at `start`; -1 when one is not a digit.
+        func digits(_ start: Int, _ width: Int) -> Int {
             var value = 0
-            for index in start..<(start + count) {
-                let byte = utf8[index]
-                guard byte >= 48, byte <= 57 else { return nil }
-                value = value * 10 + Int(byte - 48)
+            for index in start..<(start + width) {
+                let digit = Int(text[index]) &- 48
+                guard digit >= 0, digit <= 9 else { return -1 }
+                value = value * 10 + digit
             }
             return value
         }
-        guard let year = digits(0, 4), utf8[4] == UInt8(ascii: "-"),
-              let month = digits(5, 2), utf8[7] == UInt8(ascii: "-"),
-              let day = digits(8, 2),
-              utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
-              let hour = digits(11, 2), utf8[13] == UInt8(ascii: ":"),
-              let minute = digits(14, 2), utf8[16] == UInt8(ascii: ":"),
-              let second = digits(17, 2)
-        else { return nil }
-        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day),
-              hour < 24, minute < 60, second <= 60
+        let year = digits(0, 4), month = digits(5, 2), day = digits(8, 2)
+        let hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2)
+        guard year >= 0, text[4] == UInt8(ascii: "-"), (1...12).contains(month), text[7] == UInt8(ascii: "-"),
+              day >= 1, day <= daysIn(month: month, year: year),
+              text[10] == UInt8(ascii: "T") || text[10] == UInt8(ascii: "t") || text[10] == UInt8(ascii: " "),
+              (0..<24).contains(hour), text[13] == UInt8(ascii: ":"), (0..<60).contains(minute), text[16] == UInt8(ascii: ":"),
+              (0...60).contains(second)
         else { return nil }
         var index = 19
         var fraction = 0.0
-        if index < utf8.count, utf8[index] == UInt8(ascii: ".") {
+        if text[index] == UInt8(ascii: ".") {
             index += 1
-            var scale = 0.1
-            var count = 0
-            while index < utf8.count, utf8[index] >= 48, utf8[index] <= 57 {
-                fraction += Double(utf8[index] - 48) * scale
-                scale /= 10
+            var scaled = 0
+            let first = index
+            while index < count, index - first < 10, case let digit = Int(text[index]) &- 48, digit >= 0, digit <= 9 {
+                scaled = scaled * 10 + digit
                 index += 1
-                count += 1
             }
-            guard (1...9).contains(count) else { return nil }
+            guard (1...9).contains(index - first) else { return nil }
+            fraction = Double(scaled) / powersOfTen[index - first]
         }
-        guard index < utf8.count else { return nil }
+        guard index < count else { return nil }
         var offsetSeconds = 0
-        switch utf8[index] {
-        case UInt8(ascii: "Z"):
+        switch text[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             index += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            let sign = utf8[index] == UInt8(ascii: "+") ? 1 : -1
-            guard let offsetHour = digits(index + 1, 2), index + 3 < utf8.count, utf8[index + 3] == UInt8(ascii: ":"),
-                  let offsetMinute = digits(index + 4, 2), offsetHour < 24, offsetMinute < 60
-            else { return nil }
-            offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
+            guard index + 6 <= count, text[index + 3] == UInt8(ascii: ":") else { return nil }
+            let offsetHour = digits(index + 1, 2), offsetMinute = digits(index + 4, 2)
+            guard (0..<24).contains(offsetHour), (0..<60).contains(offsetMinute) else { return nil }
+            offsetSeconds = (text[index] == UInt8(ascii: "+") ? 1 : -1) * (offsetHour * 3600 + offsetMinute * 60)
             index += 6
         default:
             return nil
         }
-        guard index == utf8.count else { return nil }
+        guard index == count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offsetSeconds
         guard (earliestSecond...latestSecond).contains(seconds) else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
+    private static let powersOfTen: [Double] = (0...9).map { (0..<$0).reduce(1.0) { value, _ in value * 10 } }
+
     /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
     /// Dates before year 0000 or after year 9999 are written as the first or last instant RFC 3339 allows.
     public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
-        var text: [UInt8] = []
-        append(date, fractionDigits: fractionDigits, to: &text)
-        return String(decoding: text, as: UTF8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestText) { buffer in
+            let count = write(date, fractionDigits: fractionDigits, to: buffer.baseAddress!)
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
     }
 
-    /// ``format(_:fractionDigits:)`` appended as UTF-8 to `text`.
-    public static func append(_ date: Date, fractionDigits: Int = 6, to text: inout [UInt8]) {
+    /// The most bytes ``write(_:fractionDigits:to:)`` writes.
+    public static let longestText = 30
+
+    /// ``format(_:fractionDigits:)`` written as UTF-8 at `text`, which has room for ``longestText`` bytes;
+    /// returns how many it wrote.
+    public static func write(_ date: Date, fractionDigits: Int = 6, to text: UnsafeMutablePointer<UInt8>) -> Int {
         let digits = max(0, min(9, fractionDigits))
         var interval = date.timeIntervalSince1970
         if !(interval >= Double(earliestSecond)) { interval = Double(earliestSecond) } // also NaN
@@ -129,34 +119,30 @@ public enum Timestamp {
         let days = Int((Double(whole) / 86_400).rounded(.down))
         let secondsOfDay = whole - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        // Formatted on the stack and appended at once: appending byte by byte cost a uniqueness and a
-        // capacity check for each of the 27 bytes.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
-            var count = 0
-            func put(_ byte: UInt8) {
-                buffer[count] = byte
-                count += 1
-            }
-            func pad(_ value: Int, _ width: Int) {
-                var rest = value
-                for position in stride(from: count + width - 1, through: count, by: -1) {
-                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                count += width
-            }
-            pad(year, 4); put(UInt8(ascii: "-")); pad(month, 2); put(UInt8(ascii: "-")); pad(day, 2)
-            put(UInt8(ascii: "T"))
-            pad(secondsOfDay / 3600, 2); put(UInt8(ascii: ":"))
-            pad(secondsOfDay / 60 % 60, 2); put(UInt8(ascii: ":"))
-            pad(secondsOfDay % 60, 2)
-            if digits > 0 {
-                put(UInt8(ascii: "."))
-                pad(scaled, digits)
-            }
-            put(UInt8(ascii: "Z"))
-            text.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<count]))
+        var count = 0
+        func put(_ byte: UInt8) {
+            text[count] = byte
+            count += 1
         }
+        func pad(_ value: Int, _ width: Int) {
+            var rest = value
+            for position in stride(from: count + width - 1, through: count, by: -1) {
+                text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            count += width
+        }
+        pad(year, 4); put(UInt8(ascii: "-")); pad(month, 2); put(UInt8(ascii: "-")); pad(day, 2)
+        put(UInt8(ascii: "T"))
+        pad(secondsOfDay / 3600, 2); put(UInt8(ascii: ":"))
+        pad(secondsOfDay / 60 % 60, 2); put(UInt8(ascii: ":"))
+        pad(secondsOfDay % 60, 2)
+        if digits > 0 {
+            put(UInt8(ascii: "."))
+            pad(scaled, digits)
+        }
+        put(UInt8(ascii: "Z"))
+        return count
     }
 
     private static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }

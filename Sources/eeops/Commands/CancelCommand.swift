@@ -195,7 +195,7 @@ struct CancelReport: Sendable {
             if let outcome { line.key("result"); line.string(Self.code(outcome)) }
             line.endObject()
             line.endLine()
-            StandardStream.output.write(line.bytes)
+            line.withBytes(StandardStream.output.write)
         } else {
             StandardStream.output.write(TerminalText.sanitize(name.operationID) + "  " + TerminalText.sanitize(text) + "\n")
         }
@@ -215,7 +215,7 @@ struct CancelReport: Sendable {
             line.endObject()
             line.endObject()
             line.endLine()
-            StandardStream.output.write(line.bytes)
+            line.withBytes(StandardStream.output.write)
         } else {
             StandardStream.output.write("summary: " + parts.joined(separator: ", ") + "\n")
         }

@@ -104,7 +104,7 @@ final class TransitionPrinter: @unchecked Sendable {
                 if let type = operation.metadata?.type { line.key("type"); line.string(type) }
                 line.endObject()
                 line.endLine()
-                StandardStream.output.write(line.bytes)
+                line.withBytes(StandardStream.output.write)
             } else {
                 let time = String(Timestamp.format(transition.seenAt, fractionDigits: 0).dropFirst(11).dropLast())
                 let change = "\(transition.from?.apiValue ?? "(new)") → \(transition.to?.apiValue ?? "(gone)")"

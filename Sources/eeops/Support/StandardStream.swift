@@ -27,11 +27,7 @@ struct StandardStream: @unchecked Sendable {
     }
 
     /// Writes UTF-8 bytes (a page of a listing); standard error is flushed at once.
-    func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { write($0) }
-    }
-
-    private func write(_ bytes: UnsafeRawBufferPointer) {
+    func write(_ bytes: UnsafeRawBufferPointer) {
         guard let file else { return }
         if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, file) }
         if descriptor == STDERR_FILENO { fflush(file) }

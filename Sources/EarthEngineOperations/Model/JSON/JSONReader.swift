@@ -57,6 +57,8 @@ public struct JSONReader {
     private var index = 0
     private var depth = 0
     private static let deepest = 512
+    /// The strings ``lenientSharedString()`` read, made on its first call.
+    private var repeated: RepeatedStrings?
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -219,6 +221,20 @@ public struct JSONReader {
         case .string: return ["true": true, "false": false][try readString().lowercased()]
         default: try skipValue(); return nil
         }
+    }
+
+    /// A string that recurs across a document and across documents (a type URL, a stage's name), as its shared
+    /// copy (``Shared/string(_:)``); nil for any other kind. The string's bytes are looked up among those read
+    /// before in the same document first, so a repeat costs neither a new `String` nor the shared table's lock.
+    public mutating func lenientSharedString() throws(JSONReadError) -> String? {
+        guard try nextKind() == .string else { try skipValue(); return nil }
+        let start = index
+        if let range = try scanPlainString(), RepeatedStrings.lengths.contains(range.count) {
+            if repeated == nil { repeated = RepeatedStrings() }
+            return repeated!.string(UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+        index = start
+        return Shared.string(try readString())
     }
 
     /// A finite number, also as a string (proto3 JSON writes 64-bit numbers so).
@@ -479,6 +495,37 @@ public struct JSONReader {
     }
 }
 
+/// The shared copies of the strings one document repeats, by their bytes, in a small table that keeps the last
+/// string of each slot: the few strings a page of operations repeats thousands of times each stay in it.
+private final class RepeatedStrings {
+    /// Lengths worth sharing (``Shared/string(_:)``), at least 16, so that a string's first and last 8 bytes
+    /// can be loaded whole.
+    static let lengths = 16...Shared.longestString
+
+    private struct Entry {
+        var first: UInt64
+        var last: UInt64
+        var value: String
+    }
+
+    private var slots = [Entry?](repeating: nil, count: 64)
+
+    /// The shared string of these bytes (invalid UTF-8 repaired); `utf8.count` is in ``lengths``.
+    func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
+        let raw = UnsafeRawBufferPointer(utf8)
+        let first = raw.loadUnaligned(as: UInt64.self)
+        let last = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)
+        let slot = Int(truncatingIfNeeded: ((first &+ (last &<< 7 | last &>> 57) ^ UInt64(raw.count)) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
+        if let entry = slots[slot], entry.first == first, entry.last == last,
+           entry.value.utf8.withContiguousStorageIfAvailable({ $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) == true {
+            return entry.value
+        }
+        let value = Shared.string(String(decoding: utf8, as: UTF8.self))
+        slots[slot] = Entry(first: first, last: last, value: value)
+        return value
+    }
+}
+
 /// The key of an object member, valid during the call that receives it. Match it against literals in a
 /// `switch` (`case "name":`), or take its ``text``.
 public struct JSONKey {
@@ -488,6 +535,7 @@ public struct JSONKey {
     /// The key as text (invalid UTF-8 repaired).
     public var text: String { decoded ?? String(decoding: raw, as: UTF8.self) }
 
+    @inline(__always)
     public static func ~= (pattern: StaticString, key: JSONKey) -> Bool {
         if let decoded = key.decoded { return decoded == pattern.description }
         return pattern.utf8CodeUnitCount == key.raw.count

@@ -20,13 +20,20 @@ extension JSONWritable {
     }
 }
 
-/// Writes one JSON document into ``bytes``. Objects take their members as `key` then a value; commas,
-/// and in pretty output line breaks and indentation, are placed by the writer.
+/// Writes one JSON document into a buffer of its own. Objects take their members as `key` then a value;
+/// commas, and in pretty output line breaks and indentation, are placed by the writer.
 ///
 /// Strings escape `"`, `\`, the C0 controls, DEL and the C1 controls, so the output is plain ASCII
 /// punctuation around UTF-8 text that no terminal takes for a command. `/` is not escaped.
-public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+///
+/// The bytes go into memory the writer owns, with one capacity check per string or number rather than an
+/// `Array`'s uniqueness and capacity checks per byte: writing the JSON lines of a listing spent a third of its
+/// time in them (docs/benchmarks.md). The writer cannot be copied, so that no two writers share the memory;
+/// read what it wrote with ``withBytes(_:)`` or ``bytes``.
+public struct JSONWriter: ~Copyable {
+    private var start: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     private let pretty: Bool
     private var depth = 0
     /// True when the next value or key follows another in the same container.
@@ -34,30 +41,37 @@ public struct JSONWriter {
     /// True right after a key, where a value needs neither comma nor line break.
     private var afterKey = false
 
-    /// - Parameter buffer: storage to write into, emptied first (``takeBytes()`` of an earlier writer), so that
-    ///   a listing written page by page reuses one buffer instead of allocating and faulting in a new megabyte
-    ///   for each page.
-    public init(pretty: Bool = false, capacity: Int = 256, reusing buffer: consuming [UInt8] = []) {
+    /// - Parameter capacity: bytes to make room for at first; the writer grows as it needs.
+    public init(pretty: Bool = false, capacity: Int = 256) {
         self.pretty = pretty
-        bytes = consume buffer
-        bytes.removeAll(keepingCapacity: true)
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 16)
+        start = .allocate(capacity: self.capacity)
     }
 
-    /// A writer of further elements of a top-level array that is opened and closed elsewhere (a listing
-    /// written page by page), after `elementsBefore` elements: each value starts with its comma and, when
-    /// `pretty`, its line break and indentation.
-    public init(pretty: Bool, continuingArrayAfter elementsBefore: Int, capacity: Int = 256, reusing buffer: consuming [UInt8] = []) {
-        self.init(pretty: pretty, capacity: capacity, reusing: buffer)
-        depth = 1
-        needsComma = elementsBefore > 0
+    deinit { start.deallocate() }
+
+    /// The bytes written so far, lent for the call.
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try body(UnsafeRawBufferPointer(start: start, count: count))
     }
 
-    /// The bytes written, leaving the writer empty.
-    public mutating func takeBytes() -> [UInt8] {
-        var taken: [UInt8] = []
-        swap(&taken, &bytes)
-        return taken
+    /// A copy of the bytes written so far.
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
+
+    /// Empties the writer, keeping its memory, to write further elements of a top-level array that is opened
+    /// and closed elsewhere (a listing written page by page), after `elementsBefore` elements: each value
+    /// starts with its comma and, when `pretty`, its line break and indentation. With `elementsBefore` nil the
+    /// writer starts a new document (or JSON Lines record).
+    public mutating func restart(continuingArrayAfter elementsBefore: Int? = nil) {
+        count = 0
+        depth = elementsBefore == nil ? 0 : 1
+        needsComma = (elementsBefore ?? 0) > 0
+        afterKey = false
+    }
+
+    /// Makes room for `total` bytes in all, so that a writer of a known amount grows once.
+    public mutating func reserveCapacity(_ total: Int) {
+        reserve(total - count)
     }
 
     // MARK: Containers
@@ -70,9 +84,12 @@ public struct JSONWriter {
     /// The key of the next member; keys must be written in sorted order by the caller.
     public mutating func key(_ name: StaticString) {
         startItem()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(UInt8(ascii: "\""))
+        let length = name.utf8CodeUnitCount
+        reserve(length + 4)
+        start[count] = UInt8(ascii: "\"")
+        (start + count + 1).update(from: name.utf8Start, count: length)
+        start[count + 1 + length] = UInt8(ascii: "\"")
+        count += length + 2
         endKey()
     }
 
@@ -105,12 +122,12 @@ public struct JSONWriter {
 
     public mutating func bool(_ value: Bool) {
         startValue()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        append(value ? "true" : "false")
     }
 
     public mutating func null() {
         startValue()
-        bytes.append(contentsOf: "null".utf8)
+        append("null")
     }
 
     public mutating func number(_ value: Int) {
@@ -123,28 +140,33 @@ public struct JSONWriter {
     public mutating func number(_ value: Double) {
         startValue()
         guard value.isFinite else {
-            bytes.append(contentsOf: "null".utf8)
+            append("null")
             return
         }
         if value.rounded() == value, abs(value) < 9_007_199_254_740_992, !(value == 0 && value.sign == .minus) {
             appendDecimal(Int(value))
         } else {
-            bytes.append(contentsOf: value.description.utf8)
+            var text = value.description
+            text.withUTF8 { append($0) }
         }
     }
 
-    /// A string whose characters `write` appends itself, unchecked, for text that needs no escapes (such as
-    /// a timestamp from ``Timestamp/append(_:fractionDigits:to:)``).
-    public mutating func unescapedString(_ write: (inout [UInt8]) -> Void) {
+    /// A string of at most `maximumCount` bytes that `write` puts at the pointer it is given, returning how many
+    /// it wrote, unchecked: for text that needs no escapes (such as a timestamp from
+    /// ``Timestamp/write(_:fractionDigits:to:)``).
+    public mutating func unescapedString(maximumCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
         startValue()
-        bytes.append(UInt8(ascii: "\""))
-        write(&bytes)
-        bytes.append(UInt8(ascii: "\""))
+        reserve(maximumCount + 2)
+        start[count] = UInt8(ascii: "\"")
+        let written = write(start + count + 1)
+        precondition(written <= maximumCount, "unescapedString wrote more than it said it would")
+        start[count + 1 + written] = UInt8(ascii: "\"")
+        count += written + 2
     }
 
     /// Ends a JSON Lines record with a line break; the next value starts a new document.
     public mutating func endLine() {
-        bytes.append(UInt8(ascii: "\n"))
+        append(UInt8(ascii: "\n"))
         needsComma = false
         afterKey = false
     }
@@ -153,7 +175,7 @@ public struct JSONWriter {
 
     private mutating func open(_ bracket: UInt8) {
         startValue()
-        bytes.append(bracket)
+        append(bracket)
         depth += 1
         needsComma = false
     }
@@ -161,20 +183,20 @@ public struct JSONWriter {
     private mutating func close(_ bracket: UInt8) {
         depth -= 1
         if pretty && needsComma { newline() } // an empty container stays `{}`
-        bytes.append(bracket)
+        append(bracket)
         needsComma = true
         afterKey = false
     }
 
     /// Before a key, or a value in an array: the comma and line break that separate it from the one before.
     private mutating func startItem() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { append(UInt8(ascii: ",")) }
         if pretty && depth > 0 { newline() }
     }
 
     private mutating func endKey() {
-        bytes.append(UInt8(ascii: ":"))
-        if pretty { bytes.append(UInt8(ascii: " ")) }
+        append(UInt8(ascii: ":"))
+        if pretty { append(UInt8(ascii: " ")) }
         afterKey = true
         needsComma = false
     }
@@ -189,39 +211,75 @@ public struct JSONWriter {
     }
 
     private mutating func newline() {
-        bytes.append(UInt8(ascii: "\n"))
-        for _ in 0..<(depth * 2) { bytes.append(UInt8(ascii: " ")) }
+        reserve(1 + depth * 2)
+        start[count] = UInt8(ascii: "\n")
+        (start + count + 1).initialize(repeating: UInt8(ascii: " "), count: depth * 2)
+        count += 1 + depth * 2
+    }
+
+    // MARK: Bytes
+
+    /// Makes room for `needed` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ needed: Int) {
+        if capacity - count < needed { grow(needed) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let larger = max(capacity * 2, count + needed)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.update(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = larger
+    }
+
+    private mutating func append(_ byte: UInt8) {
+        reserve(1)
+        start[count] = byte
+        count += 1
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let base = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (start + count).update(from: base, count: bytes.count)
+        count += bytes.count
+    }
+
+    private mutating func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     private mutating func appendDecimal(_ value: Int) {
-        if value >= 0 && value < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value))
-            return
+        reserve(20) // Int.min has 20 characters
+        if value < 0 {
+            start[count] = UInt8(ascii: "-")
+            count += 1
         }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0) // 24 bytes: Int.min has 20 characters
-        let magnitude = value.magnitude
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var position = buffer.count
-            var rest = magnitude
-            repeat {
-                position -= 1
-                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            if value < 0 {
-                position -= 1
-                buffer[position] = UInt8(ascii: "-")
-            }
-            bytes.append(contentsOf: buffer[position...])
+        var rest = value.magnitude
+        var digits = 1
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
         }
+        rest = value.magnitude
+        var position = count + digits
+        repeat {
+            position -= 1
+            start[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        } while rest > 0
+        count += digits
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func appendQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
+            reserve(utf8.count + 2) // the text as it is, and its quotes: escapes make room for themselves
+            append(UInt8(ascii: "\""))
             var runStart = 0
             var index = 0
             while true {
@@ -238,25 +296,25 @@ public struct JSONWriter {
                 case 0xC2: index += 1; continue // U+00A0 to U+00BF
                 default: escape = UInt32(byte) // C0 controls and DEL
                 }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                bytes.append(UInt8(ascii: "\\"))
+                if runStart < index { append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                append(UInt8(ascii: "\\"))
                 switch escape {
-                case nil: bytes.append(byte)
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case nil: append(byte)
+                case 0x08: append(UInt8(ascii: "b"))
+                case 0x09: append(UInt8(ascii: "t"))
+                case 0x0A: append(UInt8(ascii: "n"))
+                case 0x0C: append(UInt8(ascii: "f"))
+                case 0x0D: append(UInt8(ascii: "r"))
                 case let code?:
-                    bytes.append(contentsOf: "u00".utf8)
-                    bytes.append(Self.hex[Int(code >> 4)])
-                    bytes.append(Self.hex[Int(code & 0xF)])
+                    append("u00")
+                    append(Self.hex[Int(code >> 4)])
+                    append(Self.hex[Int(code & 0xF)])
                 }
                 index += width
                 runStart = index
             }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            if runStart < utf8.count { append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            append(UInt8(ascii: "\""))
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
