@@ -1,4 +1,5 @@
 import ArgumentParser
+import EarthEngineOperations
 
 /// `eeops`: Earth Engine batch operations from the terminal.
 @main
@@ -22,4 +23,9 @@ struct EEOps: AsyncParsableCommand {
         ],
         defaultSubcommand: TUICommand.self
     )
+
+    static func main() async {
+        HTTPTransport.prepareInBackground()
+        await main(nil)
+    }
 }

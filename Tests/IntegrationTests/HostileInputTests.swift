@@ -109,6 +109,10 @@ struct HostileInputTests {
         Case("500 with JSON but no error key", .fails("HTTP 500"), json: #"{"oops":true}"#, status: 500),
         Case("401 with an HTML body", .fails("HTTP 401"), json: "<html><title>Login</title></html>", status: 401),
         Case("redirect elsewhere", .fails("302"), { _, _ in HostileServer.Answer(status: 302, "", headers: [("Location", "https://evil.example/")]) }),
+        // Refused when the head announces it, before a byte of the body is gathered.
+        Case("an answer that announces 300 MB", .fails("larger than 256 MB")) { _, _ in
+            HostileServer.Answer(page([operation("HUGE")]), headers: [("Content-Length", "300000000")])
+        },
         Case("valid JSON as text/plain", .lists(1)) { _, _ in HostileServer.Answer(contentType: "text/plain", page([operation("TXT")])) },
         Case("thousands of destination URIs", .lists(1), json: page([operation("URIS", metadata: metadata(#""destinationUris":[\#((0..<5000).map { "\"gs://b/\($0)\"" }.joined(separator: ","))]"#))])),
         Case("response and error both set", .lists(1), json: page([operation("BOTH", extra: #","done":true,"error":{"code":1},"response":{"x":1}"#)])),
