@@ -26,6 +26,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        FreedMemory.keepFreedMemoryForReuse()
         let filter = try selection.filter()
         let session: Session
         do { session = try await global.makeSession() } catch { throw fail(error) }
