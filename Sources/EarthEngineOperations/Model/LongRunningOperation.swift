@@ -15,7 +15,9 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
         private var outcome: Outcome?
         var metadata: OperationMetadata?
 
-        init(name: String, done: Bool, error: Status?, response: JSONValue?, metadata: OperationMetadata?) {
+        // Consuming: the decoder's fields move in rather than being copied, which retained and released each
+        // of their strings and arrays once more per operation.
+        init(name: consuming String, done: Bool, error: Status?, response: JSONValue?, metadata: consuming OperationMetadata?) {
             self.name = name
             self.done = done
             outcome = Outcome.make(error: error, response: response)
@@ -63,7 +65,7 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
 
     private final class Storage: Sendable {
         let fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
+        init(_ fields: consuming Fields) { self.fields = fields }
     }
 
     private var storage: Storage
@@ -102,7 +104,7 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
 
     public var id: String { name }
 
-    public init(name: String, metadata: OperationMetadata? = nil, done: Bool = false, error: Status? = nil, response: JSONValue? = nil) {
+    public init(name: consuming String, metadata: consuming OperationMetadata? = nil, done: Bool = false, error: Status? = nil, response: JSONValue? = nil) {
         storage = Storage(Fields(name: name, done: done, error: error, response: response, metadata: metadata))
     }
 
@@ -153,7 +155,7 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
             default: try reader.skipValue()
             }
         }
-        return LongRunningOperation(name: name ?? "", metadata: metadata, done: done ?? false, error: error, response: response)
+        return LongRunningOperation(name: (consume name) ?? "", metadata: consume metadata, done: done ?? false, error: error, response: response)
     }
 
     /// `{"@type": "type.googleapis.com/google.protobuf.Empty"}`, the response of an operation that succeeded
@@ -166,23 +168,23 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
     private static let emptyResponseJSON: StaticString = #"{"@type":"type.googleapis.com/google.protobuf.Empty"}"#
 
     public func write(to writer: inout JSONWriter) {
-        let fields = storage.fields
+        // Read in place from the storage: a copy of the fields retained and released each of them.
         writer.beginObject()
-        if fields.done {
+        if storage.fields.done {
             writer.key("done")
             writer.bool(true)
         }
-        if let error = fields.error {
+        if let error = storage.fields.error {
             writer.key("error")
             error.write(to: &writer)
         }
-        if let metadata = fields.metadata {
+        if storage.fields.metadata != nil {
             writer.key("metadata")
-            metadata.write(to: &writer)
+            storage.fields.metadata!.write(to: &writer)
         }
         writer.key("name")
-        writer.string(fields.name)
-        if let response = fields.response {
+        writer.string(storage.fields.name)
+        if let response = storage.fields.response {
             writer.key("response")
             response.write(to: &writer)
         }

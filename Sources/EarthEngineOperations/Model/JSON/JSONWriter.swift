@@ -276,45 +276,49 @@ public struct JSONWriter: ~Copyable {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func appendQuoted(_ text: String) {
-        var text = text
-        text.withUTF8 { utf8 in
-            reserve(utf8.count + 2) // the text as it is, and its quotes: escapes make room for themselves
-            append(UInt8(ascii: "\""))
-            var runStart = 0
-            var index = 0
-            while true {
-                index = ByteScan.firstToEscape(in: utf8, from: index)
-                guard index < utf8.count else { break }
-                let byte = utf8[index]
-                let escape: UInt32?
-                var width = 1
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = nil
-                case 0xC2 where index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1]):
-                    escape = UInt32(utf8[index + 1]) // a C1 control, U+0080 to U+009F
-                    width = 2
-                case 0xC2: index += 1; continue // U+00A0 to U+00BF
-                default: escape = UInt32(byte) // C0 controls and DEL
-                }
-                if runStart < index { append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                append(UInt8(ascii: "\\"))
-                switch escape {
-                case nil: append(byte)
-                case 0x08: append(UInt8(ascii: "b"))
-                case 0x09: append(UInt8(ascii: "t"))
-                case 0x0A: append(UInt8(ascii: "n"))
-                case 0x0C: append(UInt8(ascii: "f"))
-                case 0x0D: append(UInt8(ascii: "r"))
-                case let code?:
-                    append("u00")
-                    append(Self.hex[Int(code >> 4)])
-                    append(Self.hex[Int(code & 0xF)])
-                }
-                index += width
-                runStart = index
+        // Read in place: `withUTF8` is mutating, and the copy it needs cost a retain and a release per string.
+        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0) }) { return done }
+        var copy = text
+        copy.withUTF8 { appendQuoted(utf8: $0) }
+    }
+
+    private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
+        reserve(utf8.count + 2) // the text as it is, and its quotes: escapes make room for themselves
+        append(UInt8(ascii: "\""))
+        var runStart = 0
+        var index = 0
+        while true {
+            index = ByteScan.firstToEscape(in: utf8, from: index)
+            guard index < utf8.count else { break }
+            let byte = utf8[index]
+            let escape: UInt32?
+            var width = 1
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = nil
+            case 0xC2 where index + 1 < utf8.count && (0x80...0x9F).contains(utf8[index + 1]):
+                escape = UInt32(utf8[index + 1]) // a C1 control, U+0080 to U+009F
+                width = 2
+            case 0xC2: index += 1; continue // U+00A0 to U+00BF
+            default: escape = UInt32(byte) // C0 controls and DEL
             }
-            if runStart < utf8.count { append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
-            append(UInt8(ascii: "\""))
+            if runStart < index { append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+            append(UInt8(ascii: "\\"))
+            switch escape {
+            case nil: append(byte)
+            case 0x08: append(UInt8(ascii: "b"))
+            case 0x09: append(UInt8(ascii: "t"))
+            case 0x0A: append(UInt8(ascii: "n"))
+            case 0x0C: append(UInt8(ascii: "f"))
+            case 0x0D: append(UInt8(ascii: "r"))
+            case let code?:
+                append("u00")
+                append(Self.hex[Int(code >> 4)])
+                append(Self.hex[Int(code & 0xF)])
+            }
+            index += width
+            runStart = index
         }
+        if runStart < utf8.count { append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        append(UInt8(ascii: "\""))
     }
 }
