@@ -109,7 +109,7 @@ struct HostileInputTests {
         Case("500 with JSON but no error key", .fails("HTTP 500"), json: #"{"oops":true}"#, status: 500),
         Case("401 with an HTML body", .fails("HTTP 401"), json: "<html><title>Login</title></html>", status: 401),
         Case("redirect elsewhere", .fails("302"), { _, _ in HostileServer.Answer(status: 302, "", headers: [("Location", "https://evil.example/")]) }),
-        // Refused when the head announces it, before a byte of the body is gathered.
+        // Refused when the head announces it, before a byte of the body is collected.
         Case("an answer that announces 300 MB", .fails("larger than 256 MB")) { _, _ in
             HostileServer.Answer(page([operation("HUGE")]), headers: [("Content-Length", "300000000")])
         },
