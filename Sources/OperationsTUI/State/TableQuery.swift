@@ -149,7 +149,10 @@ package struct PackedTexts: Sendable {
     /// Gives back the room that growing by appending left unused (a quarter on average).
     mutating func trim() {
         func exactCopy<Element>(_ array: [Element]) -> [Element] {
-            Array(unsafeUninitializedCapacity: array.count) { buffer, count in
+            // Not for an empty array: made with no capacity, it would write its count into the standard library's
+            // one shared empty storage, which the thread sanitizer reports as a race between threads doing so.
+            guard !array.isEmpty else { return [] }
+            return Array(unsafeUninitializedCapacity: array.count) { buffer, count in
                 count = buffer.initialize(fromContentsOf: array)
             }
         }

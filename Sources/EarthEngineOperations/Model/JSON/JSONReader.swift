@@ -296,6 +296,9 @@ public struct JSONReader {
                 }
             }
             let total = waiting + more.count
+            // An empty array is the shared empty one: made with no capacity, it would write its count into the
+            // standard library's one empty storage, which the thread sanitizer reports as a race.
+            guard total > 0 else { return [] }
             let elements = [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
                 buffer.baseAddress?.moveInitialize(from: start, count: waiting)
                 if !more.isEmpty { (buffer.baseAddress! + waiting).initialize(from: more, count: more.count) }
