@@ -196,8 +196,9 @@ struct ModelDecodingTests {
             let type = operation.metadata?.type, displayName = operation.metadata?.stages.first?.displayName
             if type != expected || displayName != expected { mismatches.append("\(offset): \(type ?? "nil") / \(displayName ?? "nil")") }
             // The stage's name follows the type it repeats, so it is found in the document's table whatever
-            // the process-wide one (``Shared``) holds.
-            if expected.utf8.count >= 16, storage(type) != storage(displayName) { mismatches.append("\(offset) is not shared") }
+            // the process-wide one (``Shared``) holds. Not the one with broken bytes: the table compares the
+            // bytes read with those of the string it kept, which has U+FFFD in their place.
+            if index != 11, expected.utf8.count >= 16, storage(type) != storage(displayName) { mismatches.append("\(offset) is not shared") }
         }
         #expect(positions.count == 6)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
