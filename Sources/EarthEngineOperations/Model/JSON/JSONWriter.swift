@@ -27,8 +27,8 @@ extension JSONWritable {
 /// punctuation around UTF-8 text that no terminal takes for a command. `/` is not escaped.
 ///
 /// The bytes go into memory the writer owns, with one capacity check per string or number rather than an
-/// `Array`'s uniqueness and capacity checks per byte: writing the JSON lines of a listing spent a third of its
-/// time in them (docs/benchmarks.md). The writer cannot be copied, so that no two writers share the memory;
+/// `Array`'s uniqueness and capacity checks per byte, which took a sixth of the time of writing a listing's
+/// JSON lines (docs/benchmarks.md). The writer cannot be copied, so that no two writers share the memory;
 /// read what it wrote with ``withBytes(_:)`` or ``bytes``.
 public struct JSONWriter: ~Copyable {
     private var start: UnsafeMutablePointer<UInt8>
