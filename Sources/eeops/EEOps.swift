@@ -25,7 +25,7 @@ struct EEOps: AsyncParsableCommand {
     )
 
     static func main() async {
-        HTTPTransport.prepareInBackground()
+        OperationsClient.prepareTransportInBackground()
         await main(nil)
     }
 }

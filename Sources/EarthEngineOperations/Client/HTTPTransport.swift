@@ -16,15 +16,14 @@ struct HTTPExchange: Sendable {
 ///
 /// One client serves the whole process and is never shut down (like `HTTPClient.shared`), so that
 /// every ``OperationsClient`` shares its connection pool and none has to be closed.
-public struct HTTPTransport: Sendable {
+struct HTTPTransport: Sendable {
     /// Larger answers are refused rather than buffered (a page of 100,000 operations is ~100 MB).
     static let maxResponseBytes = 256 * 1024 * 1024
 
     static let shared = HTTPTransport()
 
-    /// Makes the shared client (its event-loop threads and connection pool) on a thread of its own, so that a
-    /// command that will send requests does so while it parses its arguments (docs/benchmarks.md).
-    public static func prepareInBackground() {
+    /// Makes the shared client on a thread of its own (see ``OperationsClient/prepareTransportInBackground()``).
+    static func prepareInBackground() {
         Thread.detachNewThread { _ = shared }
     }
 

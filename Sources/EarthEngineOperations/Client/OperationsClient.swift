@@ -178,6 +178,12 @@ public final class OperationsClient: Sendable {
         return delivered
     }
 
+    /// Makes the process's HTTP client (its event-loop threads and connection pool) on a thread of its own, so
+    /// that a command that will send requests does so while it parses its arguments (docs/benchmarks.md).
+    public static func prepareTransportInBackground() {
+        HTTPTransport.prepareInBackground()
+    }
+
     /// `projects.operations.get`.
     public func get(_ name: OperationName) async throws(OperationsError) -> LongRunningOperation {
         let operation = try await decode(LongRunningOperation.self, try await send(.GET, path: name.urlPath, project: name.project))

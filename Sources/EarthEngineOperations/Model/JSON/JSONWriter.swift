@@ -277,7 +277,7 @@ public struct JSONWriter: ~Copyable {
 
     private mutating func appendQuoted(_ text: String) {
         // Read in place: `withUTF8` is mutating, and the copy it needs cost a retain and a release per string.
-        if let done: Void = text.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0) }) { return done }
+        if text.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0) }) != nil { return }
         var copy = text
         copy.withUTF8 { appendQuoted(utf8: $0) }
     }
