@@ -28,7 +28,7 @@ public enum FreedMemory {
     /// The opposite, for the commands that list once and exit (`list`): blocks up to 32 MB (a page of a listing
     /// as received, and as written) come from the heap, and freed memory stays there for the next page instead
     /// of going back to the system to be faulted in again, a page at a time, for the next. A listing of 10,000
-    /// operations took 3,300 to 3,600 page faults without this and 2,700 to 2,900 with it (docs/benchmarks.md).
+    /// operations took 3,382 page faults without this and 2,936 with it (medians; docs/benchmarks.md).
     public static func keepFreedMemoryForReuse() {
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3 // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD in malloc.h
         _ = mallopt?(mmapThreshold, 32 * 1024 * 1024)
