@@ -93,7 +93,8 @@ struct ModelDecodingTests {
 
     @Test(arguments: [("READY", OperationState.pending), ("CANCEL_REQUESTED", .cancelling), ("COMPLETED", .succeeded),
                       ("PENDING", .pending), ("running", .running), ("CANCELLED", .cancelled), ("FAILED", .failed),
-                      ("STATE_UNSPECIFIED", .unspecified), ("PAUSED", .unknown("PAUSED"))])
+                      ("STATE_UNSPECIFIED", .unspecified), ("PAUSED", .unknown("PAUSED")), ("Completed", .succeeded),
+                      ("paused", .unknown("paused"))])
     func statesAndLegacyAliases(raw: String, expected: OperationState) throws {
         let metadata = try decode(OperationMetadata.self, "{\"state\": \"\(raw)\"}")
         #expect(metadata.state == expected)

@@ -16,16 +16,21 @@ public enum OperationState: Hashable, Sendable, CustomStringConvertible {
     public static let known: [OperationState] = [.unspecified, .pending, .running, .cancelling, .succeeded, .cancelled, .failed]
 
     /// Parses an API value; legacy aliases map to their modern names, anything else becomes ``unknown(_:)``.
+    /// Case does not matter; the API's own upper-case spelling is matched without folding it first.
     public init(apiValue: String) {
-        switch apiValue.uppercased() {
-        case "STATE_UNSPECIFIED": self = .unspecified
-        case "PENDING", "READY": self = .pending
-        case "RUNNING": self = .running
-        case "CANCELLING", "CANCEL_REQUESTED": self = .cancelling
-        case "SUCCEEDED", "COMPLETED": self = .succeeded
-        case "CANCELLED": self = .cancelled
-        case "FAILED": self = .failed
-        default: self = .unknown(apiValue)
+        self = Self.named(apiValue) ?? Self.named(apiValue.uppercased()) ?? .unknown(apiValue)
+    }
+
+    private static func named(_ name: String) -> OperationState? {
+        switch name {
+        case "STATE_UNSPECIFIED": .unspecified
+        case "PENDING", "READY": .pending
+        case "RUNNING": .running
+        case "CANCELLING", "CANCEL_REQUESTED": .cancelling
+        case "SUCCEEDED", "COMPLETED": .succeeded
+        case "CANCELLED": .cancelled
+        case "FAILED": .failed
+        default: nil
         }
     }
 
