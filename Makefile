@@ -28,15 +28,24 @@ test-swift: build
 test-conformance: setup-test build
 	.venv/bin/python -m pytest -q Tests/Conformance
 
+## The suites that start the eeops binary in processes or in tmux: they run in `make test` only.
+OUT_OF_PROCESS := TmuxEndToEndTests|CLITests|AuthCommandTests
+## The suites that wait on the clock (the poller's windows, the limiter's pacing, the metadata-server probe). Under
+## a sanitizer the other suites, run in parallel, keep both cores busy for seconds at a time, and these missed
+## their windows; so they run after the rest, one test at a time.
+CLOCK_SUITES := PollerTests|ResilienceTests|AuthTests
+
 ## The in-process test suites under the thread sanitizer (a separate build in .build-tsan).
-## The suites that start the eeops binary in processes or in tmux run in `make test`.
 test-tsan:
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip "TmuxEndToEndTests|CLITests|AuthCommandTests"
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --skip "$(OUT_OF_PROCESS)|$(CLOCK_SUITES)"
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --no-parallel --filter "$(CLOCK_SUITES)" --skip "$(OUT_OF_PROCESS)"
 
 ## The in-process test suites under the address sanitizer (a separate build in .build-asan). Leaks that
 ## LeakSanitizer finds in other packages' code are listed in Tests/lsan-suppressions.txt.
+test-asan: export LSAN_OPTIONS = suppressions=$(CURDIR)/Tests/lsan-suppressions.txt
 test-asan:
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "TmuxEndToEndTests|CLITests|AuthCommandTests"
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "$(OUT_OF_PROCESS)|$(CLOCK_SUITES)"
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel --filter "$(CLOCK_SUITES)" --skip "$(OUT_OF_PROCESS)"
 
 ## Release builds of eeops and of the harness that benchmarks and soaks it, with the Swift runtime and
 ## Foundation linked in: start-up no longer binds thousands of symbols across a dozen shared libraries

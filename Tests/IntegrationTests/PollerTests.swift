@@ -189,6 +189,28 @@ struct ClockSkewTests {
         #expect(abs((reported.first ?? 0) - 7200) < 3)
     }
 
+    /// The server's `Date` is compared with when the head arrived, not with when the body was in: a body that
+    /// comes 3 s after its head does not make the server's clock look 3 s behind.
+    @Test func theServerClockIsReadWhenTheHeadArrives() async throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let body = #"{"operations":[]}"#
+        let server = try RawHTTPServer(bodyDelay: 3) {
+            let date = formatter.string(from: Date().addingTimeInterval(600))
+            return "HTTP/1.1 200 OK\r\nDate: \(date)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        }
+        defer { server.stop() }
+        let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:\(server.port)")),
+                                      tokenProvider: try StaticAccessTokenProvider(token: "late-body-token", source: "test"))
+        let started = Date()
+        _ = try await client.listPage(project: "late-body-project")
+        #expect(Date().timeIntervalSince(started) >= 3, "the body was held back")
+        let offset = try #require(client.serverClockOffset)
+        #expect(abs(offset - 600) < 1.5, "measured \(offset)")
+    }
+
     /// The emulator's clock is this machine's: no skew.
     @Test func theEmulatorAgreesWithThisMachine() async throws {
         let server = try await TestEmulator.start(operations: 3)

@@ -11,7 +11,8 @@ final class RawHTTPServer: @unchecked Sendable {
     private let thread: Thread
 
     /// Serves each connection with `answer()` (the whole response: status line, headers and body), then closes it.
-    init(answer: @escaping @Sendable () -> String) throws {
+    /// With a `bodyDelay`, the head goes out first and the body that long after it.
+    init(bodyDelay: TimeInterval = 0, answer: @escaping @Sendable () -> String) throws {
         let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -35,7 +36,12 @@ final class RawHTTPServer: @unchecked Sendable {
                     request += buffer[0..<count]
                 }
                 let response = Array(answer().utf8)
-                _ = response.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                let headEnd = bodyDelay > 0 ? (response.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound ?? response.count) : response.count
+                _ = response[..<headEnd].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                if headEnd < response.count {
+                    Thread.sleep(forTimeInterval: bodyDelay)
+                    _ = response[headEnd...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+                }
                 close(connection)
             }
         }

@@ -260,8 +260,9 @@ public final class OperationsClient: Sendable {
             switch result {
             case .success(let exchange):
                 if let header = exchange.headers.first(name: "Date"), let serverNow = Timestamp.parseHTTPDate(header) {
-                    // The header has whole seconds: the server's time was, on average, half a second later.
-                    let offset = serverNow.timeIntervalSinceNow + 0.5
+                    // The header has whole seconds: the server's time was, on average, half a second later. It is
+                    // compared with when the head arrived, not with now, which may be long after under load.
+                    let offset = serverNow.timeIntervalSince(exchange.headArrived) + 0.5
                     clockOffset.withLock { $0 = offset }
                 }
                 return exchange
