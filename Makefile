@@ -33,7 +33,7 @@ OUT_OF_PROCESS := TmuxEndToEndTests|CLITests|AuthCommandTests
 ## The suites that wait on the clock (the poller's windows, the limiter's pacing, the metadata-server probe). Under
 ## a sanitizer the other suites, run in parallel, keep both cores busy for seconds at a time, and these missed
 ## their windows; so they run after the rest, one test at a time.
-CLOCK_SUITES := PollerTests|ResilienceTests|AuthTests
+CLOCK_SUITES := PollerTests|ClockSkewTests|ResilienceTests|AuthTests
 
 ## The in-process test suites under the thread sanitizer (a separate build in .build-tsan).
 test-tsan:

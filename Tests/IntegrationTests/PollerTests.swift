@@ -159,15 +159,19 @@ struct PollerTests {
 @Suite("The server's clock")
 struct ClockSkewTests {
     /// A server whose `Date` header is two hours ahead: the client measures it, the poller reports it once.
-    @Test func aServerClockTwoHoursAheadIsMeasuredAndReported() async throws {
+    /// A whole HTTP answer with `body`, whose `Date` header is `ahead` seconds after this machine's clock.
+    static func answer(_ body: String, dateAhead ahead: TimeInterval) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let body = #"{"operations":[{"name":"projects/skew-project/operations/SKEW1","metadata":{"state":"RUNNING"}}]}"#
+        let date = formatter.string(from: Date().addingTimeInterval(ahead))
+        return "HTTP/1.1 200 OK\r\nDate: \(date)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+    }
+
+    @Test func aServerClockTwoHoursAheadIsMeasuredAndReported() async throws {
         let server = try RawHTTPServer {
-            let date = formatter.string(from: Date().addingTimeInterval(7200))
-            return "HTTP/1.1 200 OK\r\nDate: \(date)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            Self.answer(#"{"operations":[{"name":"projects/skew-project/operations/SKEW1","metadata":{"state":"RUNNING"}}]}"#, dateAhead: 7200)
         }
         defer { server.stop() }
         let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:\(server.port)")),
@@ -192,15 +196,7 @@ struct ClockSkewTests {
     /// The server's `Date` is compared with when the head arrived, not with when the body was in: a body that
     /// comes 3 s after its head does not make the server's clock look 3 s behind.
     @Test func theServerClockIsReadWhenTheHeadArrives() async throws {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        let body = #"{"operations":[]}"#
-        let server = try RawHTTPServer(bodyDelay: 3) {
-            let date = formatter.string(from: Date().addingTimeInterval(600))
-            return "HTTP/1.1 200 OK\r\nDate: \(date)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
-        }
+        let server = try RawHTTPServer(bodyDelay: 3) { Self.answer(#"{"operations":[]}"#, dateAhead: 600) }
         defer { server.stop() }
         let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint("http://127.0.0.1:\(server.port)")),
                                       tokenProvider: try StaticAccessTokenProvider(token: "late-body-token", source: "test"))

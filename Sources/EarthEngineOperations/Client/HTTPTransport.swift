@@ -48,11 +48,10 @@ struct HTTPTransport: Sendable {
     func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration) async throws -> HTTPExchange {
         let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .data($0) })
         // The answer is gathered on the event loop and handed over once. Streamed through the async body instead,
-        // each 64 KB of a page woke this task, and a listing took 3 to 4% longer (docs/benchmarks.md).
+        // each 64 KB of a page woke this task, and a listing took 2 to 4% longer (docs/benchmarks.md).
         let task = client.execute(request: request, delegate: ResponseGatherer(), deadline: .now() + .nanoseconds(timeout.nanoseconds))
-        let response: HTTPExchange
         do {
-            response = try await withTaskCancellationHandler {
+            return try await withTaskCancellationHandler {
                 try await task.futureResult.get()
             } onCancel: {
                 task.cancel()
@@ -61,7 +60,6 @@ struct HTTPTransport: Sendable {
             if Task.isCancelled { throw CancellationError() }
             throw error
         }
-        return response
     }
 }
 
