@@ -32,13 +32,20 @@ static inline mmask_t eeops_button1_clicked(void) { return BUTTON1_CLICKED; }
 static inline mmask_t eeops_wheel_up(void) { return BUTTON4_PRESSED; }
 static inline mmask_t eeops_wheel_down(void) { return BUTTON5_PRESSED; }
 
-/// Draws `count` wide characters at (y, x) with attributes `attrs` in colour pair `pair`.
-static inline int eeops_draw(int y, int x, const wchar_t *text, int count, attr_t attrs, short pair) {
+/// A blank cell drawn with attributes `attrs` in colour pair `pair`: the template each cell of that look
+/// is copied from, with its characters put in.
+static inline cchar_t eeops_blank_cell(attr_t attrs, short pair) {
+    cchar_t cell;
+    const wchar_t space[2] = {L' ', L'\0'};
+    setcchar(&cell, space, attrs, pair, NULL);
+    return cell;
+}
+
+/// Puts `count` cells on row y from column x in one copy: no cursor movement, wrapping or control-character
+/// processing. A wide character's right half is left out of `cells`: ncurses fills it.
+static inline int eeops_draw_cells(int y, int x, const cchar_t *cells, int count) {
     if (wmove(stdscr, y, x) == ERR) return ERR;
-    wattr_set(stdscr, attrs, pair, NULL);
-    int result = waddnwstr(stdscr, text, count);
-    wattr_set(stdscr, A_NORMAL, 0, NULL);
-    return result;
+    return wadd_wchnstr(stdscr, cells, count);
 }
 
 // ---- Signals: a flag for the UI loop, and a crash handler that restores the terminal ----

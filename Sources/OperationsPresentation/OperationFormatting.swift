@@ -32,11 +32,20 @@ public enum OperationFormatting {
     public static func eecu(_ operation: LongRunningOperation) -> String {
         guard let value = operation.metadata?.batchEecuUsageSeconds, value.isFinite, value >= 0 else { return "-" }
         switch value {
-        case ..<10: return String(format: "%.1f", value)
+        case ..<10: return tenths(value)
         case ..<10_000: return String(Int(value.rounded()))
-        case ..<10_000_000: return String(format: "%.1fk", value / 1000)
-        default: return String(format: "%.1fM", value / 1_000_000)
+        case ..<10_000_000: return tenths(value / 1000) + "k"
+        default: return tenths(value / 1_000_000) + "M"
         }
+    }
+
+    /// `value` to one decimal, as printf's `%.1f` writes it but without its cost in every table row (the two can
+    /// differ on a value within a rounding error of a half, such as 0.15, which printf rounds down).
+    private static func tenths(_ value: Double) -> String {
+        let scaled = (value * 10).rounded(.toNearestOrEven)
+        guard scaled < Double(Int.max / 2) else { return String(format: "%.1f", value) }
+        let whole = Int(scaled)
+        return "\(whole / 10).\(whole % 10)"
     }
 
     /// How long ago, compactly: `45s`, `12m03s`, `3h05m`, `2d04h`; `-` without a time, `future` for clock skew.

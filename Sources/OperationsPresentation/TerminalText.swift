@@ -76,7 +76,11 @@ public enum TerminalText {
         let value = scalar.value
         if value < 0x7F { return value >= 0x20 ? 1 : 0 }
         if value < 0xA0 { return 0 }
-        if value == 0x00AD { return 1 }
+        // Latin-1 and the Latin extensions hold no marks, format or wide characters (U+00AD, a format
+        // character, takes one column as wcwidth counts it); combining marks start at U+0300.
+        if value < 0x300 { return 1 }
+        // CJK ideographs and Hangul syllables, common in descriptions, hold no marks either.
+        if (0x4E00...0x9FFF).contains(value) || (0xAC00...0xD7A3).contains(value) { return 2 }
         if (0x1160...0x11FF).contains(value) || value == 0x200B { return 0 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format, .control: return 0

@@ -27,6 +27,14 @@ struct OutputFormatTests {
         return text
     }
 
+    @Test(arguments: [(nil, "-"), (0, "0.0"), (0.25, "0.2"), (3.04, "3.0"), (9.96, "10.0"), (812.4, "812"), (9_999.6, "10000"),
+                      (12_400, "12.4k"), (12_460, "12.5k"), (9_999_999, "10000.0k"), (3_100_000, "3100.0k"), (31_000_000, "31.0M"), (-1, "-"), (.infinity, "-")] as [(Double?, String)])
+    func eecuReadsLikePrintf(seconds: Double?, shown: String) {
+        let operation = LongRunningOperation(name: "projects/p/operations/A", metadata: OperationMetadata(state: .running, batchEecuUsageSeconds: seconds))
+        #expect(OperationFormatting.eecu(operation) == shown)
+        if let seconds, seconds.isFinite, seconds >= 0, seconds < 10 { #expect(shown == String(format: "%.1f", seconds)) }
+    }
+
     @Test func tableFitsTheTerminalAndAlignsWideText() {
         for width in [60, 80, 120] {
             let lines = render(.table, width: width).split(separator: "\n").map(String.init)

@@ -147,7 +147,7 @@ struct QueryAndTextTests {
         }
     }
 
-    @Test(arguments: [("abc", 3), ("森林", 4), ("토지", 4), ("🌊 flood", 8), ("भूमि", 3), ("Việt", 4), ("e\u{301}", 1), ("", 0), ("ｆｕｌｌ", 8)])
+    @Test(arguments: [("abc", 3), ("森林", 4), ("토지", 4), ("🌊 flood", 8), ("भूमि", 3), ("Việt", 4), ("e\u{301}", 1), ("", 0), ("ｆｕｌｌ", 8), ("ÿ\u{AD}ǅɐ", 4), ("\u{A0}a\u{300}", 2)])
     func measuresDisplayWidth(text: String, width: Int) {
         #expect(TerminalText.width(text) == width)
     }

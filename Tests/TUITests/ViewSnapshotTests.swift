@@ -103,10 +103,12 @@ struct ViewSnapshotTests {
     @Test func serverTextNeverReachesTheScreenRaw() {
         let hostile = Fixtures.operation("EVIL", .running, description: "\u{1B}]2;owned\u{07}\u{1B}[2J\u{9B}31m\u{90}dcs\u{1B}\\ \u{202E}abc")
         let state = Fixtures.state(columns: 120, rows: 12, operations: [hostile])
-        for row in AppView.render(state).rows {
-            for cell in row {
-                for scalar in cell.text.unicodeScalars {
-                    #expect(scalar.value >= 0x20 && scalar.value != 0x7F && !(0x80..<0xA0).contains(scalar.value) && !(0x202A...0x202E).contains(scalar.value))
+        let screen = AppView.render(state)
+        for y in 0..<screen.size.rows {
+            for (x, cell) in screen.row(y).enumerated() {
+                let scalars = [cell.scalar] + (screen.marks(x: x, y: y)?.unicodeScalars.map(\.value) ?? [])
+                for value in scalars where !cell.isContinuation {
+                    #expect(value >= 0x20 && value != 0x7F && !(0x80..<0xA0).contains(value) && !(0x202A...0x202E).contains(value))
                 }
             }
         }

@@ -102,6 +102,8 @@ public struct AppState: Sendable {
     public internal(set) var stateCounts: [OperationState: Int] = [:]
 
     public internal(set) var cursor: String?
+    /// Where `cursor` was last placed or found among `visible`; `position(of:)` looks there first.
+    var cursorIndexHint = 0
     public internal(set) var marks: Set<String> = []
     var markAnchor: String?
     /// Index of the first visible row on screen.
@@ -139,9 +141,18 @@ public struct AppState: Sendable {
     /// The operation under the cursor.
     public var cursorOperation: LongRunningOperation? { cursor.flatMap { operations[$0] } }
 
-    /// Where a name is among the visible rows. A search, not an index kept up to date: the names share their
-    /// storage, so each comparison is quick, and refreshes (many) outnumber cursor moves (few).
-    func position(of name: String) -> Int? { visible.firstIndex(of: name) }
+    /// Where a name is among the visible rows: the cursor's remembered row when it holds the name, else a
+    /// search (names are the same length, so each comparison reads the whole name).
+    func position(of name: String) -> Int? {
+        if cursorIndexHint < visible.count, visible[cursorIndexHint] == name { return cursorIndexHint }
+        return visible.firstIndex(of: name)
+    }
+
+    /// Puts the cursor on visible row `index`.
+    mutating func placeCursor(at index: Int) {
+        cursor = visible[index]
+        cursorIndexHint = index
+    }
 }
 
 /// A terminal's size in character cells.

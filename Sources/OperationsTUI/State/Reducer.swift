@@ -80,7 +80,7 @@ public enum Reducer {
         switch key {
         case .click(let row):
             let index = state.scrollOffset + row - 3
-            if index >= 0, index < state.visible.count { state.cursor = state.visible[index] }
+            if index >= 0, index < state.visible.count { state.placeCursor(at: index) }
             return []
         case .scrollUp: return moveCursor(&state, by: -3)
         case .scrollDown: return moveCursor(&state, by: 3)
@@ -189,7 +189,7 @@ public enum Reducer {
             state.cursor = nil
             return []
         }
-        state.cursor = state.visible[min(max(0, index), state.visible.count - 1)]
+        state.placeCursor(at: min(max(0, index), state.visible.count - 1))
         keepCursorVisible(&state)
         return []
     }
@@ -425,10 +425,13 @@ public enum Reducer {
         refreshTableRows(&state)
         state.visible = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, sortKey: state.sortKey, ascending: state.sortAscending)
             .apply(state.tableRows)
-        if state.cursor == nil || state.position(of: state.cursor!) == nil {
+        if let cursor = state.cursor, let index = state.position(of: cursor) {
+            state.cursorIndexHint = index
+        } else if state.visible.isEmpty {
+            state.cursor = nil
+        } else {
             // The cursor's operation left the view: stay at the same position.
-            let previous = state.scrollOffset
-            state.cursor = state.visible.isEmpty ? nil : state.visible[min(previous, state.visible.count - 1)]
+            state.placeCursor(at: min(state.scrollOffset, state.visible.count - 1))
         }
         keepCursorVisible(&state)
     }

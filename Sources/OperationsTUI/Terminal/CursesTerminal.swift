@@ -27,7 +27,12 @@ package final class CursesTerminal {
     private var inputDescriptor = STDIN_FILENO
     private var screen: OpaquePointer?
     private var previous: ScreenBuffer?
-    private var colorPairs: [CellStyle.Role: Int16] = [:]
+    /// The colour pair of each role (by raw value); 0 where the role has no colour.
+    private var colorPairs = [Int16](repeating: 0, count: CellStyle.Role.allCases.count)
+    /// A blank ncurses cell for each look (see `template(for:)`), made on first use.
+    private var templates: [cchar_t?] = Array(repeating: nil, count: CellStyle.Role.allCases.count * 8)
+    /// The ncurses cells of the row being sent, kept between rows to spare an allocation each.
+    private var rowCells: [cchar_t] = []
     private(set) var isActive = false
 
     package init(options: Options) {
@@ -53,6 +58,7 @@ package final class CursesTerminal {
         curs_set(0)
         eeops_set_escdelay(25)
         if options.mouse { mousemask(eeops_button1_clicked() | eeops_wheel_up() | eeops_wheel_down(), nil) }
+        templates = Array(repeating: nil, count: templates.count)
         if options.color, has_colors() {
             start_color()
             use_default_colors()
@@ -65,7 +71,7 @@ package final class CursesTerminal {
             for (index, entry) in palette.enumerated() {
                 let pair = Int16(index + 1)
                 init_pair(pair, entry.1, entry.2)
-                colorPairs[entry.0] = pair
+                colorPairs[Int(entry.0.rawValue)] = pair
             }
         }
         return currentSize()
@@ -128,35 +134,64 @@ package final class CursesTerminal {
         return .key(.click(row: Int(event.y)))
     }
 
-    /// Sends the rows that differ from the last frame, then updates the physical screen once.
+    /// Sends the cells that differ from the last frame, then updates the physical screen once.
     package func draw(_ frame: ScreenBuffer) {
         if previous?.size != frame.size {
             werase(eeops_stdscr())
             previous = nil
         }
-        for y in 0..<frame.size.rows where previous?.rows[y] != frame.rows[y] {
-            drawRow(frame.rows[y], y: y)
+        for y in 0..<frame.size.rows {
+            for span in frame.changedSpans(inRow: y, since: previous) { draw(span, ofRow: y, from: frame) }
         }
         previous = frame
         wrefresh(eeops_stdscr())
     }
 
-    private func drawRow(_ row: [Cell], y: Int) {
-        var x = 0
-        while x < row.count {
-            let style = row[x].style
-            var characters: [wchar_t] = []
-            var end = x
-            while end < row.count, row[end].style == style {
-                for scalar in row[end].text.unicodeScalars { characters.append(wchar_t(bitPattern: scalar.value)) }
-                end += 1
+    /// Sends columns `span` of row `y` in one ncurses call: each cell is its look's template with its
+    /// characters put in (a wide character's right half is left out: ncurses fills it).
+    private func draw(_ span: Range<Int>, ofRow y: Int, from frame: ScreenBuffer) {
+        // Locals, not the stored properties, in the loop: a class's stored properties are checked for
+        // exclusive access on every use.
+        var cells = rowCells
+        rowCells = []
+        defer { rowCells = cells }
+        cells.removeAll(keepingCapacity: true)
+        let row = frame.row(y)
+        var style = row[row.startIndex + span.lowerBound].style
+        var blank = template(for: style)
+        for x in span {
+            let cell = row[row.startIndex + x]
+            if cell.isContinuation { continue }
+            if cell.style != style {
+                style = cell.style
+                blank = template(for: style)
             }
-            let (attributes, pair) = attributes(for: style)
-            characters.withUnsafeBufferPointer { buffer in
-                _ = eeops_draw(Int32(y), Int32(x), buffer.baseAddress, Int32(buffer.count), attributes, pair)
+            var curses = blank
+            curses.chars.0 = wchar_t(bitPattern: cell.scalar)
+            if cell.hasMarks, let marks = frame.marks(x: x, y: y) {
+                // ncurses keeps four combining marks with a character (CCHARW_MAX is five).
+                withUnsafeMutableBytes(of: &curses.chars) { raw in
+                    let slots = raw.bindMemory(to: wchar_t.self)
+                    for (index, mark) in marks.unicodeScalars.prefix(slots.count - 1).enumerated() {
+                        slots[index + 1] = wchar_t(bitPattern: mark.value)
+                    }
+                }
             }
-            x = end
+            cells.append(curses)
         }
+        cells.withUnsafeBufferPointer { buffer in
+            _ = eeops_draw_cells(Int32(y), Int32(span.lowerBound), buffer.baseAddress, Int32(buffer.count))
+        }
+    }
+
+    /// The blank ncurses cell of a look, made once per look.
+    private func template(for style: CellStyle) -> cchar_t {
+        let index = Int(style.role.rawValue) * 8 + (style.bold ? 4 : 0) + (style.reverse ? 2 : 0) + (style.underline ? 1 : 0)
+        if let made = templates[index] { return made }
+        let (attributes, pair) = attributes(for: style)
+        let made = eeops_blank_cell(attributes, pair)
+        templates[index] = made
+        return made
     }
 
     private func attributes(for style: CellStyle) -> (attr_t, Int16) {
@@ -165,7 +200,8 @@ package final class CursesTerminal {
         if style.reverse { attributes |= eeops_a_reverse() }
         if style.underline { attributes |= eeops_a_underline() }
         if style.role == .dim { attributes |= eeops_a_dim() }
-        if let pair = colorPairs[style.role] { return (attributes, pair) }
+        let pair = colorPairs[Int(style.role.rawValue)]
+        if pair != 0 { return (attributes, pair) }
         // Without colour, meaning is carried by attributes (the text itself always says the state).
         switch style.role {
         case .highlight: attributes |= eeops_a_bold() | eeops_a_underline()

@@ -47,7 +47,7 @@ public enum AppView {
         right.append("\(state.visible.count)/\(state.operations.count)")
         let rightText = right.joined(separator: separator)
         let rightWidth = TerminalText.width(rightText)
-        screen.write(policy.fit(title, max(0, width - rightWidth - 1)), x: 0, y: 0, style: CellStyle(.title, bold: true, reverse: true))
+        screen.write(title, x: 0, y: 0, exactly: max(0, width - rightWidth - 1), ellipsis: policy.glyphs.ellipsis, style: CellStyle(.title, bold: true, reverse: true))
         screen.write(rightText, x: max(0, width - rightWidth), y: 0, style: CellStyle(.title, reverse: true))
 
         // Counts per state, then freshness on the right.
@@ -65,7 +65,7 @@ public enum AppView {
             x += screen.write("  ", x: x, y: 1)
         }
         let freshnessWidth = min(TerminalText.width(freshness), max(0, width - x))
-        screen.write(policy.fit(freshness, freshnessWidth), x: width - freshnessWidth, y: 1,
+        screen.write(freshness, x: width - freshnessWidth, y: 1, exactly: freshnessWidth, ellipsis: policy.glyphs.ellipsis,
                      style: warning ? CellStyle(.warning, bold: true) : CellStyle(.dim))
     }
 
@@ -113,7 +113,7 @@ public enum AppView {
         case .warning: CellStyle(.warning)
         case .error: CellStyle(.error, bold: true)
         }
-        screen.write(policy.fit("\(time) \(policy.safe(entry.text))", state.size.columns), x: 0, y: y, style: style)
+        screen.write("\(time) \(policy.safe(entry.text))", x: 0, y: y, exactly: state.size.columns, ellipsis: policy.glyphs.ellipsis, style: style)
     }
 
     static func drawFooter(_ state: AppState, into screen: inout ScreenBuffer, y: Int, policy: TextPolicy) {
@@ -123,10 +123,10 @@ public enum AppView {
         case .filtering:
             let prompt = "/\(policy.safe(state.filterText))_"
             let hint = "  Enter keep · Esc clear"
-            screen.write(policy.fit(prompt + hint, width), x: 0, y: y, style: CellStyle(.plain, bold: true, reverse: true))
+            screen.write(prompt + hint, x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, bold: true, reverse: true))
             return
         case .detail:
-            screen.write(policy.fit("↑/↓ scroll · Esc/Enter back · q back", width), x: 0, y: y, style: CellStyle(.plain, reverse: true))
+            screen.write("↑/↓ scroll · Esc/Enter back · q back", x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
             return
         default:
             break

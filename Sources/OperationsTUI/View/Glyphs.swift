@@ -23,7 +23,12 @@ struct Glyphs: Sendable {
 /// Makes untrusted text safe to draw: neutralised, and ASCII-only in ASCII mode.
 struct TextPolicy: Sendable {
     let ascii: Bool
-    var glyphs: Glyphs { ascii ? .ascii : .unicode }
+    let glyphs: Glyphs
+
+    init(ascii: Bool) {
+        self.ascii = ascii
+        glyphs = ascii ? .ascii : .unicode
+    }
 
     func safe(_ text: String) -> String {
         let clean = TerminalText.sanitize(text)

@@ -15,13 +15,13 @@ enum OverlayView {
         let g = policy.glyphs
         let frame = CellStyle(.dialog, bold: true)
         let border = g.topLeft + " " + title + " " + String(repeating: g.horizontal, count: max(0, contentWidth - TerminalText.width(title) - 2)) + g.topRight
-        screen.write(policy.fit(border, contentWidth + 2), x: left, y: top, style: frame)
+        screen.write(border, x: left, y: top, exactly: contentWidth + 2, ellipsis: policy.glyphs.ellipsis, style: frame)
         for row in 0..<(height - 2) {
             let y = top + 1 + row
             screen.write(g.vertical, x: left, y: y, style: frame)
             screen.fill(x: left + 1, y: y, width: contentWidth, style: CellStyle(.dialog))
             if row < lines.count {
-                screen.write(policy.fit(lines[row].0, contentWidth), x: left + 1, y: y, width: contentWidth, style: lines[row].1)
+                screen.write(lines[row].0, x: left + 1, y: y, exactly: contentWidth, ellipsis: policy.glyphs.ellipsis, style: lines[row].1)
             }
             screen.write(g.vertical, x: left + contentWidth + 1, y: y, style: frame)
         }

@@ -34,7 +34,7 @@ enum TableView {
         for (column, title, width, alignRight) in layout.columns {
             var label = title
             if sortColumn(state.sortKey) == column { label += state.sortAscending ? policy.glyphs.sortUp : policy.glyphs.sortDown }
-            screen.write(policy.fit(label, width, alignRight: alignRight), x: x, y: top, width: width, style: CellStyle(.header, bold: true, underline: true))
+            screen.write(label, x: x, y: top, exactly: width, alignRight: alignRight, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.header, bold: true, underline: true))
             x += width + 1
         }
         guard height > 1 else { return }
@@ -88,8 +88,8 @@ enum TableView {
             case .description: text = policy.safe(operation.metadata?.description ?? "")
             }
             if marked { style.bold = true }
-            screen.write(policy.fit(text, width, alignRight: alignRight), x: x, y: y, width: width, style: style)
-            if x + width < state.size.columns { screen.write(" ", x: x + width, y: y, width: 1, style: CellStyle(.plain, bold: marked)) }
+            screen.write(text, x: x, y: y, exactly: width, alignRight: alignRight, ellipsis: policy.glyphs.ellipsis, style: style)
+            screen.fill(x: x + width, y: y, width: 1, style: CellStyle(.plain, bold: marked))
             x += width + 1
         }
         if isCursor { screen.restyle(row: y) { $0.reverse = true } }
