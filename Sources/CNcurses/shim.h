@@ -48,6 +48,22 @@ static inline int eeops_draw_cells(int y, int x, const cchar_t *cells, int count
     return wadd_wchnstr(stdscr, cells, count);
 }
 
+extern int wcwidth(wchar_t c); // <wchar.h> declares it only for X/Open builds
+
+/// The columns the C library gives a character (as ncurses places it), or -1 when it cannot print it.
+static inline int eeops_columns_of(wchar_t c) { return wcwidth(c); }
+
+/// The first character ncurses holds for the cell at (y, x) of the screen, or -1: to check what was drawn.
+static inline wchar_t eeops_character_at(int y, int x) {
+    cchar_t cell;
+    wchar_t text[CCHARW_MAX + 1];
+    attr_t attrs;
+    short pair;
+    if (mvwin_wch(stdscr, y, x, &cell) == ERR) return (wchar_t)-1;
+    if (getcchar(&cell, text, &attrs, &pair, NULL) == ERR) return (wchar_t)-1;
+    return text[0];
+}
+
 // ---- Signals: a flag for the UI loop, and a crash handler that restores the terminal ----
 
 static volatile sig_atomic_t eeops_pending_signal = 0;

@@ -59,6 +59,8 @@ enum FrameScenario {
 
     private static func measureFrames(_ operations: [LongRunningOperation], columns: Int, rows: Int, frames: Int) throws -> (Samples, Samples, Samples) {
         var state = state(operations, columns: columns, rows: rows)
+        // The TUI's locale (`eeops tui` takes it from the environment, and needs UTF-8 to draw more than ASCII).
+        setlocale(LC_ALL, "C.UTF-8")
         setenv("COLUMNS", "\(columns)", 1)
         setenv("LINES", "\(rows)", 1)
         setenv("TERM", "xterm-256color", 1)

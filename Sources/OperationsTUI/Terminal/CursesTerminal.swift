@@ -148,7 +148,8 @@ package final class CursesTerminal {
     }
 
     /// Sends columns `span` of row `y` in one ncurses call: each cell is its look's template with its
-    /// characters put in (a wide character's right half is left out: ncurses fills it).
+    /// characters put in (a wide character's right half is left out: ncurses fills it). The caller's
+    /// `changedSpans` never starts or ends a span inside a wide character.
     private func draw(_ span: Range<Int>, ofRow y: Int, from frame: ScreenBuffer) {
         // Locals, not the stored properties, in the loop: a class's stored properties are checked for
         // exclusive access on every use.
@@ -168,6 +169,18 @@ package final class CursesTerminal {
             }
             var curses = blank
             curses.chars.0 = wchar_t(bitPattern: cell.scalar)
+            if cell.scalar >= 0x7F {
+                // ncurses places each character by the C library's width of it. One it measures otherwise than
+                // the grid, or not at all (an unassigned code point: -1, which would move it backwards), is
+                // drawn as question marks filling the grid's columns, so the rest of the row stays in place.
+                let columns = x + 1 < row.count && row[row.startIndex + x + 1].isContinuation ? 2 : 1
+                if eeops_columns_of(curses.chars.0) != Int32(columns) {
+                    curses.chars.0 = wchar_t(UInt8(ascii: "?"))
+                    for _ in 1..<columns { cells.append(curses) }
+                    cells.append(curses)
+                    continue
+                }
+            }
             if cell.hasMarks, let marks = frame.marks(x: x, y: y) {
                 // ncurses keeps four combining marks with a character (CCHARW_MAX is five).
                 withUnsafeMutableBytes(of: &curses.chars) { raw in
@@ -182,6 +195,12 @@ package final class CursesTerminal {
         cells.withUnsafeBufferPointer { buffer in
             _ = eeops_draw_cells(Int32(y), Int32(span.lowerBound), buffer.baseAddress, Int32(buffer.count))
         }
+    }
+
+    /// The character ncurses holds at column `x` of row `y` (a wide character in both its columns), as the
+    /// terminal will show it: for tests of what was sent.
+    package func characterOnScreen(x: Int, y: Int) -> Unicode.Scalar? {
+        Unicode.Scalar(UInt32(bitPattern: eeops_character_at(Int32(y), Int32(x))))
     }
 
     /// The blank ncurses cell of a look, made once per look.
