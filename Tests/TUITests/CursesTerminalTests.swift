@@ -6,8 +6,9 @@ import Testing
 /// frame is drawn, read back cell by cell.
 @Suite("The terminal adapter", .serialized)
 struct CursesTerminalTests {
-    /// A terminal of 80×24 (terminfo's size for xterm, as /dev/null has none), in a UTF-8 locale as the TUI runs.
-    func withTerminal(_ body: (CursesTerminal) throws -> Void) throws {
+    /// A terminal of 80×24 (terminfo's size for xterm, as /dev/null has none), in a UTF-8 locale as the TUI runs,
+    /// and an empty frame of its size.
+    func withTerminal(_ body: (CursesTerminal, inout ScreenBuffer) throws -> Void) throws {
         setlocale(LC_ALL, "C.UTF-8")
         setenv("TERM", "xterm-256color", 1)
         let output = open("/dev/null", O_WRONLY), input = open("/dev/null", O_RDONLY)
@@ -15,7 +16,8 @@ struct CursesTerminalTests {
         let size = try terminal.start(output: output, input: input)
         defer { terminal.stop() }
         #expect(size == TerminalSize(columns: 80, rows: 24))
-        try body(terminal)
+        var frame = ScreenBuffer(size: size)
+        try body(terminal, &frame)
     }
 
     func row(_ y: Int, of terminal: CursesTerminal, columns: Int) -> [Unicode.Scalar?] {
@@ -23,8 +25,7 @@ struct CursesTerminalTests {
     }
 
     @Test func aFrameAndItsChangesReachTheScreen() throws {
-        try withTerminal { terminal in
-            var frame = ScreenBuffer(size: TerminalSize(columns: 80, rows: 24))
+        try withTerminal { terminal, frame in
             frame.write("森林 abc", x: 0, y: 0)
             frame.write("e\u{0301}x", x: 0, y: 1)
             terminal.draw(frame)
@@ -41,8 +42,7 @@ struct CursesTerminalTests {
     /// or cannot be measured (an unassigned code point, -1), is drawn as question marks filling the grid's
     /// columns, and what follows it stays in its column.
     @Test func charactersTheCLibraryCannotMeasureKeepTheRowInPlace() throws {
-        try withTerminal { terminal in
-            var frame = ScreenBuffer(size: TerminalSize(columns: 80, rows: 24))
+        try withTerminal { terminal, frame in
             frame.write("\u{0378}a\u{E0080}b", x: 0, y: 0)
             frame.write("x\u{0378}\u{2E9A}y", x: 10, y: 5)
             terminal.draw(frame)
