@@ -171,8 +171,9 @@ package final class CursesTerminal {
             curses.chars.0 = wchar_t(bitPattern: cell.scalar)
             if cell.scalar >= 0x7F {
                 // ncurses places each character by the C library's width of it. One it measures otherwise than
-                // the grid, or not at all (an unassigned code point: -1, which would move it backwards), is
-                // drawn as question marks filling the grid's columns, so the rest of the row stays in place.
+                // the grid would shift the rest of the row (U+2E9A, unassigned in a block the grid takes as
+                // wide, measures -1), and one it cannot print would reach the terminal as it is: either is
+                // drawn as question marks filling the grid's columns.
                 let columns = x + 1 < row.count && row[row.startIndex + x + 1].isContinuation ? 2 : 1
                 if eeops_columns_of(curses.chars.0) != Int32(columns) {
                     curses.chars.0 = wchar_t(UInt8(ascii: "?"))
