@@ -5,7 +5,8 @@ import Foundation
 public enum ListFormat: String, CaseIterable, Sendable {
     /// Aligned columns that fit the terminal, wide characters included; text is sanitised.
     case table
-    /// A JSON array of Operation resources in the API's own shape (sorted keys).
+    /// A JSON array of Operation resources, indented: `list` and `get` write each as the server sent it (every
+    /// field, in the server's order).
     case json
     /// One Operation resource per line, compact JSON.
     case jsonl
@@ -66,6 +67,31 @@ public struct OperationListWriter: ~Copyable {
             pageWriter.withBytes(emit)
         }
         written += operations.count
+    }
+
+    /// Writes a page as the server sent it (``ReceivedPage``): in the JSON formats each operation's JSON with
+    /// every field it had, in its order; the table and CSV from the decoded operations, as ``write(_:)``.
+    public mutating func write(_ page: ReceivedPage) {
+        guard page.count > 0 else { return }
+        switch format {
+        case .table, .csv:
+            write((0..<page.count).map(page.operation))
+        case .json:
+            pageWriter.restart(continuingArrayAfter: written)
+            pageWriter.reserveCapacity(page.count * 1536)
+            for index in 0..<page.count { page.copy(index, to: &pageWriter) }
+            pageWriter.withBytes(emit)
+            written += page.count
+        case .jsonl:
+            pageWriter.restart()
+            pageWriter.reserveCapacity(page.count * 1280)
+            for index in 0..<page.count {
+                page.withJSON(of: index) { pageWriter.value(compact: $0) }
+                pageWriter.endLine()
+            }
+            pageWriter.withBytes(emit)
+            written += page.count
+        }
     }
 
     public mutating func end() {

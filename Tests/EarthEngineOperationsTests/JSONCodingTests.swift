@@ -184,6 +184,96 @@ struct JSONCodingTests {
 
     /// The word-at-a-time searches find exactly the byte a byte-by-byte loop finds: every special byte, at
     /// every offset within and across the 8-byte words, after runs of ordinary ASCII and UTF-8.
+    /// What `list` and `get` print: the server's JSON with every member in its order, numbers as spelled, and
+    /// strings escaped as the writer escapes them.
+    @Test func copiedValuesKeepWhatTheServerSent() throws {
+        let raw: [UInt8] = Array(#"{ "zeta": [1, 2.50, -0, 1e400, true, null, {}, [] ], "alpha" : "\u001b[2J plain", "#.utf8)
+            + Array(#""c1": "x"#.utf8) + [0xC2, 0x85, 0x7F] + Array(#"y", "bad": "a"#.utf8) + [0xFF, 0xC3] + Array(#"b", "future": {"deep": {"er": "é"}} }"#.utf8)
+        func copied(pretty: Bool) throws -> String {
+            var writer = JSONWriter(pretty: pretty)
+            try raw.withUnsafeBytes { bytes in
+                try JSONReader.readDocument(bytes) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
+            }
+            return String(decoding: writer.bytes, as: UTF8.self)
+        }
+        #expect(try copied(pretty: false) == #"{"zeta":[1,2.50,-0,null,true,null,{},[]],"alpha":"\u001b[2J plain","c1":"x\u0085\u007fy","bad":"a\#u{FFFD}\#u{FFFD}b","future":{"deep":{"er":"é"}}}"#)
+        #expect(try copied(pretty: true).hasPrefix("{\n  \"zeta\": [\n    1,\n    2.50,"))
+        #expect(try JSONSerialization.jsonObject(with: Data(copied(pretty: true).utf8)) is [String: Any])
+        for broken in [#"{"a":}"#, #"[1 2]"#, #"{"a":"b"#, #"{"a":tru}"#, #"{"a":01}"#] {
+            var writer = JSONWriter()
+            #expect(throws: JSONReadError.self, "\(broken)") {
+                try Array(broken.utf8).withUnsafeBytes { bytes in
+                    try JSONReader.readDocument(bytes) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
+                }
+            }
+        }
+    }
+
+    /// `list` copies each operation as the server sent it, compact, in one pass; what it is not sure of it
+    /// leaves to the decoder.
+    @Test func theCompactorKeepsWhatItIsSureOf() throws {
+        func compact(_ bytes: [UInt8]) -> (JSONCompactor.Outcome, String) {
+            var output: [UInt8] = Array("kept|".utf8)
+            let outcome = bytes.withUnsafeBufferPointer { JSONCompactor.append($0, to: &output) }
+            return (outcome, String(decoding: output.dropFirst(5), as: UTF8.self))
+        }
+        let spaced = Array(#" { "name" : "projects/p/operations/A", "n": [ 1, -0.5, 0, true, false, null, { }, [ ] ], "s": "a\"b\u001b\/", "z": {"y": "森林 🌲"} } "#.utf8)
+        #expect(compact(spaced) == (.object(name: "projects/p/operations/A"), #"{"name":"projects/p/operations/A","n":[1,-0.5,0,true,false,null,{},[]],"s":"a\"b\u001b\/","z":{"y":"森林 🌲"}}"#))
+        // DEL and the C1 controls are escaped, as the writer escapes them.
+        let controls = Array(#"{"d":"x"#.utf8) + [0x7F, 0xC2, 0x9B] + Array(#"y"}"#.utf8)
+        #expect(compact(controls) == (.object(name: ""), #"{"d":"x\u007f\u009by"}"#))
+        // The name as the decoder reads it: the last one, and "" when it is not a string.
+        #expect(compact(Array(#"{"name":"a","name":"b"}"#.utf8)).0 == .object(name: "b"))
+        #expect(compact(Array(#"{"name":7}"#.utf8)).0 == .object(name: ""))
+        #expect(compact(Array(#"{"x":{"name":"inner"}}"#.utf8)).0 == .object(name: ""))
+        for value in [#"[1]"#, #""text""#, "12", "null", " true "] {
+            #expect(compact(Array(value.utf8)) == (.notAnObject, ""), "\(value)")
+        }
+        let unsure: [[UInt8]] = [
+            Array(#"{"a":1e5}"#.utf8), Array(#"{"a\u0062":1}"#.utf8), Array(#"{"name":"\u0041"}"#.utf8), Array(#"{"a":[1,]}"#.utf8),
+            Array(#"{"a":01}"#.utf8), Array(#"{"a":"b"#.utf8), Array(#"{"a":tru}"#.utf8), Array(#"{"a":"\x"}"#.utf8), Array(#"{"a":1}x"#.utf8),
+            Array(#"{"a":"b"#.utf8) + [0x0A] + Array(#""}"#.utf8), Array(#"{"a":"b"#.utf8) + [0xFF] + Array(#""}"#.utf8),
+            Array(repeating: UInt8(ascii: "["), count: 65) + Array(repeating: UInt8(ascii: "]"), count: 65), [],
+        ]
+        for bytes in unsure {
+            #expect(compact(bytes) == (.unsure, ""), "\(String(decoding: bytes, as: UTF8.self))")
+        }
+        // Whatever it keeps reads back as what it was given.
+        let parsed = try JSONSerialization.jsonObject(with: Data(spaced)) as? NSDictionary
+        #expect(try JSONSerialization.jsonObject(with: Data(compact(spaced).1.utf8)) as? NSDictionary == parsed)
+    }
+
+    @Test func theCompactorReadsAListPageInOnePass() {
+        func page(_ text: String) -> (JSONCompactor.Page?, String) {
+            var output: [UInt8] = []
+            let page = Array(text.utf8).withUnsafeBufferPointer { JSONCompactor.appendPage($0, to: &output) }
+            return (page, String(decoding: output, as: UTF8.self))
+        }
+        let (listed, lines) = page(#" {"nextPageToken" : "T2", "kind": {"x": [1]}, "operations": [ {"name": "a"}, 7, "s", null, {"b": 1} ] } "#)
+        #expect(listed == JSONCompactor.Page(elements: [0..<12, 13..<20], names: ["a", ""], nextPageToken: "T2"))
+        #expect(lines == "{\"name\":\"a\"}\n{\"b\":1}\n")
+        #expect(page(#"{"operations":[],"nextPageToken":""}"#).0 == JSONCompactor.Page())
+        #expect(page(#"{"nextPageToken":null}"#).0 == JSONCompactor.Page())
+        #expect(page("{}").0 == JSONCompactor.Page())
+        for unsure in [#"{"operations":[],"operations":[]}"#, #"{"operations":"nope"}"#, #"{"nextPageToken":5}"#, #"{"operations":[{"a":1e3}]}"#,
+                       #"{"operations":[]} x"#, #"[]"#, #"{"operations":[1,]}"#, #"{"operations":[{"a":1}]"#] {
+            #expect(page(unsure).0 == nil, "\(unsure)")
+        }
+    }
+
+    @Test func utf8CheckAgreesWithTheStandardLibrary() {
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xA0, 0x9F, 0xED, 0xEF, 0xF0, 0x90, 0x8F, 0xF4, 0xF5, 0xFF]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...6, using: &random)).map { _ in interesting.randomElement(using: &random)! }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(bytes.withUnsafeBufferPointer(UTF8Check.isValid) == expected, "\(bytes)")
+        }
+        for text in ["", "ascii", "é", "森林", "🌲", "\u{10FFFF}", "\u{D7FF}\u{E000}"] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer(UTF8Check.isValid))
+        }
+    }
+
     @Test func byteScanAgreesWithAByteLoop() {
         let special: [UInt8] = [0x00, 0x09, 0x1F, 0x22, 0x5C, 0x7F, 0xC2]
         let ordinary: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7E, 0x80, 0x9F, 0xC1, 0xC3, 0xE6, 0xFF]

@@ -145,6 +145,29 @@ struct HostileInputTests {
             #expect(error.description.contains(text), "\(hostile.name): \(error.description)")
             Self.expectInert(TerminalText.sanitize(error.description), hostile.name)
         }
+        // Listed as received, as `eeops list` lists, the same operations are kept (or the same error given), and
+        // their JSON lines carry nothing raw that a terminal acts on.
+        var lines = ""
+        var received = 0
+        var jsonLines = OperationListWriter(format: .jsonl, terminalWidth: nil) { lines += String(decoding: $0, as: UTF8.self) }
+        do {
+            try await client.listAllReceived(project: "p", pageSize: 1000) { page in
+                received += page.count
+                jsonLines.write(page)
+            }
+            if case .lists = hostile.expectation { #expect(received == operations.count, "\(hostile.name): as received") }
+        } catch let error as OperationsError {
+            guard case .fails(let text) = hostile.expectation else {
+                Issue.record("\(hostile.name): failed as received instead of listing: \(error)")
+                return
+            }
+            #expect(error.description.contains(text), "\(hostile.name): as received: \(error.description)")
+        }
+        let rawControl = lines.unicodeScalars.first { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) }
+        #expect(rawControl == nil, "\(hostile.name): raw U+\(String(rawControl?.value ?? 0, radix: 16)) in the JSON lines")
+        for line in lines.split(separator: "\n").prefix(50) {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "\(hostile.name): \(line.prefix(200))")
+        }
         // Whatever was listed is drawn safely by the CLI's table and the TUI (first rows and details).
         var table = ""
         var writer = OperationListWriter(format: .table, terminalWidth: 120) { table += String(decoding: $0, as: UTF8.self) }
@@ -158,6 +181,28 @@ struct HostileInputTests {
         Self.expectInert(AppView.render(state).text, hostile.name)
         _ = Reducer.reduce(&state, .key(.enter))
         Self.expectInert(AppView.render(state).text, hostile.name)
+    }
+
+    /// `list` and `get` print an operation's JSON as the server sent it: fields the model does not know stay,
+    /// in the server's order, and an operation repeated on a later page is printed once.
+    @Test func listedAndFetchedJSONKeepsFieldsTheModelDoesNotKnow() async throws {
+        let unknown = #"{"name":"projects/p/operations/NEW","zFirst":1,"metadata":{"state":"RUNNING","futureField":{"x":[1,2.50]}},"done":false}"#
+        let server = try await HostileServer.start { token, request in
+            // Two pages, then the operation itself for `get`.
+            if request > 2 { return HostileServer.Answer(unknown) }
+            return HostileServer.Answer(token == nil ? Self.page([unknown, Self.operation("A")], next: "2") : Self.page([Self.operation("A"), unknown]))
+        }
+        defer { Task { await server.stop() } }
+        let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint(server.baseURL), retryPolicy: .none),
+                                      tokenProvider: try StaticAccessTokenProvider(token: "t", source: "test"))
+        var lines = ""
+        var writer = OperationListWriter(format: .jsonl, terminalWidth: nil) { lines += String(decoding: $0, as: UTF8.self) }
+        try await client.listAllReceived(project: "p") { page in writer.write(page) }
+        #expect(lines == unknown + "\n" + Self.operation("A") + "\n")
+        var fetched = ""
+        var single = OperationListWriter(format: .jsonl, terminalWidth: nil) { fetched += String(decoding: $0, as: UTF8.self) }
+        single.write(try await client.getReceived(try OperationName(project: "p", operationID: "NEW")))
+        #expect(fetched == unknown + "\n")
     }
 
     /// No control characters (but newlines between rows), no C1 controls, no bidi controls.

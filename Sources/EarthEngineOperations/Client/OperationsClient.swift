@@ -130,12 +130,54 @@ public final class OperationsClient: Sendable {
         stopAfter: (([LongRunningOperation]) -> Bool)? = nil,
         onPage: ([LongRunningOperation]) async throws -> Void
     ) async throws -> Int {
-        var seenNames = Set<String>()
-        var pagesWithoutNews = 0
         cache?.beginListing()
         // Pages are scanned for the cache, and read for the token of the next page, which is asked for before the
         // page is decoded unless the caller may stop early.
-        let reading: ListingFetches.Reading = cache != nil ? .structure : stopAfter == nil ? .token : .nothing
+        let (delivered, complete) = try await listPages(
+            project: project, pageSize: pageSize, filter: filter, limit: limit,
+            reading: cache != nil ? .structure : stopAfter == nil ? .token : .nothing,
+            stopAfter: stopAfter.map { stop in { (page: ListOperationsResponse) in stop(page.operations) } },
+            read: { (fetched) throws(OperationsError) in try self.decodeListPage(fetched.exchange, scanned: fetched.scanned, cache: cache) },
+            onPage: { try await onPage($0.operations) }
+        )
+        if complete { cache?.endListing() }
+        return delivered
+    }
+
+    /// Every operation of a project as the server sent it, page after page: ``listAll(project:pageSize:filter:limit:cache:isolation:stopAfter:onPage:)``
+    /// without decoding, for output that keeps every field the server sent (``ReceivedPage``): each page is read
+    /// once, its operations copied compact and their names read on the way (``JSONCompactor``). A page the
+    /// compactor is not sure of is decoded as usual (which repairs or explains), and its operations written again
+    /// as the model has them.
+    /// - Returns: the number of operations delivered.
+    @discardableResult
+    public func listAllReceived(
+        project: String, pageSize: Int = 1000, filter: String? = nil, limit: Int? = nil,
+        isolation: isolated (any Actor)? = #isolation,
+        onPage: (ReceivedPage) async throws -> Void
+    ) async throws -> Int {
+        try await listPages(
+            project: project, pageSize: pageSize, filter: filter, limit: limit, reading: .token, stopAfter: nil,
+            read: { (fetched) throws(OperationsError) in
+                if let page = ReceivedPage(page: fetched.exchange.body) { return page }
+                return ReceivedPage(try self.decodeListPage(fetched.exchange, scanned: nil, cache: nil))
+            },
+            onPage: onPage
+        ).delivered
+    }
+
+    /// The listing loop of ``listAll(project:pageSize:filter:limit:cache:isolation:stopAfter:onPage:)`` and
+    /// ``listAllReceived(project:pageSize:filter:limit:isolation:onPage:)``, over pages that `read` makes.
+    /// Returns the operations delivered, and whether the listing reached its last page.
+    private func listPages<Page: ListedPage>(
+        project: String, pageSize: Int, filter: String?, limit: Int?, reading: ListingFetches.Reading,
+        isolation: isolated (any Actor)? = #isolation,
+        stopAfter: ((Page) -> Bool)?,
+        read: (FetchedListPage) throws(OperationsError) -> Page,
+        onPage: (Page) async throws -> Void
+    ) async throws -> (delivered: Int, complete: Bool) {
+        var seenNames = Set<String>()
+        var pagesWithoutNews = 0
         let fetches = ListingFetches(lookahead: stopAfter == nil && limit == nil ? 2 : 0, reading: reading) { token in
             try await self.fetchListPage(project: project, pageSize: pageSize, pageToken: token, filter: filter)
         }
@@ -153,12 +195,14 @@ public final class OperationsClient: Sendable {
                 ahead = try fetches.follow(token, index: index)
                 early = token
             }
-            let page = try decodeListPage(fetched.exchange, scanned: fetched.scanned, cache: cache)
+            let page = try read(fetched)
+            let names = page.names
             // A listing that goes past its first page gets room for ten pages' names at once (pages hold at most
             // 1,000), instead of a set rehashed as it doubles, which showed in a profile of a 10,000-operation listing.
             if index == 1, page.nextPageToken != nil { seenNames.reserveCapacity(min(limit ?? .max, 10 * min(pageSize, 1000))) }
-            var fresh = page.operations.filter { seenNames.insert($0.name).inserted }
-            if let limit, delivered + fresh.count > limit { fresh = Array(fresh.prefix(limit - delivered)) }
+            var kept = names.indices.filter { seenNames.insert(names[$0]).inserted }
+            if let limit, delivered + kept.count > limit { kept = Array(kept.prefix(limit - delivered)) }
+            let fresh = kept.count == names.count ? page : page.selecting(kept)
             var stopped = false
             if page.nextPageToken != early {
                 fetches.cancelAll() // the scanner and the decoder disagree (never seen): the decoder decides
@@ -168,17 +212,16 @@ public final class OperationsClient: Sendable {
                     if !stopped { ahead = try fetches.follow(next, index: index) }
                 }
             }
-            if !fresh.isEmpty { try await onPage(fresh) }
-            delivered += fresh.count
-            if stopped { return delivered }
+            if !kept.isEmpty { try await onPage(fresh) }
+            delivered += kept.count
+            if stopped { return (delivered, false) }
             if let limit, delivered >= limit { break }
-            pagesWithoutNews = fresh.isEmpty ? pagesWithoutNews + 1 : 0
+            pagesWithoutNews = kept.isEmpty ? pagesWithoutNews + 1 : 0
             guard ahead == nil || pagesWithoutNews < 5 else {
                 throw OperationsError.invalidResponse("the server kept sending pages with no new operations (\(index) pages); stopped listing")
             }
         }
-        if ahead == nil { cache?.endListing() }
-        return delivered
+        return (delivered, ahead == nil)
     }
 
     /// Makes the process's HTTP client (its event-loop threads and connection pool) on a thread of its own, so
@@ -191,6 +234,14 @@ public final class OperationsClient: Sendable {
     public func get(_ name: OperationName) async throws(OperationsError) -> LongRunningOperation {
         let operation = try await decode(LongRunningOperation.self, try await send(.GET, path: name.urlPath, project: name.project))
         return operation
+    }
+
+    /// ``get(_:)`` as the server sent it: a ``ReceivedPage`` of the one operation, for output that keeps every
+    /// field (an answer that is not plain enough is decoded, and written again as the model has it).
+    public func getReceived(_ name: OperationName) async throws(OperationsError) -> ReceivedPage {
+        let exchange = try await send(.GET, path: name.urlPath, project: name.project)
+        if let page = ReceivedPage(operation: exchange.body) { return page }
+        return ReceivedPage(ListOperationsResponse(operations: [try decode(LongRunningOperation.self, exchange)]))
     }
 
     /// `projects.operations.cancel`: starts asynchronous, best-effort cancellation. Check the outcome with

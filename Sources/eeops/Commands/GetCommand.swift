@@ -27,8 +27,9 @@ struct GetCommand: AsyncParsableCommand {
             session = try await global.makeSession(requireProject: false)
             resolved = try session.names(names)
         } catch { throw fail(error) }
-        let results = await concurrentMap(resolved) { name -> Result<LongRunningOperation, OperationsError> in
-            do throws(OperationsError) { return .success(try await session.client.get(name)) } catch { return .failure(error) }
+        // As the server sent them, so that JSON output keeps every field.
+        let results = await concurrentMap(resolved) { name -> Result<ReceivedPage, OperationsError> in
+            do throws(OperationsError) { return .success(try await session.client.getReceived(name)) } catch { return .failure(error) }
         }
         let output = StandardStream.output
         var writer = OperationListWriter(format: ListFormat(rawValue: format) ?? .table, terminalWidth: output.terminalWidth) { output.write($0) }
@@ -36,7 +37,7 @@ struct GetCommand: AsyncParsableCommand {
         var status = ExitStatus.success
         for (name, result) in zip(resolved, results) {
             switch result {
-            case .success(let operation): writer.write([operation])
+            case .success(let operation): writer.write(operation)
             case .failure(let error):
                 printError("\(name): \(error)")
                 status = max(status, error.rpcCode == .notFound ? ExitStatus.incomplete : ExitStatus.apiError)

@@ -37,12 +37,15 @@ struct ListCommand: AsyncParsableCommand {
         do {
             let now = Date()
             // The limit applies after filtering, so the listing itself is unbounded when a filter is set.
-            try await session.client.listAll(project: session.project!, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
-                var matching = filter.isEmpty ? page : page.filter { filter.matches($0, now: now) }
+            // The operations as the server sent them, so that JSON output keeps every field (decoded only to
+            // filter them, or for the table and CSV).
+            try await session.client.listAllReceived(project: session.project!, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
+                var matching = Array(0..<page.count)
+                if !filter.isEmpty { matching = matching.filter { filter.matches(page.operation($0), now: now) } }
                 if let limit { matching = Array(matching.prefix(limit - shown)) }
                 shown += matching.count
                 if !begun { writer.begin(); begun = true }
-                writer.write(matching)
+                writer.write(matching.count == page.count ? page : page.selecting(matching))
                 if let limit, shown >= limit { throw ListingDone() }
             }
         } catch is ListingDone {

@@ -30,6 +30,16 @@ enum ByteScan {
         }
     }
 
+    /// The index of the first byte from `start` that is not plain printable ASCII inside a JSON string: `"`,
+    /// `\`, a C0 control, DEL, or any byte of a multi-byte character; `bytes.count` when there is none.
+    static func firstNotPlainASCII(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        first(in: bytes, from: start) { word in
+            equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\")) | below(word, 0x20) | equal(word, 0x7F) | (word & highs)
+        } matches: { byte in
+            byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x7F
+        }
+    }
+
     @inline(__always)
     private static func first(
         in bytes: UnsafeBufferPointer<UInt8>, from start: Int, flags: (UInt64) -> UInt64, matches: (UInt8) -> Bool

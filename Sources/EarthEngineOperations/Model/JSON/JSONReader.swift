@@ -170,6 +170,45 @@ public struct JSONReader {
         }
     }
 
+    /// Copies the next value to `writer` as the document has it, checking its syntax: every member and element in
+    /// its order, numbers as they are spelled (but `null` for one beyond a double's range, as the model writes it),
+    /// and strings with their text, escaped as `writer` escapes (control characters included) and invalid UTF-8
+    /// replaced by U+FFFD. For output that keeps what a model would drop.
+    public mutating func copyValue(to writer: inout JSONWriter) throws(JSONReadError) {
+        switch try nextKind() {
+        case .object:
+            writer.beginObject()
+            try readObject { key, reader throws(JSONReadError) in
+                writer.key(key)
+                try reader.copyValue(to: &writer)
+            }
+            writer.endObject()
+        case .array:
+            writer.beginArray()
+            try readArray { reader throws(JSONReadError) in try reader.copyValue(to: &writer) }
+            writer.endArray()
+        case .string:
+            if let range = try scanPlainString() {
+                let text = UnsafeBufferPointer(rebasing: bytes[range])
+                if UTF8Check.isValid(text) { writer.string(utf8: text) } else { writer.string(String(decoding: text, as: UTF8.self)) }
+            } else {
+                writer.string(try readString())
+            }
+        case .number:
+            // As spelled, unless too large for a double (only an exponent or 300 digits make one): many readers,
+            // Foundation's among them, refuse the whole document then, so it is written as the model writes it.
+            let range = try scanNumber()
+            let spelled = UnsafeBufferPointer(rebasing: bytes[range])
+            if range.count > 300 || spelled.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }), !numberValue(range).isFinite {
+                writer.null()
+            } else {
+                writer.number(spelled: spelled)
+            }
+        case .bool, .null:
+            if let value = try readLiteral() { writer.bool(value) } else { writer.null() }
+        }
+    }
+
     /// Reads a string value (the next value must be one).
     public mutating func readString() throws(JSONReadError) -> String {
         try scanString(keepingText: true)!
@@ -552,8 +591,10 @@ private final class RepeatedStrings {
 /// The key of an object member, valid during the call that receives it. Match it against literals in a
 /// `switch` (`case "name":`), or take its ``text``.
 public struct JSONKey {
-    fileprivate let raw: UnsafeBufferPointer<UInt8>
-    fileprivate let decoded: String?
+    /// The key's bytes when it has no escapes (`decoded` is nil then).
+    let raw: UnsafeBufferPointer<UInt8>
+    /// The key's text when it had escapes.
+    let decoded: String?
 
     /// The key as text (invalid UTF-8 repaired).
     public var text: String { decoded ?? String(decoding: raw, as: UTF8.self) }
@@ -563,5 +604,43 @@ public struct JSONKey {
         if let decoded = key.decoded { return decoded == pattern.description }
         return pattern.utf8CodeUnitCount == key.raw.count
             && (key.raw.isEmpty || memcmp(pattern.utf8Start, key.raw.baseAddress!, key.raw.count) == 0)
+    }
+}
+
+/// Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates, or values past U+10FFFF (the
+/// Unicode standard's table 3-7).
+enum UTF8Check {
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            // ASCII eight bytes at a time.
+            if index + 8 <= bytes.count,
+               UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                index += 8
+                continue
+            }
+            guard let length = characterLength(bytes, at: index) else { return false }
+            index += length
+        }
+        return true
+    }
+
+    /// The length of the well-formed character at `index`, nil when it is not one.
+    static func characterLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let length: Int, second: ClosedRange<UInt8>
+        switch bytes[index] {
+        case 0x00...0x7F: return 1
+        case 0xC2...0xDF: (length, second) = (2, 0x80...0xBF)
+        case 0xE0: (length, second) = (3, 0xA0...0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: (length, second) = (3, 0x80...0xBF)
+        case 0xED: (length, second) = (3, 0x80...0x9F)
+        case 0xF0: (length, second) = (4, 0x90...0xBF)
+        case 0xF1...0xF3: (length, second) = (4, 0x80...0xBF)
+        case 0xF4: (length, second) = (4, 0x80...0x8F)
+        default: return nil
+        }
+        guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { return nil }
+        for offset in 2..<length where !(0x80...0xBF).contains(bytes[index + offset]) { return nil }
+        return length
     }
 }

@@ -50,6 +50,9 @@ public struct JSONWriter: ~Copyable {
 
     deinit { start.deallocate() }
 
+    /// How many bytes were written so far.
+    public var byteCount: Int { count }
+
     /// The bytes written so far, lent for the call.
     public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: start, count: count))
@@ -100,6 +103,17 @@ public struct JSONWriter: ~Copyable {
         endKey()
     }
 
+    /// A key as a ``JSONReader`` found it, written from its bytes when it had no escapes.
+    public mutating func key(_ key: JSONKey) {
+        guard key.decoded == nil, UTF8Check.isValid(key.raw) else {
+            self.key(key.text)
+            return
+        }
+        startItem()
+        appendQuoted(utf8: key.raw)
+        endKey()
+    }
+
     /// `key` and the elements as an array; nothing at all when there are none (proto3 omits empty lists).
     public mutating func array<Element>(_ key: StaticString, _ elements: [Element], _ write: (Element, inout JSONWriter) -> Void) {
         guard !elements.isEmpty else { return }
@@ -118,6 +132,25 @@ public struct JSONWriter: ~Copyable {
     public mutating func string(_ value: String) {
         startValue()
         appendQuoted(value)
+    }
+
+    /// A string value from its UTF-8 bytes (well-formed, not escaped), escaped as every string is.
+    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+        startValue()
+        appendQuoted(utf8: utf8)
+    }
+
+    /// A value already written compact by a writer (``JSONReader/copyValue(to:)`` into one), copied as it is:
+    /// for compact output only, as it keeps no indentation.
+    public mutating func value(compact: UnsafeBufferPointer<UInt8>) {
+        startValue()
+        append(compact)
+    }
+
+    /// A number as a JSON document spelled it (checked by the reader that found it), copied unchanged.
+    public mutating func number(spelled: UnsafeBufferPointer<UInt8>) {
+        startValue()
+        append(spelled)
     }
 
     public mutating func bool(_ value: Bool) {
