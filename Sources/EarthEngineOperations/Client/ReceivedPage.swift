@@ -2,8 +2,8 @@ import NIOCore
 
 /// A page of a listing as the server sent it (``OperationsClient/listAllReceived(project:pageSize:filter:limit:isolation:onPage:)``):
 /// each operation's JSON with every member the server sent, in its order, checked and copied compact
-/// (``JSONCompactor``), and its name. Nothing else is decoded until asked
-/// for, so that output of the JSON keeps every field, including those this model does not know.
+/// (``JSONCompactor``), and its name. Nothing else is decoded until asked for, so that output of the JSON keeps
+/// every field, including those this model does not know.
 public struct ReceivedPage: Sendable {
     /// The operations' compact JSON, one after another, each on a line of its own.
     private let json: [UInt8]
