@@ -159,7 +159,7 @@ public final class OperationsClient: Sendable {
         try await listPages(
             project: project, pageSize: pageSize, filter: filter, limit: limit, reading: .token, stopAfter: nil,
             read: { (fetched) throws(OperationsError) in
-                if let page = ReceivedPage(page: fetched.exchange.body) { return page }
+                if let page = fetched.exchange.body.withUnsafeReadableBytes({ ReceivedPage(page: $0) }) { return page }
                 return ReceivedPage(try self.decodeListPage(fetched.exchange, scanned: nil, cache: nil))
             },
             onPage: onPage
@@ -240,7 +240,7 @@ public final class OperationsClient: Sendable {
     /// field (an answer that is not plain enough is decoded, and written again as the model has it).
     public func getReceived(_ name: OperationName) async throws(OperationsError) -> ReceivedPage {
         let exchange = try await send(.GET, path: name.urlPath, project: name.project)
-        if let page = ReceivedPage(operation: exchange.body) { return page }
+        if let page = exchange.body.withUnsafeReadableBytes({ ReceivedPage(operation: $0) }) { return page }
         return ReceivedPage(ListOperationsResponse(operations: [try decode(LongRunningOperation.self, exchange)]))
     }
 

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// A page of a listing as the server sent it (``OperationsClient/listAllReceived(project:pageSize:filter:limit:isolation:onPage:)``):
 /// each operation's JSON with every member the server sent, in its order, checked and copied compact
 /// (``JSONCompactor``), and its name. Nothing else is decoded until asked for, so that output of the JSON keeps
@@ -18,20 +16,17 @@ public struct ReceivedPage: Sendable {
     /// A list page read in one pass (``JSONCompactor/appendPage(_:to:)``): each operation copied compact with its
     /// name; an element that is not an object is left out, as when the page is decoded. Nil when the compactor is
     /// unsure of anything: the caller then decodes the page, which repairs or explains.
-    init?(page body: ByteBuffer) {
+    init?(page body: UnsafeRawBufferPointer) {
         var json: [UInt8] = []
-        json.reserveCapacity(body.readableBytes)
-        guard let page = body.withUnsafeReadableBytes({ JSONCompactor.appendPage($0.assumingMemoryBound(to: UInt8.self), to: &json) }) else {
-            return nil
-        }
+        json.reserveCapacity(body.count)
+        guard let page = JSONCompactor.appendPage(body.assumingMemoryBound(to: UInt8.self), to: &json) else { return nil }
         self.init(json: json, elements: page.elements, names: page.names, nextPageToken: page.nextPageToken)
     }
 
     /// One operation, the whole of `body`; nil when it is not an object the compactor is sure of.
-    init?(operation body: ByteBuffer) {
+    init?(operation body: UnsafeRawBufferPointer) {
         var json: [UInt8] = []
-        let outcome = body.withUnsafeReadableBytes { JSONCompactor.append($0.assumingMemoryBound(to: UInt8.self), to: &json) }
-        guard case .object(let name) = outcome else { return nil }
+        guard case .object(let name) = JSONCompactor.append(body.assumingMemoryBound(to: UInt8.self), to: &json) else { return nil }
         self.init(json: json, elements: [0..<json.count], names: [name], nextPageToken: nil)
     }
 
