@@ -83,13 +83,7 @@ public struct OperationListWriter: ~Copyable {
             pageWriter.withBytes(emit)
             written += page.count
         case .jsonl:
-            pageWriter.restart()
-            pageWriter.reserveCapacity(page.count * 1280)
-            for index in 0..<page.count {
-                page.withJSON(of: index) { pageWriter.value(compact: $0) }
-                pageWriter.endLine()
-            }
-            pageWriter.withBytes(emit)
+            page.withJSONLines(emit)
             written += page.count
         }
     }

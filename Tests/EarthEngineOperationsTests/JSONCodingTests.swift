@@ -243,6 +243,24 @@ struct JSONCodingTests {
         #expect(try JSONSerialization.jsonObject(with: Data(compact(spaced).1.utf8)) as? NSDictionary == parsed)
     }
 
+    /// `list --format jsonl` writes a page's lines as they are stored: in one run for a whole page, and around
+    /// the operations that a filter or the dropping of repeats left out.
+    @Test func aReceivedPageLendsItsLinesInRuns() throws {
+        let text = #"{"operations":[{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d"}],"nextPageToken":"T"}"#
+        let page = try #require(Array(text.utf8).withUnsafeBytes { ReceivedPage(page: $0) })
+        func runs(_ page: ReceivedPage) -> [String] {
+            var runs: [String] = []
+            page.withJSONLines { runs.append(String(decoding: $0, as: UTF8.self)) }
+            return runs
+        }
+        #expect(runs(page) == [#"{"name":"a"}\#n{"name":"b"}\#n{"name":"c"}\#n{"name":"d"}\#n"#])
+        #expect(runs(page.selecting([0, 1, 3])) == [#"{"name":"a"}\#n{"name":"b"}\#n"#, #"{"name":"d"}\#n"#])
+        #expect(runs(page.selecting([2, 1])) == [#"{"name":"c"}\#n"#, #"{"name":"b"}\#n"#])
+        #expect(runs(page.selecting([])).isEmpty)
+        let one = try #require(Array(#"{"name":"x", "done": true}"#.utf8).withUnsafeBytes { ReceivedPage(operation: $0) })
+        #expect(runs(one) == [#"{"name":"x","done":true}\#n"#])
+    }
+
     @Test func theCompactorReadsAListPageInOnePass() {
         func page(_ text: String) -> (JSONCompactor.Page?, String) {
             var output: [UInt8] = []

@@ -40,6 +40,9 @@ struct HTTPTransport: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(50))
+        // eeops does not trace: no span per request (the first one cost a third of a millisecond of type look-ups
+        // before the first request went out).
+        configuration.tracing.tracer = nil
         // TLS: the default configuration verifies certificates against the system trust store; nothing
         // in eeops turns that off.
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)

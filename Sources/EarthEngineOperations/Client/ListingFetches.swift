@@ -24,7 +24,10 @@ final class ListingFetches: Sendable {
     enum Reading {
         /// Nothing: the consumer asks for each next page after decoding the one before.
         case nothing
-        /// The next page's token (``ListPageScanner/nextPageToken(_:)``, else a ``ListPageScanner/scan(_:)``).
+        /// The next page's token where servers put it, first or last in the page (``ListPageScanner/nextPageToken(_:)``):
+        /// microseconds, where a whole scan would read the page once more before the next request (the last
+        /// page of every listing, which has no token). A token elsewhere is left to the consumer, which asks for
+        /// that page itself once it has read this one.
         case token
         /// The whole structure (``ListPageScanner/scan(_:)``), for a decode cache, and the token with it.
         case structure
@@ -112,7 +115,7 @@ final class ListingFetches: Sendable {
                 case .nothing:
                     break
                 case .token:
-                    page.nextPageToken = ListPageScanner.nextPageToken(bytes) ?? ListPageScanner.scan(bytes)?.nextPageToken
+                    page.nextPageToken = ListPageScanner.nextPageToken(bytes)
                 case .structure:
                     page.scanned = ListPageScanner.scan(bytes)
                     page.nextPageToken = page.scanned?.nextPageToken

@@ -232,8 +232,7 @@ public final class OperationsClient: Sendable {
 
     /// `projects.operations.get`.
     public func get(_ name: OperationName) async throws(OperationsError) -> LongRunningOperation {
-        let operation = try await decode(LongRunningOperation.self, try await send(.GET, path: name.urlPath, project: name.project))
-        return operation
+        try decode(LongRunningOperation.self, try await send(.GET, path: name.urlPath, project: name.project))
     }
 
     /// ``get(_:)`` as the server sent it: a ``ReceivedPage`` of the one operation, for output that keeps every

@@ -13,8 +13,8 @@ public struct ServiceEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var description: String { baseURL }
 
     public init(_ text: String) throws(OperationsError) {
-        var trimmed = text.trimmingCharacters(in: .whitespaces)
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        var trimmed = String(text.drop(while: \.isWhitespace))
+        while let last = trimmed.last, last.isWhitespace || last == "/" { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty
         else { throw .configuration("invalid endpoint '\(text)': expected a URL such as https://earthengine.googleapis.com") }

@@ -52,8 +52,8 @@ public enum ListPageScanner {
     /// their keys put it first, and the API's own field order puts it after the operations. Neither needs the
     /// bytes of the operations in between, so this costs microseconds where ``scan(_:)`` reads the whole page.
     ///
-    /// Nil when neither end has a plain (unescaped), non-empty token, or the ends are not what JSON allows there;
-    /// ``scan(_:)`` then decides. A token found here is not checked against the rest of the document: the
+    /// Nil when neither end has a plain (unescaped), non-empty token, or the ends are not what JSON allows there:
+    /// the page's reader then decides. A token found here is not checked against the rest of the document: the
     /// decoder reads the page anyway, and the listing trusts the decoder's token when the two differ.
     public static func nextPageToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         firstMemberToken(bytes) ?? lastMemberToken(bytes)

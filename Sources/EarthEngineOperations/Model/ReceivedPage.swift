@@ -3,8 +3,9 @@
 /// (``JSONCompactor``), and its name. Nothing else is decoded until asked for, so that output of the JSON keeps
 /// every field, including those this model does not know.
 public struct ReceivedPage: Sendable {
-    /// The operations' compact JSON, one after another, each on a line of its own.
+    /// The operations' compact JSON, one after another, each followed by a line feed.
     private let json: [UInt8]
+    /// Where each operation's JSON is in `json`, its line feed not included.
     private let elements: [Range<Int>]
     /// The operations' names, in order; empty for an operation without one, as when it is decoded.
     public let names: [String]
@@ -27,7 +28,9 @@ public struct ReceivedPage: Sendable {
     init?(operation body: UnsafeRawBufferPointer) {
         var json: [UInt8] = []
         guard case .object(let name) = JSONCompactor.append(body.assumingMemoryBound(to: UInt8.self), to: &json) else { return nil }
-        self.init(json: json, elements: [0..<json.count], names: [name], nextPageToken: nil)
+        let element = 0..<json.count
+        json.append(UInt8(ascii: "\n"))
+        self.init(json: json, elements: [element], names: [name], nextPageToken: nil)
     }
 
     /// A page that had to be decoded: its operations written again, as the model has them.
@@ -51,8 +54,27 @@ public struct ReceivedPage: Sendable {
     }
 
     /// The compact JSON of operation `index`, lent for the call.
-    public func withJSON<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    private func withJSON<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try json.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[elements[index]])) }
+    }
+
+    /// The page as JSON lines, each operation's compact JSON and a line feed, lent in as few runs of bytes as they
+    /// are stored in: one for a whole page, more when operations were left out (``selecting(_:)``). Written out as
+    /// they are, a page is not copied once more on its way.
+    public func withJSONLines(_ body: (UnsafeRawBufferPointer) -> Void) {
+        json.withUnsafeBytes { bytes in
+            var run: Range<Int>?
+            for element in elements {
+                let line = element.lowerBound..<(element.upperBound + 1)
+                if let current = run, current.upperBound == line.lowerBound {
+                    run = current.lowerBound..<line.upperBound
+                    continue
+                }
+                if let current = run { body(UnsafeRawBufferPointer(rebasing: bytes[current])) }
+                run = line
+            }
+            if let run { body(UnsafeRawBufferPointer(rebasing: bytes[run])) }
+        }
     }
 
     /// Copies operation `index` to `writer`, indented when the writer is (``JSONReader/copyValue(to:)``).

@@ -140,13 +140,6 @@ public struct JSONWriter: ~Copyable {
         appendQuoted(utf8: utf8)
     }
 
-    /// A value already written compact by a writer (``JSONReader/copyValue(to:)`` into one), copied as it is:
-    /// for compact output only, as it keeps no indentation.
-    public mutating func value(compact: UnsafeBufferPointer<UInt8>) {
-        startValue()
-        append(compact)
-    }
-
     /// A number as a JSON document spelled it (checked by the reader that found it), copied unchanged.
     public mutating func number(spelled: UnsafeBufferPointer<UInt8>) {
         startValue()
