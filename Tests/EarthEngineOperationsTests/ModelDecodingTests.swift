@@ -102,7 +102,7 @@ struct ModelDecodingTests {
 
     @Test func unknownStateIsKeptAndReencoded() throws {
         let metadata = try decode(OperationMetadata.self, #"{"state":"PAUSED"}"#)
-        let encoded = String(decoding: try Data(metadata.jsonBytes()), as: UTF8.self)
+        let encoded = String(decoding: Data(metadata.jsonBytes()), as: UTF8.self)
         #expect(encoded.contains("\"PAUSED\""))
         #expect(!(metadata.state?.isTerminal ?? true))
         #expect(metadata.state?.isCancellable == true)
@@ -122,7 +122,7 @@ struct ModelDecodingTests {
             metadata: OperationMetadata(state: .running, description: "森林 🌲", type: "EXPORT_IMAGE", createTime: Date(timeIntervalSince1970: 1_700_000_000.25), progress: 0.5),
             done: false
         )
-        let data = try Data(original.jsonBytes())
+        let data = Data(original.jsonBytes())
         #expect(try LongRunningOperation(json: data) == original)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("2023-11-14T22:13:20.250000Z"))

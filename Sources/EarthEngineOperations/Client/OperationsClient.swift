@@ -176,7 +176,7 @@ public final class OperationsClient: Sendable {
         read: (FetchedListPage) throws(OperationsError) -> Page,
         onPage: (Page) async throws -> Void
     ) async throws -> (delivered: Int, complete: Bool) {
-        var seenNames = Set<String>()
+        var seenNames = SeenNames()
         var pagesWithoutNews = 0
         let fetches = ListingFetches(lookahead: stopAfter == nil && limit == nil ? 2 : 0, reading: reading) { token in
             try await self.fetchListPage(project: project, pageSize: pageSize, pageToken: token, filter: filter)
@@ -200,7 +200,7 @@ public final class OperationsClient: Sendable {
             // A listing that goes past its first page gets room for ten pages' names at once (pages hold at most
             // 1,000), instead of a set rehashed as it doubles, which showed in a profile of a 10,000-operation listing.
             if index == 1, page.nextPageToken != nil { seenNames.reserveCapacity(min(limit ?? .max, 10 * min(pageSize, 1000))) }
-            var kept = names.indices.filter { seenNames.insert(names[$0]).inserted }
+            var kept = names.indices.filter { seenNames.insert(names[$0]) }
             if let limit, delivered + kept.count > limit { kept = Array(kept.prefix(limit - delivered)) }
             let fresh = kept.count == names.count ? page : page.selecting(kept)
             var stopped = false
