@@ -7,9 +7,10 @@ import Testing
 @Suite("The page fetches of one listing")
 struct ListingFetchesTests {
     /// Pages `{"operations":[],"nextPageToken":"T<n+1>"}` for the token `T<n>`, counting the requests.
-    static func pages(_ requests: Locked<[String?]>) -> @Sendable (String?) async throws -> HTTPExchange {
-        { token in
+    static func pages(_ requests: Locked<[String?]>) -> @Sendable (String?, @escaping @Sendable () -> Void) async throws -> HTTPExchange {
+        { token, sent in
             requests.withLock { $0.append(token) }
+            sent()
             let page = token.map { Int($0.dropFirst())! } ?? 0
             return HTTPExchange(status: 200, headers: HTTPHeaders(), body: ByteBuffer(string: #"{"operations":[],"nextPageToken":"T\#(page + 1)"}"#))
         }
@@ -37,5 +38,34 @@ struct ListingFetchesTests {
         let third = try await fetches.follow("T2", index: 2).value
         #expect(third.nextPageToken == "T3")
         #expect(requests.withLock { $0.filter { $0 == "T2" }.count } == 1, "follow gets the fetch already under way")
+    }
+
+    /// The consumer can wait for the next page's request to go out before it reads the page it has: it hears
+    /// when the request is written, and also when the fetch ends without it (here: it fails), so it never hangs.
+    @Test(.timeLimit(.minutes(1))) func theConsumerHearsWhenTheNextRequestIsOut() async throws {
+        let release = AsyncStream<Void>.makeStream()
+        let fetches = ListingFetches(lookahead: 2, reading: .token) { token, sent in
+            if token == "T1" {
+                for await _ in release.stream { break } // held until the test lets it go out
+                sent()
+            }
+            if token == "T2" { throw CancellationError() } // never sent
+            return HTTPExchange(status: 200, headers: HTTPHeaders(), body: ByteBuffer(string: token == nil ? #"{"operations":[],"nextPageToken":"T1"}"# : #"{"operations":[],"nextPageToken":"T2"}"#))
+        }
+        defer { fetches.cancelAll() }
+        let first = try await fetches.first().value
+        _ = try #require(first.next)
+        fetches.took(0)
+        let heard = Locked(false)
+        let waiter = Task {
+            await fetches.requestSent(1)
+            heard.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!heard.withLock { $0 }, "the request for page 1 has not gone out")
+        release.continuation.yield()
+        await waiter.value
+        #expect(heard.withLock { $0 })
+        await fetches.requestSent(2) // page 2's fetch fails without sending: heard all the same
     }
 }

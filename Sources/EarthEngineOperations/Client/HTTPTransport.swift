@@ -48,11 +48,13 @@ struct HTTPTransport: Sendable {
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration) async throws -> HTTPExchange {
+    /// - Parameter sent: called on the event loop once the request is written out, before the answer comes.
+    func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration,
+              sent: (@Sendable () -> Void)? = nil) async throws -> HTTPExchange {
         let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .data($0) })
         // The answer is gathered on the event loop and handed over once. Streamed through the async body instead,
         // each 64 KB of a page woke this task, and a listing took 2 to 4% longer (docs/benchmarks.md).
-        let task = client.execute(request: request, delegate: ResponseGatherer(), deadline: .now() + .nanoseconds(timeout.nanoseconds))
+        let task = client.execute(request: request, delegate: ResponseGatherer(sent: sent), deadline: .now() + .nanoseconds(timeout.nanoseconds))
         do {
             return try await withTaskCancellationHandler {
                 try await task.futureResult.get()
@@ -78,6 +80,15 @@ final class ResponseGatherer: HTTPClientResponseDelegate {
 
     /// Called on the task's event loop, one call after another; the lock keeps that a guarantee.
     private let gathered = Locked(Gathered())
+    private let sent: (@Sendable () -> Void)?
+
+    init(sent: (@Sendable () -> Void)?) {
+        self.sent = sent
+    }
+
+    func didSendRequest(task: HTTPClient.Task<HTTPExchange>) {
+        sent?()
+    }
 
     func didReceiveHead(task: HTTPClient.Task<HTTPExchange>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
         let announced = head.headers.first(name: "Content-Length").flatMap { Int($0) }

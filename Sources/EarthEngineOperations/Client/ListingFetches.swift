@@ -44,19 +44,23 @@ final class ListingFetches: Sendable {
         /// A page a fetch could not ask for, because the consumer was too far behind: asked for by ``took(_:)``
         /// once the consumer catches up, so that the listing keeps running ahead.
         var held: (token: String, index: Int)?
+        /// Pages whose request went out (or whose fetch ended without it), and those waiting to hear of it.
+        var sent = Set<Int>()
+        var awaitingSent: [Int: [CheckedContinuation<Void, Never>]] = [:]
     }
 
     private let state = Locked(State())
     private let lookahead: Int
     private let reading: Reading
-    private let fetch: @Sendable (String?) async throws -> HTTPExchange
+    private let fetch: @Sendable (String?, _ sent: @escaping @Sendable () -> Void) async throws -> HTTPExchange
 
     /// - Parameters:
     ///   - lookahead: pages that may wait for the consumer; 0 never runs ahead. Running ahead needs the token,
     ///     so it needs a `reading` other than ``Reading/nothing``.
     ///   - reading: what to read of each page as it arrives.
-    ///   - fetch: the request for the page after a token (nil for the first page).
-    init(lookahead: Int, reading: Reading, fetch: @escaping @Sendable (String?) async throws -> HTTPExchange) {
+    ///   - fetch: the request for the page after a token (nil for the first page); it calls `sent` once the
+    ///     request is written out (``requestSent(_:)``).
+    init(lookahead: Int, reading: Reading, fetch: @escaping @Sendable (String?, _ sent: @escaping @Sendable () -> Void) async throws -> HTTPExchange) {
         self.lookahead = reading == .nothing ? 0 : lookahead
         self.reading = reading
         self.fetch = fetch
@@ -86,12 +90,34 @@ final class ListingFetches: Sendable {
         let resumed = state.withLock { state -> (token: String, index: Int, generation: Int)? in
             state.taken = max(state.taken, index + 1)
             state.pending[index] = nil
+            state.sent.remove(index)
             guard let held = state.held, held.index + 1 - state.taken <= lookahead else { return nil }
             state.held = nil
             // A repeated token is left to the consumer's `follow`, which reports it.
             return state.seenTokens.insert(held.token).inserted ? (held.token, held.index, state.generation) : nil
         }
         if let resumed { _ = start(resumed.token, index: resumed.index, generation: resumed.generation) }
+    }
+
+    /// Returns once the request for page `index` is written out, or its fetch ended without it: the consumer
+    /// waits for it before spending its CPU on the page before, which could keep the request from going out.
+    func requestSent(_ index: Int) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let already = state.withLock { state in
+                if state.sent.contains(index) { return true }
+                state.awaitingSent[index, default: []].append(continuation)
+                return false
+            }
+            if already { continuation.resume() }
+        }
+    }
+
+    private func markSent(_ index: Int) {
+        let waiting = state.withLock { state in
+            state.sent.insert(index)
+            return state.awaitingSent.removeValue(forKey: index) ?? []
+        }
+        for continuation in waiting { continuation.resume() }
     }
 
     /// Cancels every fetch under way, those run ahead included; fetches started afterwards are not affected.
@@ -107,7 +133,8 @@ final class ListingFetches: Sendable {
 
     private func start(_ token: String?, index: Int, generation: Int) -> Task<FetchedListPage, any Error> {
         let task = Task { [self] in
-            let exchange = try await fetch(token)
+            defer { markSent(index) }
+            let exchange = try await fetch(token) { [self] in markSent(index) }
             var page = FetchedListPage(exchange: exchange)
             exchange.body.withUnsafeReadableBytes { raw in
                 let bytes = raw.assumingMemoryBound(to: UInt8.self)
