@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOPosix
 
 /// One HTTP exchange as the client sees it.
 struct HTTPExchange: Sendable {
@@ -17,7 +18,11 @@ struct HTTPExchange: Sendable {
 /// large enough for the quota's 40 requests in flight, and a bound on response size.
 ///
 /// One client serves the whole process and is never shut down (like `HTTPClient.shared`), so that
-/// every ``OperationsClient`` shares its connection pool and none has to be closed.
+/// every ``OperationsClient`` shares its connection pool and none has to be closed. It has one event-loop
+/// thread of its own: each answer is then read and handed to its delegate on the same thread. On the shared
+/// group of one loop per core, a request's delegate and its connection were on different loops half the
+/// time, and each 256 KB of a page woke the other thread (docs/benchmarks.md); the quota's 40 requests in
+/// flight are light work for one loop.
 struct HTTPTransport: Sendable {
     /// Larger answers are refused rather than buffered (a page of 100,000 operations is ~100 MB).
     static let maxResponseBytes = 256 * 1024 * 1024
@@ -45,7 +50,7 @@ struct HTTPTransport: Sendable {
         configuration.tracing.tracer = nil
         // TLS: the default configuration verifies certificates against the system trust store; nothing
         // in eeops turns that off.
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1), configuration: configuration)
     }
 
     /// - Parameter sent: called on the event loop once the request is written out, before the answer comes.
