@@ -49,12 +49,11 @@ test-asan:
 
 ## Release builds of eeops and of the harness that benchmarks and soaks it, with the Swift runtime and
 ## Foundation linked in: start-up no longer binds thousands of symbols across a dozen shared libraries
-## (docs/benchmarks.md), and the binary runs on a machine without a Swift toolchain. Linked at a fixed address
-## (not position independent), the loader has no 130,000 relocations to apply at each start; and without the
-## 41,000 symbols that the Swift driver exports from the executable by default (no one looks them up; the
-## runtime's `dladdr` at start-up read them all).
+## (docs/benchmarks.md), and the binary runs on a machine without a Swift toolchain. The executable exports none
+## of the 41,000 symbols that the Swift driver exports by default: no one looks them up, and the runtime's
+## `dladdr` read them all at start-up. It stays position independent, for address-space randomisation.
 release:
-	$(SWIFT) build -c release --static-swift-stdlib -Xlinker -no-pie -Xlinker --no-export-dynamic
+	$(SWIFT) build -c release --static-swift-stdlib -Xlinker --no-export-dynamic
 
 ## Every performance scenario side by side, against the floor and the official tools; writes docs/benchmark-results.md
 ## (docs/benchmarks.md explains them).
