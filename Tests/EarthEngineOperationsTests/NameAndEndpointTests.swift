@@ -46,6 +46,13 @@ struct NameAndEndpointTests {
         #expect(!endpoint.baseURL.hasSuffix("/"))
     }
 
+    /// Whitespace around the text (a value pasted into an environment variable, with its line feed) and trailing
+    /// slashes are dropped.
+    @Test func trimsWhitespaceAndTrailingSlashes() throws {
+        #expect(try ServiceEndpoint("  http://127.0.0.1:8080/ \n").baseURL == "http://127.0.0.1:8080")
+        #expect(try ServiceEndpoint("\thttps://example.com//").baseURL == "https://example.com")
+    }
+
     @Test(arguments: ["http://example.com", "http://10.0.0.1:8080", "http://128.0.0.1", "ftp://127.0.0.1", "earthengine.googleapis.com",
                       "https://example.com/v1", "https://example.com?x=1", "http://localhost.example.com"])
     func refusesUnsafeOrMalformedEndpoints(text: String) {
