@@ -89,6 +89,23 @@ struct ClientPolicyTests {
         #expect(await gauge.total == 30)
     }
 
+    /// A request held by the limiter says so (a listing's consumer then stops waiting for it to go out): when it
+    /// waits for a slot and when it waits for the rate, and not when it need not wait.
+    @Test func limiterSaysWhenItHoldsARequest() async throws {
+        let held = Locked(0)
+        let limiter = RequestLimiter(maxInFlight: 1, requestsPerSecond: 1, burst: 1)
+        try await limiter.acquire(whenHeld: { held.withLock { $0 += 1 } })
+        #expect(held.withLock { $0 } == 0, "a free slot and a token")
+        let waiter = Task { try await limiter.acquire(whenHeld: { held.withLock { $0 += 1 } }) }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while held.withLock({ $0 }) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        #expect(held.withLock { $0 } == 1, "no slot")
+        await limiter.release()
+        try await waiter.value
+        #expect(held.withLock { $0 } == 2, "then no token (one a second, the only one taken)")
+        await limiter.release()
+    }
+
     @Test func limiterWaiterCanBeCancelled() async throws {
         let limiter = RequestLimiter(maxInFlight: 1, requestsPerSecond: 1000)
         try await limiter.acquire()

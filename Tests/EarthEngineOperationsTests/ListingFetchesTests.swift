@@ -68,4 +68,5 @@ struct ListingFetchesTests {
         #expect(heard.withLock { $0 })
         await fetches.requestSent(2) // page 2's fetch fails without sending: heard all the same
     }
+
 }

@@ -99,8 +99,9 @@ final class ListingFetches: Sendable {
         if let resumed { _ = start(resumed.token, index: resumed.index, generation: resumed.generation) }
     }
 
-    /// Returns once the request for page `index` is written out, or its fetch ended without it: the consumer
-    /// waits for it before spending its CPU on the page before, which could keep the request from going out.
+    /// Returns once the request for page `index` is written out, or waits for something other than this
+    /// process's CPU (the limiter's quota, a retry's backoff), or its fetch ended: the consumer waits for it
+    /// before spending its CPU on the page before, which could keep the request from going out.
     func requestSent(_ index: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let already = state.withLock { state in

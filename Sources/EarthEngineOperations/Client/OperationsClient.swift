@@ -272,8 +272,8 @@ public final class OperationsClient: Sendable {
     // MARK: - Sending
 
     /// Sends a request, with retries as the policy allows. `willSend` is called once, when the first attempt is
-    /// about to go out (past the limiter); `sent` when an attempt's request is written out, or the attempt ends
-    /// without it (it may be called more than once).
+    /// about to go out (past the limiter); `sent` when an attempt's request is written out, or it waits for the
+    /// limiter, or the attempt ends without it (it may be called more than once).
     private func send(
         _ method: HTTPMethod, path: String, query: [(String, String)] = [], project: String, body: Data? = nil, timeout: Duration? = nil,
         willSend: (@Sendable () -> Void)? = nil, sent: (@Sendable () -> Void)? = nil
@@ -351,7 +351,7 @@ public final class OperationsClient: Sendable {
         defer { sent?() }
         let exchange: HTTPExchange
         do {
-            exchange = try await limiter.withPermit { [transport] in
+            exchange = try await limiter.withPermit(whenHeld: sent) { [transport] in
                 willSend?()
                 return try await transport.send(method: method, url: url, headers: headers, body: body, timeout: timeout, sent: sent)
             }

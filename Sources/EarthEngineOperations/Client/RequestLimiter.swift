@@ -30,19 +30,21 @@ public actor RequestLimiter {
         self.lastRefill = .now
     }
 
-    /// Runs `body` once a slot and a rate token are free.
-    public func withPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await acquire()
+    /// Runs `body` once a slot and a rate token are free; `whenHeld` is called if it has to wait for either.
+    public func withPermit<T: Sendable>(whenHeld: (@Sendable () -> Void)? = nil, _ body: @Sendable () async throws -> T) async throws -> T {
+        try await acquire(whenHeld: whenHeld)
         defer { release() }
         return try await body()
     }
 
     /// Waits for a slot, then for the rate; throws `CancellationError` if the task is cancelled meanwhile.
-    public func acquire() async throws {
+    /// `whenHeld` is called before each wait.
+    public func acquire(whenHeld: (@Sendable () -> Void)? = nil) async throws {
         try Task.checkCancellation()
         if inFlight < maxInFlight {
             inFlight += 1
         } else {
+            whenHeld?()
             let id = nextWaiterID
             nextWaiterID += 1
             try await withTaskCancellationHandler {
@@ -58,6 +60,7 @@ public actor RequestLimiter {
         while true {
             let wait = takeToken()
             if wait == .zero { return }
+            whenHeld?()
             do {
                 try await Task.sleep(for: wait)
             } catch {
@@ -67,7 +70,7 @@ public actor RequestLimiter {
         }
     }
 
-    /// Frees the slot taken by ``acquire()``.
+    /// Frees the slot taken by ``acquire(whenHeld:)``.
     public func release() {
         if waiters.isEmpty {
             inFlight -= 1
