@@ -92,18 +92,31 @@ struct ClientPolicyTests {
     /// A request held by the limiter says so (a listing's consumer then stops waiting for it to go out): when it
     /// waits for a slot and when it waits for the rate, and not when it need not wait.
     @Test func limiterSaysWhenItHoldsARequest() async throws {
-        let held = Locked(0)
-        let limiter = RequestLimiter(maxInFlight: 1, requestsPerSecond: 1, burst: 1)
-        try await limiter.acquire(whenHeld: { held.withLock { $0 += 1 } })
-        #expect(held.withLock { $0 } == 0, "a free slot and a token")
-        let waiter = Task { try await limiter.acquire(whenHeld: { held.withLock { $0 += 1 } }) }
-        let deadline = ContinuousClock.now + .seconds(20)
-        while held.withLock({ $0 }) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
-        #expect(held.withLock { $0 } == 1, "no slot")
-        await limiter.release()
+        func waitUntil(_ condition: @escaping @Sendable () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        // No slot: one in flight at most, and tokens to spare.
+        let heldForSlot = Locked(0)
+        let slots = RequestLimiter(maxInFlight: 1, requestsPerSecond: 10_000, burst: 100)
+        try await slots.acquire(whenHeld: { heldForSlot.withLock { $0 += 1 } })
+        #expect(heldForSlot.withLock { $0 } == 0, "a free slot and a token")
+        let waiter = Task { try await slots.acquire(whenHeld: { heldForSlot.withLock { $0 += 1 } }) }
+        try await waitUntil { heldForSlot.withLock { $0 } > 0 }
+        #expect(heldForSlot.withLock { $0 } == 1)
+        await slots.release()
         try await waiter.value
-        #expect(held.withLock { $0 } == 2, "then no token (one a second, the only one taken)")
-        await limiter.release()
+        await slots.release()
+        // No token: one in a hundred seconds, and slots to spare.
+        let heldForRate = Locked(0)
+        let rate = RequestLimiter(maxInFlight: 10, requestsPerSecond: 0.01, burst: 1)
+        try await rate.acquire(whenHeld: { heldForRate.withLock { $0 += 1 } })
+        #expect(heldForRate.withLock { $0 } == 0)
+        let rateWaiter = Task { try await rate.acquire(whenHeld: { heldForRate.withLock { $0 += 1 } }) }
+        try await waitUntil { heldForRate.withLock { $0 } > 0 }
+        #expect(heldForRate.withLock { $0 } == 1)
+        rateWaiter.cancel()
+        await #expect(throws: CancellationError.self) { try await rateWaiter.value }
     }
 
     @Test func limiterWaiterCanBeCancelled() async throws {
