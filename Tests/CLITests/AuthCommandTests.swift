@@ -21,8 +21,8 @@ struct AuthCommandTests {
         configuration.clock = .realTime(speed: 50)
         let emulator = try await Emulator.start(configuration)
         let keyPath = NSTemporaryDirectory() + "eeops-key-\(UUID().uuidString).json"
-        FileManager.default.createFile(atPath: keyPath, contents: try emulator.serviceAccountKeyFile(email: Self.email, projectID: "cli-project", privateKeyPEM: keys.privateKeyPEM),
-                                       attributes: [.posixPermissions: 0o600])
+        try #require(FileManager.default.createFile(atPath: keyPath, contents: try emulator.serviceAccountKeyFile(email: Self.email, projectID: "cli-project", privateKeyPEM: keys.privateKeyPEM),
+                                                    attributes: [.posixPermissions: 0o600]))
         do {
             try await body(emulator, keyPath, ["EEOPS_ENDPOINT": emulator.baseURL, "GOOGLE_APPLICATION_CREDENTIALS": keyPath])
         } catch {
@@ -82,8 +82,8 @@ struct AuthCommandTests {
         try await withServiceAccount(tokenLifetime: .seconds(3600)) { emulator, keyPath, env in
             let home = NSTemporaryDirectory() + "eeops-home-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: home + "/.config/earthengine", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: home + "/.config/earthengine/credentials", contents: Data(
-                "{\"refresh_token\": \"secret-refresh-xyz\", \"token_uri\": \"\(emulator.baseURL)/token\"}".utf8), attributes: [.posixPermissions: 0o644])
+            try #require(FileManager.default.createFile(atPath: home + "/.config/earthengine/credentials", contents: Data(
+                "{\"refresh_token\": \"secret-refresh-xyz\", \"token_uri\": \"\(emulator.baseURL)/token\"}".utf8), attributes: [.posixPermissions: 0o644]))
             // No gcloud on this PATH, whatever the machine has installed.
             let noGcloud = ["PATH": home]
             let result = try await Binary.run(["list", "--project", "cli-project"], environment: ["EEOPS_ENDPOINT": emulator.baseURL, "HOME": home].merging(noGcloud) { $1 })

@@ -28,7 +28,7 @@ struct AuthTests {
         func write(_ text: String, to relativePath: String, mode: Int = 0o600) throws -> String {
             let path = home + "/" + relativePath
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode])
+            try #require(FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]))
             return path
         }
     }
@@ -45,7 +45,7 @@ struct AuthTests {
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let json = try server.emulator.serviceAccountKeyFile(email: Self.email, projectID: TestEmulator.project, privateKeyPEM: keys.privateKeyPEM)
         let keyPath = home + "/key.json"
-        FileManager.default.createFile(atPath: keyPath, contents: json, attributes: [.posixPermissions: 0o600])
+        try #require(FileManager.default.createFile(atPath: keyPath, contents: json, attributes: [.posixPermissions: 0o600]))
         do {
             try await body(AuthFixture(server: server, home: home, keyPath: keyPath))
         } catch {

@@ -70,7 +70,7 @@ final class EmulatorHandler: Sendable {
     private func answer(_ route: EmulatorRoute, request: inout Request) async throws -> Response {
         if configuration.latency > .zero { try await Task.sleep(for: configuration.latency) }
         let fault = faults.draw()
-        if let fault { statistics.record { $0.faultsInjected += 1 } }
+        if fault != nil { statistics.record { $0.faultsInjected += 1 } }
         if fault == .stall { try await Task.sleep(for: .seconds(2)) }
         if let fault, let response = Self.faultResponse(fault) { return response }
         let body = try await request.collectBody(upTo: 1 << 20)
