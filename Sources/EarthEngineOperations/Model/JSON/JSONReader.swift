@@ -1,50 +1,5 @@
 import Foundation
 
-/// Why a document is not JSON, and where.
-public struct JSONReadError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var message: String
-    /// Offset in bytes from the start of the document.
-    public var offset: Int
-
-    public init(message: String, offset: Int) {
-        self.message = message
-        self.offset = offset
-    }
-
-    public var description: String { "\(message) at byte \(offset)" }
-}
-
-/// A value of the API that reads itself from JSON, leniently: a field of the wrong type or `null` reads as
-/// absent, a bad element of an array is skipped, unknown fields are ignored. Only a document that is not
-/// JSON at all is an error.
-///
-/// The model is read straight from the bytes rather than through `Codable`: `JSONDecoder`'s generic
-/// containers took most of the time of listing a large project (see docs/benchmarks.md).
-public protocol JSONReadable {
-    /// Reads one value; nil, with the value consumed, when it is of a kind this type cannot be read from.
-    static func read(from reader: inout JSONReader) throws(JSONReadError) -> Self?
-}
-
-extension JSONReadable {
-    /// Reads a whole document, which must hold exactly one value of this type.
-    public init(json bytes: UnsafeRawBufferPointer) throws(JSONReadError) {
-        self = try JSONReader.readDocument(bytes) { reader throws(JSONReadError) in
-            let start = reader.offset
-            guard let value = try Self.read(from: &reader) else {
-                throw JSONReadError(message: "expected \(Self.expectedKind)", offset: start)
-            }
-            return value
-        }
-    }
-
-    public init(json data: some ContiguousBytes) throws(JSONReadError) {
-        let result: Result<Self, JSONReadError> = data.withUnsafeBytes { bytes in Result { () throws(JSONReadError) in try Self(json: bytes) } }
-        self = try result.get()
-    }
-
-    static var expectedKind: String { "a JSON value that reads as \(Self.self)" }
-}
-
 /// A pull reader over the bytes of one JSON document (RFC 8259, and like Foundation's parser it allows a
 /// trailing comma and a leading byte-order mark), for ``JSONReadable`` types. The bytes
 /// must stay valid while it reads; `readDocument` lends it for one call.
@@ -554,55 +509,5 @@ public struct JSONReader {
         }
         index = start
         return JSONKey(raw: UnsafeBufferPointer(start: nil, count: 0), decoded: try readString())
-    }
-}
-
-/// The shared copies of the strings one document repeats, by their bytes, in a small table that keeps the last
-/// string of each slot: the few strings a page of operations repeats thousands of times each stay in it.
-private final class RepeatedStrings {
-    /// Lengths worth sharing (``Shared/string(_:)``), at least 16, so that a string's first and last 8 bytes
-    /// can be loaded whole.
-    static let lengths = 16...Shared.longestString
-
-    private struct Entry {
-        var first: UInt64
-        var last: UInt64
-        var value: String
-    }
-
-    private var slots = [Entry?](repeating: nil, count: 64)
-
-    /// The shared string of these bytes (invalid UTF-8 repaired); `utf8.count` is in ``lengths``.
-    func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
-        let raw = UnsafeRawBufferPointer(utf8)
-        let first = raw.loadUnaligned(as: UInt64.self)
-        let last = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)
-        let slot = Int(truncatingIfNeeded: ((first &+ (last &<< 7 | last &>> 57) ^ UInt64(raw.count)) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
-        if let entry = slots[slot], entry.first == first, entry.last == last,
-           entry.value.utf8.withContiguousStorageIfAvailable({ $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) == true {
-            return entry.value
-        }
-        let value = Shared.string(String(decoding: utf8, as: UTF8.self))
-        slots[slot] = Entry(first: first, last: last, value: value)
-        return value
-    }
-}
-
-/// The key of an object member, valid during the call that receives it. Match it against literals in a
-/// `switch` (`case "name":`), or take its ``text``.
-public struct JSONKey {
-    /// The key's bytes when it has no escapes (`decoded` is nil then).
-    let raw: UnsafeBufferPointer<UInt8>
-    /// The key's text when it had escapes.
-    let decoded: String?
-
-    /// The key as text (invalid UTF-8 repaired).
-    public var text: String { decoded ?? String(decoding: raw, as: UTF8.self) }
-
-    @inline(__always)
-    public static func ~= (pattern: StaticString, key: JSONKey) -> Bool {
-        if let decoded = key.decoded { return decoded == pattern.description }
-        return pattern.utf8CodeUnitCount == key.raw.count
-            && (key.raw.isEmpty || memcmp(pattern.utf8Start, key.raw.baseAddress!, key.raw.count) == 0)
     }
 }

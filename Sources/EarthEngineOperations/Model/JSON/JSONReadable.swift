@@ -1,0 +1,46 @@
+import Foundation
+
+/// Why a document is not JSON, and where.
+public struct JSONReadError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var message: String
+    /// Offset in bytes from the start of the document.
+    public var offset: Int
+
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A value of the API that reads itself from JSON, leniently: a field of the wrong type or `null` reads as
+/// absent, a bad element of an array is skipped, unknown fields are ignored. Only a document that is not
+/// JSON at all is an error.
+///
+/// The model is read straight from the bytes rather than through `Codable`: `JSONDecoder`'s generic
+/// containers took most of the time of listing a large project (see docs/benchmarks.md).
+public protocol JSONReadable {
+    /// Reads one value; nil, with the value consumed, when it is of a kind this type cannot be read from.
+    static func read(from reader: inout JSONReader) throws(JSONReadError) -> Self?
+}
+
+extension JSONReadable {
+    /// Reads a whole document, which must hold exactly one value of this type.
+    public init(json bytes: UnsafeRawBufferPointer) throws(JSONReadError) {
+        self = try JSONReader.readDocument(bytes) { reader throws(JSONReadError) in
+            let start = reader.offset
+            guard let value = try Self.read(from: &reader) else {
+                throw JSONReadError(message: "expected \(Self.expectedKind)", offset: start)
+            }
+            return value
+        }
+    }
+
+    public init(json data: some ContiguousBytes) throws(JSONReadError) {
+        let result: Result<Self, JSONReadError> = data.withUnsafeBytes { bytes in Result { () throws(JSONReadError) in try Self(json: bytes) } }
+        self = try result.get()
+    }
+
+    static var expectedKind: String { "a JSON value that reads as \(Self.self)" }
+}
