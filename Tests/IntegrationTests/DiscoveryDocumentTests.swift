@@ -4,12 +4,12 @@ import OperationsEmulator
 import Testing
 
 /// The emulator embeds the v1 discovery document and derives v1beta and v1alpha from it; each must equal
-/// the reference file in `shared/reference/discovery` (beside the repository, as in CI).
+/// the reference file kept in `Tests/Fixtures/discovery` (rebuilt from the public REST reference).
 @Suite("Discovery documents")
 struct DiscoveryDocumentTests {
     static let referenceDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/reference/discovery")
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/discovery")
 
     @Test(arguments: APIVersion.allCases)
     func matchesTheReference(version: APIVersion) throws {
