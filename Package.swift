@@ -42,9 +42,10 @@ let package = Package(
             name: "CNcurses",
             providers: [.apt(["libncurses-dev"])]
         ),
+        .target(name: "CProcessSupport"),
         .target(
             name: "OperationsTUI",
-            dependencies: ["EarthEngineOperations", "OperationsPresentation", "CNcurses"]
+            dependencies: ["EarthEngineOperations", "OperationsPresentation", "CNcurses", "CProcessSupport"]
         ),
         .target(
             name: "OperationsEmulator",
@@ -64,6 +65,7 @@ let package = Package(
                 "OperationsEmulator",
                 "OperationsPresentation",
                 "OperationsTUI",
+                "CProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "EarthEngineOperations", "OperationsEmulator", "OperationsPresentation", "OperationsTUI",
+                "EarthEngineOperations", "OperationsEmulator", "OperationsPresentation", "OperationsTUI", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -92,7 +94,11 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["OperationsPresentation", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "EarthEngineOperations", "OperationsPresentation", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CProcessSupport
 import EarthEngineOperations
 
 /// `eeops`: Earth Engine batch operations from the terminal.
@@ -25,6 +26,8 @@ struct EEOps: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Credentials and tokens are held in memory from the first command on: no core file may carry them.
+        _ = eeops_disable_core_dumps()
         OperationsClient.prepareTransportInBackground()
         await main(nil)
     }

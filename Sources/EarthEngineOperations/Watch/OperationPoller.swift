@@ -204,11 +204,11 @@ public actor OperationPoller {
         let results = await withTaskGroup(of: (OperationName, Result<LongRunningOperation, OperationsError>).self) { group in
             for name in names {
                 group.addTask {
-                    do throws(OperationsError) {
-                        return (name, .success(try await client.get(name)))
-                    } catch {
-                        return (name, .failure(error))
-                    }
+                    // The result is made before the tuple: a tuple built around a typed-throws `try await` loses its
+                    // first element in release builds of Swift 6.3.1 (docs/known-compiler-bugs.md).
+                    let result: Result<LongRunningOperation, OperationsError>
+                    do throws(OperationsError) { result = .success(try await client.get(name)) } catch { result = .failure(error) }
+                    return (name, result)
                 }
             }
             var collected: [(OperationName, Result<LongRunningOperation, OperationsError>)] = []

@@ -1,4 +1,5 @@
 import CNcurses
+import CProcessSupport
 import Foundation
 
 /// The only place that talks to ncurses: starting and restoring the terminal, reading keys, and
@@ -51,6 +52,7 @@ package final class CursesTerminal {
         screen = created
         set_term(created)
         isActive = true
+        eeops_set_terminal_active(1)
         cbreak()
         noecho()
         nonl()
@@ -235,14 +237,34 @@ package final class CursesTerminal {
     package func stop() {
         guard isActive else { return }
         isActive = false
+        eeops_set_terminal_active(0)
         if isendwin() == false { endwin() }
         if let screen { delscreen(screen) }
         screen = nil
+    }
+
+    /// Gives the terminal back to the shell and stops the process, as Ctrl-Z asks; once continued, takes the
+    /// terminal over again and forgets what the screen held, so that the next frame is drawn whole.
+    /// Returns the terminal's size, which may have changed meanwhile.
+    func suspend() -> TerminalSize {
+        guard isActive else { return currentSize() }
+        eeops_set_terminal_active(0)
+        endwin()
+        eeops_suspend_self()
+        eeops_set_terminal_active(1)
+        clearok(eeops_stdscr(), true)
+        previous = nil
+        return currentSize()
     }
 
     /// The termination signal received since the last call (SIGINT, SIGTERM, SIGHUP), or nil.
     static func takeSignal() -> Int32? {
         let number = eeops_take_signal()
         return number == 0 ? nil : number
+    }
+
+    /// True when Ctrl-Z (SIGTSTP) asked to suspend since the last call.
+    static func takeSuspendRequest() -> Bool {
+        eeops_take_suspend_request() != 0
     }
 }
