@@ -44,7 +44,8 @@ shared_sources=(
     Sources/EarthEngineOperations/Client/OperationsError.swift
     Sources/EarthEngineOperations/Client/RPCErrorEnvelope.swift
     Sources/EarthEngineOperations/Query/DurationText.swift
-    Sources/OperationsPresentation/TerminalText.swift
+    Sources/EarthEngineOperations/Text/TerminalText.swift
+    Sources/EarthEngineOperations/Text/ServerText.swift
     Sources/OperationsPresentation/OperationFormatting.swift
     Sources/OperationsPresentation/OperationListWriter.swift
     Tests/EarthEngineOperationsTests/FuzzChecks.swift

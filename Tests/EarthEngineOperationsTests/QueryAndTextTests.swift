@@ -147,6 +147,22 @@ struct QueryAndTextTests {
         }
     }
 
+    /// Two ids that differ only by an invisible character must not look the same.
+    @Test func invisibleCharactersAreMadeVisible() {
+        #expect(TerminalText.sanitize("AB\u{200B}C") == "AB<U+200B>C")
+        #expect(TerminalText.sanitize("A\u{200C}\u{200D}B") == "A<U+200C><U+200D>B")
+        #expect(TerminalText.sanitize("\u{2060}\u{2061}\u{2064}x") == "<U+2060><U+2061><U+2064>x")
+        #expect(TerminalText.sanitize("\u{FEFF}id") == "<U+FEFF>id")
+        #expect(TerminalText.sanitize("id\u{E0041}\u{E007F}") == "id<U+E0041><U+E007F>")
+        #expect(TerminalText.sanitize("\u{3164}") == "<U+3164>", "a Hangul filler looks like nothing")
+        #expect(TerminalText.sanitize("❤\u{FE0F} ok") == "❤\u{FE0F} ok", "variation selectors stay: emoji need them")
+        #expect(TerminalText.sanitize("OPERATION1") != TerminalText.sanitize("OPERATION\u{200B}1"))
+        for text in ["a\u{200B}b", "\u{FEFF}", "x\u{E0020}", "\u{2062}", "\u{115F}"] {
+            #expect(!TerminalText.isSafeForTerminal(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(TerminalText.isSafeForTerminal(TerminalText.sanitize(text)))
+        }
+    }
+
     @Test(arguments: [("abc", 3), ("森林", 4), ("토지", 4), ("🌊 flood", 8), ("भूमि", 3), ("Việt", 4), ("e\u{301}", 1), ("", 0), ("ｆｕｌｌ", 8), ("ÿ\u{AD}ǅɐ", 4), ("\u{A0}a\u{300}", 2)])
     func measuresDisplayWidth(text: String, width: Int) {
         #expect(TerminalText.width(text) == width)

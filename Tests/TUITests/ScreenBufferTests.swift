@@ -26,6 +26,19 @@ struct ScreenBufferTests {
         #expect(screen.line(1) == "漢\u{20DD}")
     }
 
+    /// Control characters that reach the grid unsanitised are dropped, not joined to a character as marks and
+    /// handed to ncurses.
+    @Test func controlCharactersNeverReachTheGrid() {
+        var screen = ScreenBuffer(size: TerminalSize(columns: 20, rows: 1))
+        screen.write("é\u{1B}]0;x\u{07}\u{9B}1m\u{7F}", x: 0, y: 0)
+        #expect(screen.line(0) == "é]0;x1m")
+        for x in 0..<20 {
+            #expect(screen.marks(x: x, y: 0) == nil)
+            let value = screen.row(0)[x].scalar
+            #expect(value >= 0x20 && !(0x7F...0x9F).contains(value))
+        }
+    }
+
     @Test func writingOverACharacterDropsItsMarks() {
         var screen = ScreenBuffer(size: TerminalSize(columns: 6, rows: 1))
         screen.write("e\u{0301}", x: 0, y: 0)

@@ -1,3 +1,4 @@
+import EarthEngineOperations
 import OperationsPresentation
 
 /// Reading terminal text by display column, for tests of tables and screens.

@@ -37,7 +37,7 @@ public struct MetadataServerCredentials: TokenFetcher {
         guard exchange.status == 200, let answer = try? JSONDecoder().decode(Answer.self, from: exchange.body) else {
             throw .authentication("the metadata server \(host) answered HTTP \(exchange.status) instead of a token (is a service account attached to this VM, with the Earth Engine scope?)")
         }
-        return OAuthToken(token: AccessToken(answer.access_token), expiresAt: answer.expires_in.map { Date().addingTimeInterval($0) })
+        return OAuthToken(token: AccessToken(answer.access_token), expiresAt: answer.expires_in.map { Date().addingTimeInterval(ServerDuration.clamp($0, to: ServerDuration.maxTokenLifetime)) })
     }
 
     /// The attached service account's email, when the server tells it.

@@ -36,10 +36,10 @@ struct OAuthTokenEndpoint: Sendable {
         struct Success: Decodable { var access_token: String; var expires_in: Double?; var token_type: String? }
         struct Failure: Decodable { var error: String; var error_description: String? }
         if (200..<300).contains(exchange.status), let success = try? JSONDecoder().decode(Success.self, from: exchange.body), !success.access_token.isEmpty {
-            return OAuthToken(token: AccessToken(success.access_token), expiresAt: success.expires_in.map { Date().addingTimeInterval($0) })
+            return OAuthToken(token: AccessToken(success.access_token), expiresAt: success.expires_in.map { Date().addingTimeInterval(ServerDuration.clamp($0, to: ServerDuration.maxTokenLifetime)) })
         }
         if let failure = try? JSONDecoder().decode(Failure.self, from: exchange.body) {
-            throw .authentication(Self.explain(error: failure.error, description: failure.error_description ?? "", source: source))
+            throw .authentication(Self.explain(error: ServerText.message(failure.error, limit: 100), description: ServerText.message(failure.error_description ?? ""), source: source))
         }
         throw .authentication("could not refresh the access token from \(source): HTTP \(exchange.status) from \(url)")
     }

@@ -1,7 +1,8 @@
 /// Everything that can go wrong talking to the Operations API, with messages meant for people.
 ///
-/// Messages never contain credentials. Text that came from the server is kept as it was sent; whoever
-/// shows it on a terminal must neutralise it first.
+/// Messages never contain credentials. Text that came from a server is neutralised and capped where the error
+/// is made (``ServerText``), and ``description`` passes through the same sanitiser once more, so that an error
+/// is safe to print, log or show as it is.
 public enum OperationsError: Error, Sendable, CustomStringConvertible {
     /// The server answered with an error: the google.rpc code, the HTTP status and the server's message.
     case api(code: RPCCode, httpStatus: Int, message: String)
@@ -21,6 +22,9 @@ public enum OperationsError: Error, Sendable, CustomStringConvertible {
     case authentication(String)
     /// A name was rejected before any request was sent.
     case invalidName(NameError)
+    /// The request was deliberately not sent: the batch it belongs to was stopped (interrupted, or the audit
+    /// log could not be written).
+    case notSent(String)
 
     /// The google.rpc code this error stands for, when it has one.
     public var rpcCode: RPCCode? {
@@ -42,6 +46,10 @@ public enum OperationsError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
+        TerminalText.sanitize(unsanitizedDescription)
+    }
+
+    private var unsanitizedDescription: String {
         switch self {
         case .api(let code, let status, let message):
             let hint = switch code {
@@ -63,6 +71,7 @@ public enum OperationsError: Error, Sendable, CustomStringConvertible {
         case .credentials(let why): return why
         case .authentication(let why): return why
         case .invalidName(let error): return error.description
+        case .notSent(let why): return "not sent: \(why)"
         }
     }
 }

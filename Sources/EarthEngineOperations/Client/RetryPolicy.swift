@@ -34,15 +34,17 @@ public struct RetryPolicy: Sendable {
         return ceiling * unitRandom
     }
 
-    /// Reads a `Retry-After` header: delta-seconds or an HTTP-date.
+    /// The longest `Retry-After` that is read at all: anything longer is taken as this, before ``maxRetryAfter``
+    /// clips it, so that no value a server sends can overflow a conversion.
+    static let retryAfterCeiling: Duration = .seconds(86_400)
+
+    /// Reads a `Retry-After` header: delta-seconds or an HTTP-date, clamped to at most a day.
     public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
+        if let seconds = Double(trimmed), !seconds.isNaN, seconds >= 0 {
+            return ServerDuration.duration(seconds: seconds, limit: retryAfterCeiling)
+        }
+        guard let date = Timestamp.parseHTTPDate(trimmed) else { return nil }
+        return ServerDuration.duration(seconds: date.timeIntervalSince(now), limit: retryAfterCeiling)
     }
 }

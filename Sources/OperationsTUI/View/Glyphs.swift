@@ -1,3 +1,4 @@
+import EarthEngineOperations
 import OperationsPresentation
 
 /// The symbols the TUI draws, in Unicode or in plain ASCII for terminals without UTF-8.

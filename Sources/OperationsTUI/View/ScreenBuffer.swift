@@ -1,3 +1,4 @@
+import EarthEngineOperations
 import OperationsPresentation
 
 /// How a cell looks, by meaning; the terminal adapter turns it into colours and attributes.
@@ -120,7 +121,8 @@ public struct ScreenBuffer: Sendable, Equatable {
     }
 
     /// Writes `text` (already sanitised) from column `x` of row `y`, at most `width` columns, clipped at the
-    /// edge; a wide character that does not fit is replaced by a space. Returns the columns used.
+    /// edge; a wide character that does not fit is replaced by a space; control characters are dropped.
+    /// Returns the columns used.
     @discardableResult
     public mutating func write(_ text: String, x: Int, y: Int, width: Int? = nil, style: CellStyle = .plain) -> Int {
         guard y >= 0, y < size.rows, x >= 0, x < size.columns else { return 0 }
@@ -138,6 +140,8 @@ public struct ScreenBuffer: Sendable, Equatable {
             }
             if asciiPrefix == text.utf8.count { return column - x }
             for scalar in text.unicodeScalars[text.utf8.index(text.startIndex, offsetBy: asciiPrefix)...] {
+                // The last defence if unsanitised text ever gets here: C0, DEL and C1 controls never reach ncurses.
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { continue }
                 let w = TerminalText.width(of: scalar)
                 if w == 0 {
                     // A mark joins the character before it (the left half of a wide one).

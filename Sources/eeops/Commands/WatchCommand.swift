@@ -107,7 +107,7 @@ final class TransitionPrinter: @unchecked Sendable {
                 line.withBytes(StandardStream.output.write)
             } else {
                 let time = String(Timestamp.format(transition.seenAt, fractionDigits: 0).dropFirst(11).dropLast())
-                let change = "\(transition.from?.apiValue ?? "(new)") → \(transition.to?.apiValue ?? "(gone)")"
+                let change = "\(transition.from.map(OperationFormatting.state) ?? "(new)") → \(transition.to.map(OperationFormatting.state) ?? "(gone)")"
                 StandardStream.output.write("\(time)  \(OperationFormatting.id(operation))  \(TerminalText.fit(OperationFormatting.type(operation), to: 17))  \(TerminalText.fit(change, to: 24))  \(OperationFormatting.description(operation))\n")
             }
         }

@@ -4,9 +4,11 @@
 /// before it is shown, so that no escape sequence, control character or bidi override reaches the
 /// terminal raw.
 public enum TerminalText {
-    /// Replaces control characters with visible caret notation (`ESC` → `^[`), C1 controls and bidi
-    /// controls with `<U+XXXX>`, and tabs and line breaks (CR, LF, and the line and paragraph separators
-    /// U+2028 and U+2029) with spaces.
+    /// Replaces control characters with visible caret notation (`ESC` → `^[`); C1 controls, bidi controls and
+    /// invisible characters (zero-width spaces and joiners, word joiners, the byte-order mark, tag characters,
+    /// Hangul fillers, the soft hyphen: every default-ignorable code point but the variation selectors, which
+    /// emoji need) with `<U+XXXX>`, so that two different ids never look the same; and tabs and line breaks (CR,
+    /// LF, and the line and paragraph separators U+2028 and U+2029) with spaces.
     public static func sanitize(_ text: String) -> String {
         // Fast path: printable ASCII needs no change.
         if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
@@ -23,14 +25,19 @@ public enum TerminalText {
             case 0x80..<0xA0, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C, 0xFFF9...0xFFFB:
                 result.append(contentsOf: "<U+\(hex(scalar.value))>".unicodeScalars)
             default:
-                result.append(scalar)
+                if isInvisible(scalar) {
+                    result.append(contentsOf: "<U+\(hex(scalar.value))>".unicodeScalars)
+                } else {
+                    result.append(scalar)
+                }
             }
         }
         return String(result)
     }
 
     /// True when `text` can go to a terminal as it is: no control characters (C0, DEL, C1), no bidi
-    /// controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069) and no line or paragraph separators.
+    /// controls (U+061C, U+200E/F, U+202A–202E, U+2066–2069), no line or paragraph separators, and no invisible
+    /// characters (default-ignorable code points other than variation selectors).
     /// ``sanitize(_:)`` always returns such text; the fuzzer (`Fuzz/`) and the tests check that it does.
     ///
     /// Judged by the Unicode properties of each scalar, independently of how ``sanitize(_:)`` works.
@@ -38,9 +45,20 @@ public enum TerminalText {
         text.unicodeScalars.allSatisfy { scalar in
             switch scalar.properties.generalCategory {
             case .control, .lineSeparator, .paragraphSeparator: false
-            default: !scalar.properties.isBidiControl
+            default:
+                !scalar.properties.isBidiControl
+                    && !(scalar.properties.isDefaultIgnorableCodePoint && !scalar.properties.isVariationSelector)
             }
         }
+    }
+
+    /// A character that takes no visible space and is not a variation selector: what could make two different
+    /// texts look the same (U+200B, U+2060, U+FEFF, the tag characters, the Hangul fillers, ...).
+    private static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        // Below U+00AD, and in the CJK ideographs and Hangul syllables, nothing is default-ignorable.
+        if value < 0xAD || (0x4E00...0x9FFF).contains(value) || (0xAC00...0xD7A3).contains(value) { return false }
+        return scalar.properties.isDefaultIgnorableCodePoint && !scalar.properties.isVariationSelector
     }
 
     /// Replaces every non-ASCII character with `?`, for terminals without UTF-8. Apply after ``sanitize(_:)``.
