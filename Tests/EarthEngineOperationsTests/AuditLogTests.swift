@@ -11,11 +11,11 @@ struct AuditLogTests {
         let log = try AuditLog(path: path)
         await withTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
-                group.addTask { log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/OP\(index)", tool: "test")) }
+                group.addTask { try? log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/OP\(index)", tool: "test")) }
             }
         }
         let second = try AuditLog(path: path) // reopening appends
-        second.record(AuditEntry(action: .delete, stage: .accepted, name: "projects/p/operations/LAST", tool: "test"))
+        try second.record(AuditEntry(action: .delete, stage: .accepted, name: "projects/p/operations/LAST", tool: "test"))
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 201)
         let names = Set(lines.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["name"] as? String })
@@ -30,9 +30,9 @@ struct AuditLogTests {
         let log = try AuditLog(path: path)
         let batch = (0..<500).map { AuditEntry(action: .cancel, stage: .requested, name: "projects/p/operations/B\($0)", tool: "test") }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { log.record(batch) }
+            group.addTask { try? log.record(batch) }
             for index in 0..<50 {
-                group.addTask { log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/S\(index)", tool: "test")) }
+                group.addTask { try? log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/S\(index)", tool: "test")) }
             }
         }
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
@@ -50,7 +50,7 @@ struct AuditLogTests {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data("{\"stage\":\"sent\",\"name\":\"projects/p/operations/A\"}\n{\"stage\":\"acc".utf8).write(to: URL(fileURLWithPath: path))
         let log = try AuditLog(path: path)
-        log.record(AuditEntry(action: .cancel, stage: .final, name: "projects/p/operations/A", outcome: "CANCELLED", tool: "test"))
+        try log.record(AuditEntry(action: .cancel, stage: .final, name: "projects/p/operations/A", outcome: "CANCELLED", tool: "test"))
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("{\"stage\":\"sent\""), "earlier lines are kept as they were")
@@ -65,5 +65,47 @@ struct AuditLogTests {
 
     @Test func unwritableLocationIsAClearError() {
         #expect(throws: OperationsError.self) { try AuditLog(path: "/proc/eeops-none/audit.jsonl") }
+    }
+
+    /// A write that fails (a full disk) throws, and so does every write after it: nothing may be sent that the
+    /// log could not record.
+    @Test func aFailedWriteThrowsAndTheLogStaysFailed() throws {
+        let log = try AuditLog(path: "/dev/full")
+        #expect(log.failure == nil)
+        #expect(throws: AuditWriteError.self) { try log.record(AuditEntry(action: .cancel, stage: .requested, name: "projects/p/operations/A", tool: "test")) }
+        let failure = try #require(log.failure)
+        #expect(failure.description.contains("/dev/full"))
+        #expect(failure.description.contains("No space left on device"), "\(failure)")
+        #expect(throws: AuditWriteError.self) { try log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/A", tool: "test")) }
+    }
+
+    /// A log on a device that cannot sync (/dev/null) is written all the same.
+    @Test func aDeviceThatCannotSyncIsWritten() throws {
+        let log = try AuditLog(path: "/dev/null")
+        try log.record(AuditEntry(action: .cancel, stage: .requested, name: "projects/p/operations/A", tool: "test"))
+        #expect(log.failure == nil)
+    }
+
+    /// A symbolic link at the log's path is refused: it could send the lines elsewhere.
+    @Test func aSymbolicLinkIsRefused() throws {
+        let path = temporaryPath()
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: folder + "/elsewhere.jsonl")
+        #expect(throws: OperationsError.self) { try AuditLog(path: path) }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/elsewhere.jsonl"))
+    }
+
+    /// The gate refuses a request whose `sent` line could not be written, and every request after it.
+    @Test func theGateStopsWhenTheLogCannotBeWritten() throws {
+        let log = try AuditLog(path: "/dev/full")
+        let gate = SendGate()
+        #expect(throws: OperationsError.self) {
+            try gate.admit("A") { () throws(AuditWriteError) in try log.record(AuditEntry(action: .cancel, stage: .sent, name: "A", tool: "test")) }
+        }
+        #expect(!gate.wasSent("A"))
+        #expect(gate.stopReason?.contains("/dev/full") == true)
+        #expect(throws: OperationsError.self) { try gate.admit("B") { () throws(AuditWriteError) in } }
+        #expect(!gate.wasSent("B"))
     }
 }

@@ -2,6 +2,7 @@ import EarthEngineOperations
 import Foundation
 import OperationsPresentation
 import OperationsTUI
+import TestSupport
 import Testing
 
 /// Malformed and hostile answers from a server: each gives a clear error or a safe rendering — no crash,
@@ -123,7 +124,7 @@ struct HostileInputTests {
 
     @Test(arguments: cases)
     func answerIsHandledSafely(_ hostile: Case) async throws {
-        let server = try await HostileServer.start(hostile.script)
+        let server = try await HostileServer.start { hostile.script($0.pageToken, $0.number) }
         defer { Task { await server.stop() } }
         let client = OperationsClient(
             configuration: .init(endpoint: try ServiceEndpoint(server.baseURL), retryPolicy: .none, requestTimeout: .seconds(20)),
@@ -187,10 +188,10 @@ struct HostileInputTests {
     /// in the server's order, and an operation repeated on a later page is printed once.
     @Test func listedAndFetchedJSONKeepsFieldsTheModelDoesNotKnow() async throws {
         let unknown = #"{"name":"projects/p/operations/NEW","zFirst":1,"metadata":{"state":"RUNNING","futureField":{"x":[1,2.50]}},"done":false}"#
-        let server = try await HostileServer.start { token, request in
+        let server = try await HostileServer.start { received in
             // Two pages, then the operation itself for `get`.
-            if request > 2 { return HostileServer.Answer(unknown) }
-            return HostileServer.Answer(token == nil ? Self.page([unknown, Self.operation("A")], next: "2") : Self.page([Self.operation("A"), unknown]))
+            if received.number > 2 { return HostileServer.Answer(unknown) }
+            return HostileServer.Answer(received.pageToken == nil ? Self.page([unknown, Self.operation("A")], next: "2") : Self.page([Self.operation("A"), unknown]))
         }
         defer { Task { await server.stop() } }
         let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint(server.baseURL), retryPolicy: .none),

@@ -18,6 +18,10 @@ public enum CancelOutcome: Sendable, Equatable, CustomStringConvertible {
     case notFound
     /// Any other error: the google.rpc code when there is one, and the message.
     case failed(code: RPCCode?, message: String)
+    /// The request was never sent: eeops stopped first (interrupted, or the audit log could not be written).
+    case notSent(String)
+    /// The request was sent, and eeops stopped before its answer came.
+    case unanswered
 
     /// True once nothing more will happen to this cancel.
     public var isFinal: Bool {
@@ -67,6 +71,8 @@ public enum CancelOutcome: Sendable, Equatable, CustomStringConvertible {
         case .unsupported: "cancel not supported (UNIMPLEMENTED)"
         case .notFound: "not found (NOT_FOUND)"
         case .failed(_, let message): "cancel failed: \(message)"
+        case .notSent(let why): "not sent: \(why)"
+        case .unanswered: "sent, no answer before eeops stopped; check it with eeops get"
         }
     }
 }
@@ -88,32 +94,50 @@ extension CancelOutcome {
             return AuditEntry(action: .cancel, stage: .rejected, name: name, code: RPCCode.notFound.name, outcome: description, tool: tool)
         case .failed(let code, let message):
             return AuditEntry(action: .cancel, stage: .rejected, name: name, code: code?.name, outcome: "failed", message: message, tool: tool)
+        case .notSent(let why):
+            return AuditEntry(action: .cancel, stage: .notSent, name: name, outcome: "not sent", message: why, tool: tool)
+        case .unanswered:
+            return AuditEntry(action: .cancel, stage: .unanswered, name: name, outcome: "no answer before exit", tool: tool)
         }
     }
 }
 
 extension OperationsClient {
     /// Sends a cancel and classifies the answer. For an operation that was already done, its state is
-    /// looked up so that the outcome can say which. With an audit log, the request is recorded as sent
-    /// when it goes out (not while it waits for the client's limiter) and the answer when it comes.
-    public func requestCancel(_ name: OperationName, audit: AuditLog? = nil, tool: String = "cli") async -> CancelOutcome {
-        var willSend: (@Sendable () -> Void)?
-        if let audit {
-            willSend = { audit.record(AuditEntry(action: .cancel, stage: .sent, name: name.description, tool: tool)) }
-        }
+    /// looked up so that the outcome can say which.
+    ///
+    /// With an audit log, the request is recorded as sent when it goes out (past the client's limiter, not while
+    /// it waits there), and its answer when it comes. A request goes out only if its `sent` line was written and
+    /// `gate` (when given) still admits it; otherwise the outcome is ``CancelOutcome/notSent(_:)``.
+    public func requestCancel(_ name: OperationName, audit: AuditLog? = nil, gate: SendGate? = nil, tool: String = "cli") async -> CancelOutcome {
+        let gate = gate ?? SendGate()
+        let key = name.description
         let outcome: CancelOutcome
         do throws(OperationsError) {
-            try await cancel(name, willSend: willSend)
+            try await cancel(name, willSend: { () throws(OperationsError) in
+                try gate.admit(key) { () throws(AuditWriteError) in
+                    try audit?.record(AuditEntry(action: .cancel, stage: .sent, name: key, tool: tool))
+                }
+            })
             outcome = .requested
         } catch {
-            let refused = CancelOutcome.refused(error)
-            if case .alreadyDone = refused, let operation = try? await get(name) {
-                outcome = .alreadyDone(operation.state)
+            if case .notSent(let why) = error {
+                outcome = .notSent(why)
+            } else if !gate.wasSent(key) {
+                // Cancelled while it waited for the limiter: it never went out.
+                outcome = .notSent(gate.stopReason ?? "interrupted")
             } else {
-                outcome = refused
+                let refused = CancelOutcome.refused(error)
+                if case .alreadyDone = refused, let operation = try? await get(name) {
+                    outcome = .alreadyDone(operation.state)
+                } else {
+                    outcome = refused
+                }
             }
         }
-        audit?.record(outcome.auditEntry(name: name.description, tool: tool))
+        if let audit {
+            do throws(AuditWriteError) { try audit.record(outcome.auditEntry(name: key, tool: tool)) } catch { gate.stop(because: "\(error.description): stopped sending") }
+        }
         return outcome
     }
 }

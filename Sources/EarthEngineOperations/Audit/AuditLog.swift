@@ -7,8 +7,12 @@ import Glibc
 public struct AuditEntry: Sendable, Encodable {
     /// What the user did: `cancel` or `delete`.
     public enum Action: String, Sendable, Encodable { case cancel, delete }
-    /// How far it got: asked for, sent, answered (accepted or rejected), or its final observed state.
-    public enum Stage: String, Sendable, Encodable { case requested, sent, accepted, rejected, final }
+    /// How far it got: asked for, sent, answered (accepted or rejected), its final observed state; or, when eeops
+    /// stopped first (interrupted, or the log could not be written), never sent or sent and never answered.
+    public enum Stage: String, Sendable, Encodable {
+        case requested, sent, accepted, rejected, final, unanswered
+        case notSent = "not_sent"
+    }
 
     public var time: String
     public var action: Action
@@ -36,14 +40,24 @@ public struct AuditEntry: Sendable, Encodable {
     }
 }
 
+/// The audit log could not be written (a full disk, an I/O error): what was asked for cannot be accounted for.
+public struct AuditWriteError: Error, Sendable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot write the audit log '\(path)': \(reason)" }
+}
+
 /// An append-only JSON-lines log of the cancels and deletes the user asked for and what became of them.
 ///
 /// Each entry, or each batch of entries asked for at once, is one `write(2)` of whole lines to a file opened
 /// with `O_APPEND`, followed by `fsync`, so that a crash loses at most the lines being written and never
 /// truncates or rewrites earlier ones. A partial last line left by a crash is closed off before the next entry.
+///
+/// A write that fails or is cut short throws, and so does every write after it: a caller sends nothing that it
+/// could not record first.
 public final class AuditLog: Sendable {
     public let path: String
-    private let descriptor: Locked<Int32>
+    private let descriptor: Locked<(descriptor: Int32, failure: AuditWriteError?)>
 
     /// `$XDG_STATE_HOME/eeops/audit.jsonl`, else `~/.local/state/eeops/audit.jsonl`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
@@ -63,26 +77,54 @@ public final class AuditLog: Sendable {
                 throw .configuration("cannot create the audit log folder '\(directory)': \((error as NSError).localizedDescription)")
             }
         }
-        let opened = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a symbolic link planted at the log's path must not redirect what eeops appends.
+        let opened = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard opened >= 0 else {
-            throw .configuration("cannot write the audit log '\(path)': \(String(cString: strerror(errno))) (use --audit-log FILE)")
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw .configuration("cannot write the audit log '\(path)': \(reason) (use --audit-log FILE)")
         }
-        descriptor = Locked(opened)
+        descriptor = Locked((opened, nil))
         closeOffPartialLine(opened)
     }
 
-    deinit {
-        descriptor.withLock { _ = close($0) }
+    private init(path: String, openDescriptor: Int32) {
+        self.path = path
+        descriptor = Locked((openDescriptor, nil))
     }
 
+    /// A new, empty log in a file of its own in the temporary folder, made with `mkstemps` (a name no one can
+    /// guess or take first): for the demo, whose cancels are not the user's real work.
+    public static func temporary(prefix: String) throws(OperationsError) -> AuditLog {
+        var template = Array((NSTemporaryDirectory() + prefix + "XXXXXX.jsonl").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 6) }
+        guard made >= 0 else {
+            throw .configuration("cannot create a temporary audit log: \(String(cString: strerror(errno)))")
+        }
+        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // mkstemps opens the file for reading and writing; the log only appends.
+        let appending = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+        close(made)
+        guard appending >= 0 else {
+            throw .configuration("cannot open the temporary audit log '\(path)': \(String(cString: strerror(errno)))")
+        }
+        return AuditLog(path: path, openDescriptor: appending)
+    }
+
+    deinit {
+        descriptor.withLock { _ = close($0.descriptor) }
+    }
+
+    /// The first write that failed, if one did: from then on every write fails.
+    public var failure: AuditWriteError? { descriptor.withLock { $0.failure } }
+
     /// Appends `entry` durably.
-    public func record(_ entry: AuditEntry) {
-        record([entry])
+    public func record(_ entry: AuditEntry) throws(AuditWriteError) {
+        try record([entry])
     }
 
     /// Appends `entries` durably with one write and one `fsync` (an `fsync` takes about 0.1 ms: for the
     /// 1,000 operations of a `cancel --all`, one each would hold the first request back by 0.1 s).
-    public func record(_ entries: [AuditEntry]) {
+    public func record(_ entries: [AuditEntry]) throws(AuditWriteError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
@@ -92,10 +134,30 @@ public final class AuditLog: Sendable {
             lines.append(0x0A)
         }
         guard !lines.isEmpty else { return }
-        descriptor.withLock { descriptor in
-            let written = lines.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written == lines.count { _ = fsync(descriptor) }
+        let path = self.path
+        let failure = descriptor.withLock { state -> AuditWriteError? in
+            if let failure = state.failure { return failure }
+            let reason = Self.append(lines, to: state.descriptor)
+            if let reason { state.failure = AuditWriteError(path: path, reason: reason) }
+            return state.failure
         }
+        if let failure { throw failure }
+    }
+
+    /// Writes `lines` whole and syncs them; the reason it could not, or nil.
+    private static func append(_ lines: Data, to descriptor: Int32) -> String? {
+        var written = 0
+        while true {
+            let result = lines.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if result < 0, errno == EINTR { continue }
+            if result < 0 { return String(cString: strerror(errno)) }
+            written = result
+            break
+        }
+        guard written == lines.count else { return "only \(written) of \(lines.count) bytes were written (is the disk full?)" }
+        // A log on a device that cannot sync (/dev/null, a pipe) is written all the same.
+        if fsync(descriptor) != 0, errno != EINVAL, errno != EROFS { return "fsync failed: \(String(cString: strerror(errno)))" }
+        return nil
     }
 
     /// A crash during a write may have left a line without its newline; end it so the next entry stands alone.

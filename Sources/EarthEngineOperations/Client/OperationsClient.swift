@@ -250,13 +250,14 @@ public final class OperationsClient: Sendable {
     /// `projects.operations.cancel`: starts asynchronous, best-effort cancellation. Check the outcome with
     /// ``get(_:)``; the operation becomes CANCELLED, or completes anyway.
     /// `willSend` is called once, when the request is about to go out (past the client's limiter).
-    public func cancel(_ name: OperationName, willSend: (@Sendable () -> Void)? = nil) async throws(OperationsError) {
+    public func cancel(_ name: OperationName, willSend: (@Sendable () throws(OperationsError) -> Void)? = nil) async throws(OperationsError) {
         _ = try await send(.POST, path: name.urlPath + ":cancel", project: name.project, body: Data("{}".utf8), willSend: willSend)
     }
 
     /// `projects.operations.delete`: the client is no longer interested in the result. Does not cancel.
-    public func delete(_ name: OperationName) async throws(OperationsError) {
-        _ = try await send(.DELETE, path: name.urlPath, project: name.project)
+    /// `willSend` is called once, when the request is about to go out; if it throws, nothing is sent.
+    public func delete(_ name: OperationName, willSend: (@Sendable () throws(OperationsError) -> Void)? = nil) async throws(OperationsError) {
+        _ = try await send(.DELETE, path: name.urlPath, project: name.project, willSend: willSend)
     }
 
     /// `projects.operations.wait`: returns the operation when it is done or after about `timeout`,
@@ -272,11 +273,11 @@ public final class OperationsClient: Sendable {
     // MARK: - Sending
 
     /// Sends a request, with retries as the policy allows. `willSend` is called once, when the first attempt is
-    /// about to go out (past the limiter); `sent` when an attempt's request is written out, or it waits for the
+    /// about to go out (past the limiter), and may refuse it by throwing (never retried); `sent` when an attempt's request is written out, or it waits for the
     /// limiter, or the attempt ends without it (it may be called more than once).
     private func send(
         _ method: HTTPMethod, path: String, query: [(String, String)] = [], project: String, body: Data? = nil, timeout: Duration? = nil,
-        willSend: (@Sendable () -> Void)? = nil, sent: (@Sendable () -> Void)? = nil
+        willSend: (@Sendable () throws(OperationsError) -> Void)? = nil, sent: (@Sendable () -> Void)? = nil
     ) async throws(OperationsError) -> HTTPExchange {
         var url = "\(configuration.endpoint.baseURL)/\(configuration.apiVersion.rawValue)/\(path)"
         if !query.isEmpty {
@@ -346,22 +347,27 @@ public final class OperationsClient: Sendable {
     }
 
     private func attemptOnce(_ method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration,
-                             willSend: (@Sendable () -> Void)?, sent: (@Sendable () -> Void)?) async throws -> Result<HTTPExchange, AttemptFailure> {
-        counters.withLock { $0.requests += 1 }
+                             willSend: (@Sendable () throws(OperationsError) -> Void)?, sent: (@Sendable () -> Void)?) async throws -> Result<HTTPExchange, AttemptFailure> {
         defer { sent?() }
         let exchange: HTTPExchange
         do {
-            exchange = try await limiter.withPermit(whenHeld: sent) { [transport] in
-                willSend?()
+            exchange = try await limiter.withPermit(whenHeld: sent) { [transport, counters] in
+                try willSend?()
+                counters.withLock { $0.requests += 1 }
                 return try await transport.send(method: method, url: url, headers: headers, body: body, timeout: timeout, sent: sent)
             }
         } catch is CancellationError {
             throw CancellationError()
+        } catch let refusal as OperationsError {
+            throw refusal // willSend refused the request: nothing was sent
         } catch {
-            return .failure(AttemptFailure(error: .transport(Self.describeTransportError(error))))
+            return .failure(AttemptFailure(error: .transport(ServerText.message(Self.describeTransportError(error)))))
         }
         if (200..<300).contains(exchange.status) { return .success(exchange) }
-        if exchange.status == 429 { counters.withLock { $0.responses429 += 1 } }
+        if exchange.status == 429 {
+            counters.withLock { $0.responses429 += 1 }
+            await limiter.slowDown()
+        }
         let retryAfter = exchange.headers.first(name: "Retry-After").flatMap { RetryPolicy.parseRetryAfter($0) }
         return .failure(AttemptFailure(error: Self.decodeError(exchange), retryAfter: retryAfter))
     }

@@ -44,6 +44,8 @@ public final class TerminalApp: Sendable {
     private let options: Options
     private let inbox = Locked<[AppEvent]>([])
     private let cancelTasks = Locked<[UUID: Task<Void, Never>]>([:])
+    /// Admits each cancel request as it goes out; stopped when the audit log cannot be written.
+    private let sendGate = SendGate()
 
     public init(client: OperationsClient, settings: AppState.Settings, options: Options) {
         self.client = client
@@ -105,7 +107,15 @@ public final class TerminalApp: Sendable {
         for event in inbox.withLock({ events in defer { events.removeAll() }; return events }) {
             if case .cancelAnswered = event { _ = Reducer.reduce(&state!, event) }
         }
-        return Summary(cancels: state?.cancels ?? [:], unanswered: Array(state?.cancelsInFlight ?? []).sorted(), signal: signal)
+        let unanswered = Array(state?.cancelsInFlight ?? []).sorted()
+        // Each cancel that never got its answer is accounted for: sent and unanswered, or never sent.
+        if let audit = options.audit, !unanswered.isEmpty {
+            let entries = unanswered.map { name in
+                (sendGate.wasSent(name) ? CancelOutcome.unanswered : .notSent("eeops stopped first")).auditEntry(name: name, tool: "tui")
+            }
+            try? audit.record(entries)
+        }
+        return Summary(cancels: state?.cancels ?? [:], unanswered: unanswered, signal: signal)
     }
 
     private let finalState = Locked<AppState?>(nil)
@@ -136,6 +146,9 @@ public final class TerminalApp: Sendable {
             if let signal = CursesTerminal.takeSignal() {
                 endingSignal = signal
                 events.append(.terminate)
+            }
+            if CursesTerminal.takeSuspendRequest() {
+                events.append(.resize(terminal.suspend()))
             }
             let now = Date()
             if now.timeIntervalSince(lastTick) >= 1 {
@@ -173,7 +186,7 @@ public final class TerminalApp: Sendable {
     private func auditChanges(from before: [String: CancelOutcome], to after: [String: CancelOutcome]) {
         guard let audit = options.audit else { return }
         for (name, outcome) in after where before[name] != outcome && before[name] != nil && outcome.isFinal {
-            audit.record(outcome.auditEntry(name: name, tool: "tui"))
+            do throws(AuditWriteError) { try audit.record(outcome.auditEntry(name: name, tool: "tui")) } catch { sendGate.stop(because: "\(error.description): stopped sending") }
         }
     }
 
@@ -181,7 +194,11 @@ public final class TerminalApp: Sendable {
         for effect in effects {
             switch effect {
             case .cancel(let names):
-                options.audit?.record(names.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "tui") })
+                if let audit = options.audit {
+                    // A request that could not be recorded is not sent: the gate then refuses every cancel.
+                    do throws(AuditWriteError) { try audit.record(names.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "tui") }) }
+                    catch { sendGate.stop(because: "\(error.description): stopped sending") }
+                }
                 for name in names { startCancel(name) }
             case .track(let names):
                 Task { await poller.track(names) }
@@ -199,7 +216,7 @@ public final class TerminalApp: Sendable {
         let id = UUID()
         let client = self.client
         let task = Task { [self] in
-            let outcome = await client.requestCancel(name, audit: options.audit, tool: "tui")
+            let outcome = await client.requestCancel(name, audit: options.audit, gate: sendGate, tool: "tui")
             inbox.withLock { $0.append(.cancelAnswered(name: name.description, outcome: outcome)) }
             _ = cancelTasks.withLock { $0.removeValue(forKey: id) }
         }

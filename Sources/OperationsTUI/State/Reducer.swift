@@ -256,7 +256,7 @@ public enum Reducer {
         switch final {
         case .requested, .cancelling:
             log(&state, "cancel requested: \(id)", .info)
-        case .failed, .notFound:
+        case .failed, .notFound, .notSent:
             log(&state, "cancel of \(id): \(final.description)", .error)
         default:
             log(&state, "cancel of \(id): \(final.description)", .warning)

@@ -124,6 +124,8 @@ enum TableView {
         case .unsupported: return ("unsupported", CellStyle(.warning, bold: true))
         case .notFound: return ("not found", CellStyle(.error))
         case .failed(let code, _): return ("error \(code?.name ?? "")", CellStyle(.error, bold: true))
+        case .notSent: return ("not sent", CellStyle(.error, bold: true))
+        case .unanswered: return ("no answer", CellStyle(.warning, bold: true))
         }
     }
 

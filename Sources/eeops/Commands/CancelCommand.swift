@@ -42,6 +42,8 @@ struct CancelCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --wait: give up after this long (e.g. 5m).")
     var timeout: String?
 
+    @OptionGroup var waitBudget: WaitBudgetOptions
+
     @Option(name: .long, help: "Output format: text or jsonl.")
     var format: String = "text"
 
@@ -97,87 +99,129 @@ struct CancelCommand: AsyncParsableCommand {
         }
         let audit: AuditLog
         do { audit = try global.openAuditLog() } catch { throw fail(error) }
-        audit.record(targets.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "cli") })
+        // The accounting goes on when the output is a closed pipe (`| head`): writes fail, nothing aborts.
+        signal(SIGPIPE, SIG_IGN)
+        let signals = SignalWatcher(signals: SignalWatcher.termination)
+        do {
+            try audit.record(targets.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "cli") })
+        } catch {
+            printError("\(error.description): nothing was sent")
+            throw ExitCode(ExitStatus.usage)
+        }
         let client = session.client
+        let gate = SendGate()
         var outcomes: [String: CancelOutcome] = [:]
-        await withTaskGroup(of: (OperationName, CancelOutcome).self) { group in
-            for name in targets {
-                group.addTask { (name, await client.requestCancel(name, audit: audit)) }
-            }
-            for await (name, outcome) in group {
+        let batch = InterruptibleBatch(signals: signals, gate: gate)
+        let (_, interrupted) = await batch.run(
+            targets, request: { name in await client.requestCancel(name, audit: audit, gate: gate) },
+            unanswered: { name in
+                let outcome: CancelOutcome = gate.wasSent(name.description) ? .unanswered : .notSent(gate.stopReason ?? "interrupted")
+                try? audit.record(outcome.auditEntry(name: name.description, tool: "cli"))
+                return outcome
+            },
+            onOutcome: { name, outcome in
                 outcomes[name.description] = outcome
                 report.line(name, outcome.description, outcome: outcome)
             }
-        }
+        )
+        var signalNumber = interrupted
         var timedOut = false
-        if wait {
+        if wait, signalNumber == nil {
             let deadline = try timeout.map { ContinuousClock.now + (try parseDuration($0, flag: "--timeout")) }
-            let accepted = targets.filter { outcomes[$0.description] == .requested }
-            timedOut = await waitForOutcomes(accepted, client: client, deadline: deadline, report: report) { name, outcome in
+            let accepted = targets.filter { outcomes[$0.description]?.wasAccepted == true && outcomes[$0.description]?.isFinal == false }
+            (timedOut, signalNumber) = await waitForOutcomes(accepted, client: client, deadline: deadline, signals: signals, report: report) { name, outcome in
                 outcomes[name.description] = outcome
-                audit.record(outcome.auditEntry(name: name.description, tool: "cli"))
+                try? audit.record(outcome.auditEntry(name: name.description, tool: "cli"))
             }
         }
         report.summary(Array(outcomes.values))
         StandardStream.output.flush()
+        if let reason = gate.stopReason {
+            let notSent = outcomes.values.filter { if case .notSent = $0 { true } else { false } }.count
+            printError("\(reason); \(notSent) cancel(s) not sent")
+        }
+        if let failure = audit.failure { printError("\(failure.description): the log is incomplete from then on") }
+        if signalNumber != nil { throw ExitCode(ExitStatus.interrupted) }
         if timedOut { throw ExitCode(ExitStatus.timedOut) }
         let allGood = outcomes.values.allSatisfy { wait ? $0 == .cancelled : $0.wasAccepted }
         if !allGood { throw ExitCode(ExitStatus.incomplete) }
     }
 
-    /// Lists the project and keeps the matching operations that can still be cancelled.
+    /// Lists the project and keeps the matching operations that can still be cancelled. A listed operation of
+    /// another project (a server that answers for the wrong one) is never a target.
     private func selectAll(session: Session, filter: OperationFilter) async throws -> ([OperationName], Int) {
         var targets: [OperationName] = []
         var skipped = 0
+        var foreign = 0
         let now = Date()
-        try await session.client.listAll(project: session.project!) { page in
+        let project = session.project!
+        try await session.client.listAll(project: project) { page in
             for operation in page where filter.matches(operation, now: now) {
-                guard operation.state.isCancellable, let name = OperationName(validating: operation.name) else {
+                guard let name = OperationName(validating: operation.name) else {
+                    skipped += 1
+                    continue
+                }
+                guard name.project == project else {
+                    foreign += 1
+                    continue
+                }
+                guard operation.state.isCancellable else {
                     skipped += 1
                     continue
                 }
                 targets.append(name)
             }
         }
+        if foreign > 0 {
+            printError("the server listed \(foreign) operation(s) of another project than \(project); they are left alone")
+        }
         return (targets, skipped)
     }
 
-    /// Polls each accepted cancel until it takes effect; returns true if the deadline passed first.
+    /// Waits, within the poll budget, until each accepted cancel has taken effect (CANCELLED, or finished anyway).
+    /// Returns whether the deadline passed first, and the signal that interrupted the wait, if one did.
     private func waitForOutcomes(
-        _ names: [OperationName], client: OperationsClient, deadline: ContinuousClock.Instant?, report: CancelReport,
-        record: (OperationName, CancelOutcome) -> Void
-    ) async -> Bool {
-        var pending = names
-        while !pending.isEmpty {
-            if let deadline, ContinuousClock.now >= deadline {
-                for name in pending { report.line(name, "timed out waiting; cancel requested but not yet effective") }
-                return true
-            }
-            let states = await concurrentMap(pending) { name -> (OperationName, Result<LongRunningOperation, OperationsError>) in
-                do throws(OperationsError) { return (name, .success(try await client.get(name))) } catch { return (name, .failure(error)) }
-            }
-            var still: [OperationName] = []
-            for (name, result) in states {
-                switch result {
-                case .success(let operation):
-                    let outcome = CancelOutcome.observed(operation.state)
-                    if outcome.isFinal {
-                        record(name, outcome)
-                        report.line(name, outcome.description, outcome: outcome)
-                    } else {
-                        still.append(name)
-                    }
-                case .failure(let error) where error.rpcCode == .notFound:
-                    record(name, .notFound)
-                    report.line(name, "disappeared while waiting (NOT_FOUND)", outcome: .notFound)
-                case .failure:
-                    still.append(name) // transient: the client already retried; try again next round
-                }
-            }
-            pending = still
-            if !pending.isEmpty { try? await Task.sleep(for: .seconds(1)) }
+        _ names: [OperationName], client: OperationsClient, deadline: ContinuousClock.Instant?, signals: SignalWatcher, report: CancelReport,
+        record: @escaping (OperationName, CancelOutcome) -> Void
+    ) async -> (timedOut: Bool, signal: Int32?) {
+        guard !names.isEmpty else { return (false, nil) }
+        let endings = AsyncStream.makeStream(of: (OperationName, OperationWaiter.Ending).self)
+        let waiting = Task {
+            let left = await OperationWaiter(budget: waitBudget.budget).wait(
+                for: names, client: client, deadline: deadline, isEnd: { CancelOutcome.observed($0.state).isFinal }
+            ) { name, ending in endings.continuation.yield((name, ending)) }
+            endings.continuation.finish()
+            return left
         }
-        return false
+        let interruption = Task { await signals.next() }
+        Task {
+            let number = await interruption.value
+            if number != 0 { waiting.cancel() }
+        }
+        var ended = Set<OperationName>()
+        for await (name, ending) in endings.stream {
+            ended.insert(name)
+            switch ending {
+            case .reached(let operation):
+                let outcome = CancelOutcome.observed(operation.state)
+                record(name, outcome)
+                report.line(name, outcome.description, outcome: outcome)
+            case .failed(let error) where error.rpcCode == .notFound:
+                record(name, .notFound)
+                report.line(name, "disappeared while waiting (NOT_FOUND)", outcome: .notFound)
+            case .failed(let error):
+                report.line(name, "could not be checked: \(error.description)")
+            }
+        }
+        _ = await waiting.value
+        interruption.cancel()
+        let signal = await interruption.value
+        let interrupted = signal != 0 ? signal : nil
+        let unfinished = names.filter { !ended.contains($0) }
+        for name in unfinished {
+            report.line(name, interrupted != nil ? "interrupted while waiting; cancel requested but not yet effective" : "timed out waiting; cancel requested but not yet effective")
+        }
+        return (interrupted == nil && !unfinished.isEmpty, interrupted)
     }
 }
 
@@ -222,7 +266,7 @@ struct CancelReport: Sendable {
     }
 
     /// The order in which summaries list outcomes.
-    static let order = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported", "not_found", "failed"]
+    static let order = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported", "not_found", "failed", "unanswered", "not_sent"]
 
     /// A stable machine-readable name of an outcome.
     static func code(_ outcome: CancelOutcome) -> String {
@@ -235,6 +279,8 @@ struct CancelReport: Sendable {
         case .unsupported: "unsupported"
         case .notFound: "not_found"
         case .failed: "failed"
+        case .notSent: "not_sent"
+        case .unanswered: "unanswered"
         }
     }
 }

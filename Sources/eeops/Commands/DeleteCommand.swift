@@ -44,29 +44,79 @@ struct DeleteCommand: AsyncParsableCommand {
         }
         let audit: AuditLog
         do { audit = try global.openAuditLog() } catch { throw fail(error) }
-        audit.record(resolved.map { AuditEntry(action: .delete, stage: .requested, name: $0.description, tool: "cli") })
+        signal(SIGPIPE, SIG_IGN)
+        let signals = SignalWatcher(signals: SignalWatcher.termination)
+        do {
+            try audit.record(resolved.map { AuditEntry(action: .delete, stage: .requested, name: $0.description, tool: "cli") })
+        } catch {
+            printError("\(error.description): nothing was sent")
+            throw ExitCode(ExitStatus.usage)
+        }
         let client = session.client
-        let results = await concurrentMap(resolved) { name -> OperationsError? in
-            audit.record(AuditEntry(action: .delete, stage: .sent, name: name.description, tool: "cli"))
-            do throws(OperationsError) {
-                try await client.delete(name)
-                audit.record(AuditEntry(action: .delete, stage: .accepted, name: name.description, tool: "cli"))
-                return nil
-            } catch {
-                audit.record(AuditEntry(action: .delete, stage: .rejected, name: name.description, code: error.rpcCode?.name, message: error.description, tool: "cli"))
-                return error
-            }
-        }
+        let gate = SendGate()
+        let batch = InterruptibleBatch(signals: signals, gate: gate)
         var failures = 0
-        for (name, error) in zip(resolved, results) {
-            if let error {
-                failures += 1
-                StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  not deleted: \(TerminalText.sanitize(error.description))\n")
-            } else {
-                StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  deleted\n")
+        let (_, interrupted) = await batch.run(
+            resolved,
+            request: { name -> DeleteOutcome in
+                let key = name.description
+                let outcome: DeleteOutcome
+                do throws(OperationsError) {
+                    try await client.delete(name, willSend: { () throws(OperationsError) in
+                        try gate.admit(key) { () throws(AuditWriteError) in
+                            try audit.record(AuditEntry(action: .delete, stage: .sent, name: key, tool: "cli"))
+                        }
+                    })
+                    outcome = .deleted
+                } catch {
+                    if case .notSent(let why) = error { outcome = .notSent(why) }
+                    else if !gate.wasSent(key) { outcome = .notSent(gate.stopReason ?? "interrupted") }
+                    else { outcome = .refused(error) }
+                }
+                do throws(AuditWriteError) { try audit.record(outcome.auditEntry(name: key)) } catch { gate.stop(because: "\(error.description): stopped sending") }
+                return outcome
+            },
+            unanswered: { name in
+                let outcome: DeleteOutcome = gate.wasSent(name.description) ? .unanswered : .notSent(gate.stopReason ?? "interrupted")
+                try? audit.record(outcome.auditEntry(name: name.description))
+                return outcome
+            },
+            onOutcome: { name, outcome in
+                if case .deleted = outcome {} else { failures += 1 }
+                StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  \(TerminalText.sanitize(outcome.description))\n")
+                StandardStream.output.flush()
             }
-        }
-        StandardStream.output.flush()
+        )
+        if let reason = gate.stopReason { printError(reason) }
+        if let failure = audit.failure { printError("\(failure.description): the log is incomplete from then on") }
+        if interrupted != nil { throw ExitCode(ExitStatus.interrupted) }
         if failures > 0 { throw ExitCode(ExitStatus.incomplete) }
+    }
+}
+
+/// What became of one delete request.
+enum DeleteOutcome: Sendable {
+    case deleted
+    case refused(OperationsError)
+    case notSent(String)
+    case unanswered
+
+    var description: String {
+        switch self {
+        case .deleted: "deleted"
+        case .refused(let error): "not deleted: \(error.description)"
+        case .notSent(let why): "not sent: \(why)"
+        case .unanswered: "sent, no answer before eeops stopped; check it with eeops get"
+        }
+    }
+
+    /// The audit log's line for it.
+    func auditEntry(name: String) -> AuditEntry {
+        switch self {
+        case .deleted: AuditEntry(action: .delete, stage: .accepted, name: name, tool: "cli")
+        case .refused(let error): AuditEntry(action: .delete, stage: .rejected, name: name, code: error.rpcCode?.name, message: error.description, tool: "cli")
+        case .notSent(let why): AuditEntry(action: .delete, stage: .notSent, name: name, outcome: "not sent", message: why, tool: "cli")
+        case .unanswered: AuditEntry(action: .delete, stage: .unanswered, name: name, outcome: "no answer before exit", tool: "cli")
+        }
     }
 }

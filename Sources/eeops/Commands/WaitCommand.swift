@@ -8,7 +8,7 @@ struct WaitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
         abstract: "Wait until operations are done.",
-        discussion: "Exit status 0 only when every operation SUCCEEDED; 1 when any FAILED, was CANCELLED or was not found; 2 when --timeout passed first; 3 on API errors."
+        discussion: "Each operation's line is printed as it ends. The requests of the whole wait average at most --budget per second, however many operations it waits for. Exit status 0 only when every operation SUCCEEDED; 1 when any FAILED, was CANCELLED or was not found; 2 when --timeout passed first; 3 on API errors; 130 when interrupted."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -18,6 +18,8 @@ struct WaitCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Give up after this long (e.g. 30m); default: wait as long as it takes.")
     var timeout: String?
+
+    @OptionGroup var waitBudget: WaitBudgetOptions
 
     func validate() throws {
         guard !names.isEmpty else { throw ValidationError("give at least one operation name or id") }
@@ -33,50 +35,46 @@ struct WaitCommand: AsyncParsableCommand {
         } catch { throw fail(error) }
         let deadline = try timeout.map { ContinuousClock.now + (try parseDuration($0, flag: "--timeout")) }
         let client = session.client
-        let results = await concurrentMap(resolved) { name in await Self.waitForOne(name, client: client, deadline: deadline) }
+        let signals = SignalWatcher(signals: SignalWatcher.termination)
+        var seen = Set<OperationName>()
+        let unique = resolved.filter { seen.insert($0).inserted }
+        let endings = AsyncStream.makeStream(of: (OperationName, OperationWaiter.Ending).self)
+        let waiting = Task {
+            let left = await OperationWaiter(budget: waitBudget.budget).wait(for: unique, client: client, deadline: deadline) { name, ending in
+                endings.continuation.yield((name, ending))
+            }
+            endings.continuation.finish()
+            return left
+        }
+        let interruption = Task { await signals.next() }
+        Task {
+            if await interruption.value != 0 { waiting.cancel() }
+        }
         var status = ExitStatus.success
-        for (name, result) in zip(resolved, results) {
-            switch result {
-            case .success(let operation) where operation.done:
+        var ended = Set<OperationName>()
+        for await (name, ending) in endings.stream {
+            ended.insert(name)
+            switch ending {
+            case .reached(let operation):
                 let error = OperationFormatting.error(operation)
-                StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  \(operation.state.apiValue)\(error.isEmpty ? "" : "  \(error)")\n")
+                StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  \(OperationFormatting.state(operation.state))\(error.isEmpty ? "" : "  \(error)")\n")
+                StandardStream.output.flush()
                 if operation.state != .succeeded { status = max(status, ExitStatus.incomplete) }
-            case .success(let operation):
-                StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  still \(operation.state.apiValue) at timeout\n")
-                status = max(status, ExitStatus.timedOut)
-            case .failure(let error):
+            case .failed(let error):
                 printError("\(name): \(error)")
                 status = max(status, error.rpcCode == .notFound ? ExitStatus.incomplete : ExitStatus.apiError)
             }
         }
-        StandardStream.output.flush()
-        if status != ExitStatus.success { throw ExitCode(status) }
-    }
-
-    /// Uses the API's `wait` method in slices of up to 30 s; falls back to polling `get` every 5 s when
-    /// the server does not implement `wait`.
-    static func waitForOne(_ name: OperationName, client: OperationsClient, deadline: ContinuousClock.Instant?) async -> Result<LongRunningOperation, OperationsError> {
-        var useWaitMethod = true
-        while true {
-            let remaining = deadline.map { ContinuousClock.now.duration(to: $0) } ?? .seconds(30)
-            do throws(OperationsError) {
-                let operation: LongRunningOperation
-                if useWaitMethod {
-                    do throws(OperationsError) {
-                        operation = try await client.wait(name, timeout: max(.zero, min(.seconds(30), remaining)))
-                    } catch where error.rpcCode == .unimplemented {
-                        useWaitMethod = false
-                        continue
-                    }
-                } else {
-                    operation = try await client.get(name)
-                }
-                if operation.done { return .success(operation) }
-                if let deadline, ContinuousClock.now >= deadline { return .success(operation) }
-                if !useWaitMethod { try? await Task.sleep(for: min(.seconds(5), max(.milliseconds(10), remaining))) }
-            } catch {
-                return .failure(error)
-            }
+        let left = await waiting.value
+        interruption.cancel()
+        let interrupted = await interruption.value != 0
+        for name in unique where !ended.contains(name) {
+            let state = left[name].map { OperationFormatting.state($0.state) } ?? "unknown"
+            StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  still \(state) \(interrupted ? "when interrupted" : "at timeout")\n")
+            status = max(status, ExitStatus.timedOut)
         }
+        StandardStream.output.flush()
+        if interrupted { throw ExitCode(ExitStatus.interrupted) }
+        if status != ExitStatus.success { throw ExitCode(status) }
     }
 }

@@ -129,3 +129,14 @@ func parseDuration(_ text: String, flag: String) throws -> Duration {
     }
     return duration
 }
+
+/// The request budget of the commands that wait on operations (`wait`, `cancel --wait`): the whole command's
+/// requests average at most this, however many operations it waits for.
+struct WaitBudgetOptions: ParsableArguments {
+    @Option(name: .long, help: "Average requests per second the waiting may spend, for all operations together (at most 100).")
+    var budget: Double = 10
+
+    func validate() throws {
+        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
+    }
+}

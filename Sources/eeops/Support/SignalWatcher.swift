@@ -19,10 +19,23 @@ final class SignalWatcher: @unchecked Sendable {
         }
     }
 
-    /// Waits for the next signal and returns its number.
+    /// Waits for the next signal and returns its number; 0 when the waiting task is cancelled.
     @discardableResult
     func next() async -> Int32 {
         for await number in stream { return number }
         return 0
+    }
+
+    /// The termination signals a command that sends requests stops cleanly on.
+    static let termination: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// `SIGINT`, `SIGTERM`, ...: a signal's name for messages.
+    static func name(of number: Int32) -> String {
+        switch number {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        default: "signal \(number)"
+        }
     }
 }

@@ -7,32 +7,41 @@ import ServiceLifecycle
 
 /// A server that answers every request with whatever a test scripts: malformed, hostile or absurd
 /// answers that the real API and the emulator never give.
-final class HostileServer: Sendable {
+public final class HostileServer: Sendable {
     /// An answer: status, content type and raw body bytes.
-    struct Answer: Sendable {
-        var status: Int = 200
-        var contentType: String = "application/json"
-        var body: [UInt8]
-        var headers: [(String, String)] = []
+    public struct Answer: Sendable {
+        public var status: Int = 200
+        public var contentType: String = "application/json"
+        public var body: [UInt8]
+        public var headers: [(String, String)] = []
 
-        init(status: Int = 200, contentType: String = "application/json", body: [UInt8], headers: [(String, String)] = []) {
+        public init(status: Int = 200, contentType: String = "application/json", body: [UInt8], headers: [(String, String)] = []) {
             self.status = status
             self.contentType = contentType
             self.body = body
             self.headers = headers
         }
 
-        init(status: Int = 200, contentType: String = "application/json", _ text: String, headers: [(String, String)] = []) {
+        public init(status: Int = 200, contentType: String = "application/json", _ text: String, headers: [(String, String)] = []) {
             self.init(status: status, contentType: contentType, body: Array(text.utf8), headers: headers)
         }
     }
 
-    let baseURL: String
+    public let baseURL: String
     private let group: ServiceGroup
     private let task: Task<Void, Error>
 
-    /// Starts a server whose answer to each request is `script(pageToken, requestNumber)`.
-    static func start(_ script: @escaping @Sendable (_ pageToken: String?, _ request: Int) -> Answer) async throws -> HostileServer {
+    /// A request as the script sees it.
+    public struct Received: Sendable {
+        public var method: String
+        public var path: String
+        public var pageToken: String?
+        /// 1 for the first request, and so on.
+        public var number: Int
+    }
+
+    /// Starts a server whose answer to each request is `script(request)`.
+    public static func start(_ script: @escaping @Sendable (Received) -> Answer) async throws -> HostileServer {
         let counter = Locked(0)
         var logger = Logger(label: "hostile")
         logger.logLevel = .critical
@@ -40,7 +49,8 @@ final class HostileServer: Sendable {
         let app = Application(
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 let number = counter.withLock { value -> Int in value += 1; return value }
-                let answer = script(request.uri.queryParameters["pageToken"].map(String.init), number)
+                let answer = script(Received(method: request.method.rawValue, path: request.uri.path,
+                                             pageToken: request.uri.queryParameters["pageToken"].map(String.init), number: number))
                 var fields = HTTPFields()
                 fields[.contentType] = answer.contentType
                 for (name, value) in answer.headers { if let field = HTTPField.Name(name) { fields[field] = value } }
@@ -63,7 +73,7 @@ final class HostileServer: Sendable {
         self.task = task
     }
 
-    func stop() async {
+    public func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
