@@ -113,4 +113,23 @@ struct ViewSnapshotTests {
             }
         }
     }
+
+    /// A description of 1 MiB without a space: the detail view shows its first 64 KiB, wrapped in one linear pass,
+    /// and says how much more there is.
+    @Test func aHugeDescriptionIsCappedInTheDetailView() {
+        let huge = Fixtures.operation("HUGE", .running, description: String(repeating: "森", count: 400_000))
+        let state = Fixtures.state(columns: 100, rows: 30, operations: [huge])
+        let lines = OverlayView.detailLines(state, operation: huge, width: 98, policy: TextPolicy(ascii: false))
+        #expect(lines.count < 1_000, "\(lines.count) lines")
+        #expect(lines.contains { $0.0.contains("\(400_000 * 3 - 65_535) more bytes") }, "\(lines.suffix(20).map(\.0))")
+        #expect(lines.allSatisfy { TerminalText.width($0.0) <= 98 })
+    }
+
+    /// Wrapping keeps words whole where it can and cuts a word wider than the line into pieces.
+    @Test func wrappingBreaksAtSpacesAndCutsLongWords() {
+        #expect(AppView.wrap("aa bb cc", width: 5) == ["aa bb", "cc"])
+        #expect(AppView.wrap("abcdefghij", width: 4) == ["abcd", "efgh", "ij"])
+        #expect(AppView.wrap("x 森林森林", width: 4) == ["x", "森林", "森林"])
+        #expect(AppView.wrap("", width: 4) == [""])
+    }
 }

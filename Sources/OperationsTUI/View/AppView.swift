@@ -145,20 +145,32 @@ public enum AppView {
 
     /// Splits text into lines of at most `width` columns, at spaces where possible.
     static func wrap(_ text: String, width: Int) -> [String] {
+        let width = max(1, width)
         var lines: [String] = []
         var current = ""
+        var currentWidth = 0
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let candidate = current.isEmpty ? String(word) : current + " " + word
-            if TerminalText.width(candidate) <= width {
-                current = candidate
+            let wordWidth = TerminalText.width(String(word))
+            let joinedWidth = current.isEmpty ? wordWidth : currentWidth + 1 + wordWidth
+            if joinedWidth <= width {
+                if !current.isEmpty { current += " " }
+                current += word
+                currentWidth = joinedWidth
                 continue
             }
             if !current.isEmpty { lines.append(current) }
-            current = String(word)
-            while TerminalText.width(current) > width {
-                let head = TerminalText.truncate(current, to: width, ellipsis: "")
-                lines.append(head)
-                current = String(current.dropFirst(head.count))
+            current = ""
+            currentWidth = 0
+            // A word wider than a line is cut into lines of its own, character by character.
+            for scalar in word.unicodeScalars {
+                let scalarWidth = TerminalText.width(of: scalar)
+                if currentWidth + scalarWidth > width, currentWidth > 0 {
+                    lines.append(current)
+                    current = ""
+                    currentWidth = 0
+                }
+                current.unicodeScalars.append(scalar)
+                currentWidth += scalarWidth
             }
         }
         if !current.isEmpty || lines.isEmpty { lines.append(current) }

@@ -109,15 +109,15 @@ enum OverlayView {
         field("State", policy.safe(operation.state.apiValue) + (operation.done ? " (done)" : ""), CellStyle(TableView.role(of: operation.state), bold: true))
         if let outcome = state.cancels[operation.name] { field("Cancel", policy.safe(outcome.description), CellStyle(.warning)) }
         field("Type", policy.safe(metadata?.type ?? "-"))
-        field("Description", policy.safe(metadata?.description ?? "-"))
+        field("Description", policy.safe(ServerText.capped(metadata?.description ?? "-")))
         field("Progress", OperationFormatting.progress(operation) + "   attempt \(metadata?.attempt.map(String.init) ?? "-")   priority \(metadata?.priority.map(String.init) ?? "-")")
         field("EECU", metadata?.batchEecuUsageSeconds.map { String(format: "%.1f EECU-seconds", $0) } ?? "-")
         field("Created", time(metadata?.createTime))
         field("Started", time(metadata?.startTime))
         field("Updated", time(metadata?.updateTime))
         field("Ended", time(metadata?.endTime))
-        if let script = metadata?.scriptUri { field("Script", policy.safe(script)) }
-        for (index, uri) in (metadata?.destinationUris ?? []).enumerated() { field(index == 0 ? "Destinations" : "", policy.safe(uri)) }
+        if let script = metadata?.scriptUri { field("Script", policy.safe(ServerText.capped(script))) }
+        for (index, uri) in (metadata?.destinationUris ?? []).prefix(100).enumerated() { field(index == 0 ? "Destinations" : "", policy.safe(ServerText.capped(uri))) }
         for (index, stage) in (metadata?.stages ?? []).enumerated() {
             let units = stage.totalWorkUnits.map { "\(stage.completeWorkUnits ?? 0)/\($0) work units" } ?? "not started"
             field(index == 0 ? "Stages" : "", policy.safe(stage.displayName ?? "-") + ": " + units + (stage.description.map { " — " + policy.safe($0) } ?? ""))
@@ -126,7 +126,7 @@ enum OverlayView {
             field(index == 0 ? "Notifications" : "", "\(policy.safe(note.severity ?? "-")) \(policy.safe(note.topic ?? "")): \(policy.safe(note.detail ?? ""))", CellStyle(.warning))
         }
         if let error = operation.error {
-            field("Error", "\(error.rpcCode.name) (\(error.code)): \(policy.safe(error.message))", CellStyle(error.code == 1 ? .cancelled : .error, bold: true))
+            field("Error", "\(error.rpcCode.name) (\(error.code)): \(policy.safe(ServerText.capped(error.message)))", CellStyle(error.code == 1 ? .cancelled : .error, bold: true))
         }
         lines.append(("", .plain))
         lines.append(("State history seen this session", label))

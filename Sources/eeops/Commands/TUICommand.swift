@@ -44,9 +44,11 @@ struct InterfaceOptions: ParsableArguments {
         options.mouse = mouse
         options.poller = PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)
         options.audit = readonly ? nil : audit
+        var diagnosticsLog: DiagnosticsLog?
         if let logFile {
             let log = try DiagnosticsLog(path: logFile)
             options.diagnostics = { log.write($0) }
+            diagnosticsLog = log
         }
         let summary: TerminalApp.Summary
         do {
@@ -57,6 +59,7 @@ struct InterfaceOptions: ParsableArguments {
             throw ExitCode(ExitStatus.usage)
         }
         report(summary)
+        if diagnosticsLog?.hasFailed == true { printError("writing to --log-file failed (a full disk or a closed pipe?); diagnostics stopped there") }
         if summary.signal != nil { throw ExitCode(ExitStatus.interrupted) }
     }
 
@@ -105,25 +108,5 @@ enum LocaleCheck {
         guard let codeset = nl_langinfo(nl_item(CODESET)) else { return false }
         let name = String(cString: codeset).uppercased()
         return name == "UTF-8" || name == "UTF8"
-    }
-}
-
-/// Appends diagnostics to a file; refuses an unwritable path up front with a clear error.
-final class DiagnosticsLog: Sendable {
-    private let handle: Locked<FileHandle>
-
-    init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw ValidationError("cannot create --log-file '\(path)'")
-            }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw ValidationError("cannot write --log-file '\(path)'") }
-        handle.seekToEndOfFile()
-        self.handle = Locked(handle)
-    }
-
-    func write(_ line: String) {
-        handle.withLock { $0.write(Data((line + "\n").utf8)) }
     }
 }
