@@ -41,6 +41,12 @@ public struct EmulatorConfiguration: Sendable {
     public var tokenLifetime: Duration = .seconds(3600)
     /// Serve a fake GCE metadata server under `/computeMetadata/v1/` (for tests of that credential source).
     public var fakeMetadataServer = false
+    /// Serve the test controls under `/_emulator/` (statistics, the manual clock, faults, creating operations).
+    /// Off by default: anyone who can reach the port could otherwise steer the emulator.
+    public var testControls = false
+    /// The OAuth token endpoint (`POST /token`) is served only when it has something to grant: a service account or
+    /// a refresh token configured.
+    public var servesTokenEndpoint: Bool { !serviceAccounts.isEmpty || !refreshTokens.isEmpty }
     /// Default and maximum page sizes of `list`.
     public var defaultPageSize = 100
     public var maxPageSize = 1000
@@ -58,11 +64,22 @@ public struct EmulatorConfiguration: Sendable {
 
 /// The API's per-project request quotas.
 public struct QuotaConfiguration: Sendable {
+    /// How requests per second are counted. Google states the quota as a rate and does not say how it is
+    /// measured, so the emulator offers the two common models; a client must stay inside both.
+    public enum Model: String, Sendable, CaseIterable {
+        /// A token bucket holding a fifth of a second's worth: short bursts pass, floods do not.
+        case tokenBucket = "token-bucket"
+        /// At most `requestsPerSecond` requests in any sliding second: stricter about bursts.
+        case slidingWindow = "sliding-window"
+    }
+
     public var requestsPerSecond: Double = 100
     public var maxInFlight: Int = 40
-    public init(requestsPerSecond: Double = 100, maxInFlight: Int = 40) {
+    public var model: Model = .tokenBucket
+    public init(requestsPerSecond: Double = 100, maxInFlight: Int = 40, model: Model = .tokenBucket) {
         self.requestsPerSecond = requestsPerSecond
         self.maxInFlight = maxInFlight
+        self.model = model
     }
 }
 

@@ -19,6 +19,7 @@ struct AuthCommandTests {
         configuration.serviceAccounts = [Self.email: keys.publicKeyPEM]
         configuration.tokenLifetime = tokenLifetime
         configuration.clock = .realTime(speed: 50)
+        configuration.testControls = true
         let emulator = try await Emulator.start(configuration)
         let keyPath = NSTemporaryDirectory() + "eeops-key-\(UUID().uuidString).json"
         try #require(FileManager.default.createFile(atPath: keyPath, contents: try emulator.serviceAccountKeyFile(email: Self.email, projectID: "cli-project", privateKeyPEM: keys.privateKeyPEM),

@@ -18,6 +18,7 @@ struct CLITests {
         configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
         configuration.cancelDelay = .seconds(0)
         configuration.seed = 9
+        configuration.testControls = true
         let emulator = try await Emulator.start(configuration)
         let environment = ["EEOPS_ENDPOINT": emulator.baseURL, "EEOPS_PROJECT": Self.project, "EEOPS_ACCESS_TOKEN": Self.token]
         do {

@@ -35,7 +35,7 @@ def emulator(tmp_path):
     key_file = tmp_path / "service-account.json"
     process = subprocess.Popen(
         [BINARY, "emulator", "--port", "0", "--token", TOKEN, "--operations", "120", "--seed", "11", "--active-fraction", "0.3",
-         "--unimplemented-fraction", "0", "--write-service-account-key", str(key_file)],
+         "--unimplemented-fraction", "0", "--write-service-account-key", str(key_file), "--test-controls"],
         stdout=subprocess.PIPE, text=True)
     url = None
     for line in process.stdout:

@@ -70,6 +70,55 @@ struct ClientPolicyTests {
         #expect(RetryPolicy.parseRetryAfter("-3") == nil)
     }
 
+    /// A server's absurd `Retry-After` is clamped before it is converted (1e19 seconds trapped the conversion to
+    /// an integer: every command crashed with exit 132).
+    @Test func absurdRetryAfterValuesAreClampedNotTrapped() {
+        let day = Duration.seconds(86_400)
+        #expect(RetryPolicy.parseRetryAfter("1e19") == day)
+        #expect(RetryPolicy.parseRetryAfter("1e308") == day)
+        #expect(RetryPolicy.parseRetryAfter("inf") == day)
+        #expect(RetryPolicy.parseRetryAfter("nan") == nil)
+        #expect(RetryPolicy.parseRetryAfter("99999999999999999999999") == day)
+        #expect(RetryPolicy.parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT") == day)
+        #expect(RetryPolicy.parseRetryAfter("Thu, 01 Jan 1970 00:00:00 GMT") == .zero, "a date in the past means now")
+        let policy = RetryPolicy(maxRetryAfter: .seconds(60))
+        let delay = policy.delay(afterAttempt: 1, retryAfter: RetryPolicy.parseRetryAfter("1e19"), unitRandom: 0.5)
+        #expect(delay >= .seconds(60) && delay <= .seconds(61))
+    }
+
+    @Test func serverDurationsAreClamped() {
+        #expect(ServerDuration.clamp(1e300, to: 10) == 10)
+        #expect(ServerDuration.clamp(-.infinity, to: 10) == 0)
+        #expect(ServerDuration.clamp(.nan, to: 10) == 0)
+        #expect(ServerDuration.clamp(-5, to: 10) == 0)
+        #expect(ServerDuration.clamp(3.5, to: 10) == 3.5)
+        #expect(ServerDuration.duration(seconds: 1e19, limit: .seconds(5)) == .seconds(5))
+    }
+
+    /// However the server counts a second, it never sees more than the quota from the limiter: at most 90% of the
+    /// rate start in any sliding second, bucket burst included.
+    @Test func limiterStaysInsideASlidingSecond() async throws {
+        let limiter = RequestLimiter(maxInFlight: 1000, requestsPerSecond: 100)
+        let starts = Locked<[ContinuousClock.Instant]>([])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<250 {
+                group.addTask {
+                    try await limiter.withPermit { starts.withLock { $0.append(.now) } }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let times = starts.withLock { $0 }.sorted()
+        var busiest = 0
+        var first = 0
+        for last in times.indices {
+            while times[first].duration(to: times[last]) >= .seconds(1) { first += 1 }
+            busiest = max(busiest, last - first + 1)
+        }
+        #expect(busiest <= 90, "\(busiest) requests started within one second")
+        #expect(busiest >= 80, "the limiter still uses the quota: \(busiest)")
+    }
+
     @Test func limiterNeverExceedsItsInFlightBound() async throws {
         let limiter = RequestLimiter(maxInFlight: 3, requestsPerSecond: 10_000, burst: 100)
         let gauge = Gauge()

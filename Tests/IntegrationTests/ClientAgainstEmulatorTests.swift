@@ -99,6 +99,21 @@ struct ClientAgainstEmulatorTests {
         #expect(Set(names).count == 500)
     }
 
+    /// The test controls and the token endpoint are not served unless asked for: anyone who can reach the port
+    /// could otherwise steer the emulator or be handed tokens.
+    @Test func testControlsAndTheTokenEndpointAreOffByDefault() async throws {
+        let server = try await TestEmulator.start { $0.testControls = false }
+        defer { Task { await server.stop() } }
+        let (statsStatus, _) = try await server.raw("GET", "/_emulator/stats")
+        #expect(statsStatus == 404)
+        let (clockStatus, _) = try await server.raw("POST", "/_emulator/clock:advance")
+        #expect(clockStatus == 404)
+        let (tokenStatus, _) = try await server.raw("POST", "/token")
+        #expect(tokenStatus == 404)
+        let (listStatus, _) = try await server.raw("GET", "/v1/projects/\(TestEmulator.project)/operations")
+        #expect(listStatus == 200, "the API itself is served")
+    }
+
     @Test func emptyProjectAnswersAnEmptyObject() async throws {
         let server = try await TestEmulator.start()
         defer { Task { await server.stop() } }

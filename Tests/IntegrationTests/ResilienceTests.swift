@@ -70,6 +70,49 @@ struct ResilienceTests {
         #expect(client.statistics.responses429 == 0)
     }
 
+    /// 1,000 cancels at once stay inside the quota however the server counts it: a token bucket, or at most 100
+    /// requests in any sliding second (the limiter's bucket alone let about 110 through in some such seconds).
+    @Test(arguments: QuotaConfiguration.Model.allCases)
+    func aThousandCancelsMeetNo429UnderEitherQuotaModel(model: QuotaConfiguration.Model) async throws {
+        let server = try await TestEmulator.start(operations: 1000, quota: QuotaConfiguration(model: model)) { configuration in
+            configuration.activeFraction = 1
+            configuration.cancelUnimplementedFraction = 0
+        }
+        defer { Task { await server.stop() } }
+        let lister = try server.client(requestsPerSecond: 1000)
+        var names: [OperationName] = []
+        try await lister.listAll(project: TestEmulator.project) { page in
+            names += page.compactMap { OperationName(validating: $0.name) }
+        }
+        try #require(names.count == 1000)
+        try await Task.sleep(for: .seconds(1.1)) // the listing's requests leave the server's window
+        let client = try server.client(retry: .none)
+        let outcomes = await withTaskGroup(of: CancelOutcome.self) { group in
+            for name in names { group.addTask { await client.requestCancel(name) } }
+            return await group.reduce(into: [CancelOutcome]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0.wasAccepted }.count == 1000, "\(Set(outcomes.map(\.description)))")
+        #expect(client.statistics.responses429 == 0)
+        #expect(try await server.statistics()["rateLimited"] == 0)
+    }
+
+    /// An answer 429 slows the limiter down (to half the rate), and the rate comes back gradually.
+    @Test func a429HalvesTheRateWhichThenRecovers() async throws {
+        let limiter = RequestLimiter(requestsPerSecond: 100)
+        #expect(await limiter.currentRate == 100)
+        await limiter.slowDown()
+        #expect(abs(await limiter.currentRate - 50) < 1)
+        await limiter.slowDown()
+        #expect(abs(await limiter.currentRate - 25) < 1)
+        for _ in 0..<10 { await limiter.slowDown() }
+        #expect(abs(await limiter.currentRate - 10) < 1, "never below a tenth of the quota")
+        try await Task.sleep(for: .milliseconds(600))
+        try await limiter.acquire() // the pace is brought up to date as a request starts
+        await limiter.release()
+        let recovered = await limiter.currentRate
+        #expect(recovered > 10 && recovered < 100, "\(recovered)")
+    }
+
     /// The audit log says `sent` when a cancel goes out, not while it waits for the limiter: 30 cancels at
     /// 20 requests/s (a burst of 2, then one every 50 ms) are sent over more than a second, each before its answer.
     @Test func cancelsAreAuditedAsSentWhenTheyGoOut() async throws {

@@ -26,6 +26,7 @@ struct TestEmulator {
         configuration.faults = faults
         configuration.clock = .manual(start: start)
         configuration.seed = 42
+        configuration.testControls = true
         configure(&configuration)
         return TestEmulator(emulator: try await Emulator.start(configuration))
     }

@@ -9,7 +9,7 @@ public enum ControlClient {
         request.method = .POST
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-        return String(buffer: try await response.body.collect(upTo: 1 << 20))
+        return String(buffer: try await response.body.collect(upTo: 16 << 20))
     }
 
     public static func get(url: URL) async throws -> String {

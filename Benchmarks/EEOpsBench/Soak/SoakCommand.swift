@@ -45,6 +45,7 @@ struct SoakCommand: AsyncParsableCommand {
         configuration.acceptedTokens = [BenchEmulator.token]
         configuration.cancelDelay = .seconds(3)
         configuration.quota = QuotaConfiguration()
+        configuration.testControls = true
         let emulator = BenchEmulator(emulator: try await Emulator.start(configuration), serviceAccountKeyPath: nil)
         for index in 0..<total {
             try await emulator.create(["runSeconds": 7200, "cancel": index % 20 == 7 ? "unimplemented" : "random", "description": "soak operation \(index)"])

@@ -32,6 +32,7 @@ struct BenchEmulator {
         configuration.acceptedTokens = [token]
         configuration.cancelUnimplementedFraction = 0
         configuration.maxPageSize = 1000
+        configuration.testControls = true
         let email = "bench@\(project).iam.gserviceaccount.com"
         var privateKey: String?
         if serviceAccountKeyPath != nil {

@@ -1,18 +1,30 @@
-/// Keeps the requests of one client within the API's published quotas: at most `maxInFlight` requests at
-/// once and `requestsPerSecond` on average, so that bulk work never sets off a storm of 429s.
+/// Keeps the requests of one client within the API's published quotas (at most `maxInFlight` requests at once and
+/// `requestsPerSecond`), however the server counts the rate, so that bulk work never sets off a storm of 429s.
 ///
-/// The rate is a token bucket holding a tenth of a second's worth of requests (10 at 100/s): half the bucket with
-/// which the emulator models the API's quota (its `QuotaGate`, a fifth of a second's worth; Google states the quota
-/// as 100 requests/s and 6,000 a minute). The other half is room for requests that reach the server bunched
-/// closer than they left (with a full bucket, 150 cancels met two 429s). A short run of requests, such as the pages
-/// of a fast listing of 10,000 operations, is not held back; a long one keeps to the rate. (A burst of 5 held
-/// the last pages of such a listing back by 3 to 6 ms each.)
+/// Google states the quota as a rate without saying how it is measured, so a request starts only when both of
+/// the common ways of counting allow it:
+/// - a token bucket at the rate, holding a tenth of a second's worth (10 at 100/s): requests go out evenly, and a
+///   short run (the pages of a fast listing) is not held back;
+/// - a sliding window: at most ``windowShare`` of the rate in any second, so that a server that counts the
+///   requests of every sliding second never sees more than its quota, even with the bucket's burst and requests
+///   that arrive a little closer together than they left.
+///
+/// An answer 429 (the server counts otherwise still, or other clients share the project's quota) halves the rate
+/// used, down to a tenth of it; the rate then recovers by a twentieth of the quota per second without a 429.
 public actor RequestLimiter {
     public let maxInFlight: Int
     public let requestsPerSecond: Double
+    /// The share of the rate that may start in any one second.
+    public static let windowShare = 0.9
     private let burst: Double
     private var tokens: Double
     private var lastRefill: ContinuousClock.Instant
+    /// The share of the rate in use: 1, less after a 429.
+    private var pace = 1.0
+    private var paceUpdatedAt = ContinuousClock.now
+    /// The start times of the last requests, oldest first from `windowStart` (a ring of the window's size).
+    private var starts: [ContinuousClock.Instant] = []
+    private var windowStart = 0
     private var inFlight = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
     private var nextWaiterID: UInt64 = 0
@@ -84,17 +96,52 @@ public actor RequestLimiter {
         waiters.remove(at: index).continuation.resume(throwing: CancellationError())
     }
 
-    /// Takes a token if one is there (returns zero), else says how long until the next one.
+    /// The rate in use now (requests per second): the quota's, or less after a 429.
+    public var currentRate: Double { requestsPerSecond * pace }
+
+    /// Told that the server answered 429: halves the rate in use (to a tenth of the quota at least).
+    public func slowDown() {
+        recoverPace(at: .now)
+        pace = max(0.1, pace / 2)
+        tokens = min(tokens, 1)
+    }
+
+    /// Takes a token and a place in the window if both are there (returns zero), else says how long until they are.
     private func takeToken() -> Duration {
         let now = ContinuousClock.now
         let elapsed = lastRefill.duration(to: now)
+        recoverPace(at: now)
         lastRefill = now
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(burst, tokens + seconds * requestsPerSecond)
-        guard tokens < 1 else {
+        let rate = currentRate
+        tokens = min(burst, tokens + seconds * rate)
+        let windowLimit = max(1, Int(rate * Self.windowShare))
+        while windowStart < starts.count, starts[windowStart].duration(to: now) >= .seconds(1) { windowStart += 1 }
+        if windowStart > 4096 {
+            starts.removeFirst(windowStart)
+            windowStart = 0
+        }
+        let inWindow = starts.count - windowStart
+        if tokens >= 1, inWindow < windowLimit {
             tokens -= 1
+            starts.append(now)
             return .zero
         }
-        return .nanoseconds(max(100_000, Int64((1 - tokens) / requestsPerSecond * 1e9)))
+        var wait = Duration.zero
+        if tokens < 1 { wait = .nanoseconds(Int64((1 - tokens) / rate * 1e9)) }
+        if inWindow >= windowLimit {
+            // The request that leaves the window first: the one `windowLimit` starts back.
+            let leaves = starts[starts.count - windowLimit] + .seconds(1)
+            wait = max(wait, now.duration(to: leaves))
+        }
+        return max(.microseconds(100), wait)
+    }
+
+    /// After a 429, the pace comes back by a twentieth of the quota per second.
+    private func recoverPace(at now: ContinuousClock.Instant) {
+        let elapsed = paceUpdatedAt.duration(to: now)
+        paceUpdatedAt = now
+        guard pace < 1 else { return }
+        pace = min(1, pace + 0.05 * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
     }
 }

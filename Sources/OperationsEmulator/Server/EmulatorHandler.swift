@@ -33,8 +33,11 @@ final class EmulatorHandler: Sendable {
             }
             let host = request.head.authority ?? "\(configuration.host):\(configuration.port)"
             return Self.json(DiscoveryDocument.json(for: apiVersion, rootURL: "http://\(host)/")).response
+        case .admin where !configuration.testControls, .token where !configuration.servesTokenEndpoint:
+            return Self.error(.notFound, "The requested URL \(request.uri.path) was not found on this server.").response
         case .admin(let path):
-            let body = try await request.collectBody(upTo: 1 << 20)
+            // Room for an operation with a description of several megabytes (a test of hostile sizes).
+            let body = try await request.collectBody(upTo: 8 << 20)
             return await admin(path: path, method: request.method.rawValue, body: Data(buffer: body)).response
         case .token:
             let body = try await request.collectBody(upTo: 1 << 16)

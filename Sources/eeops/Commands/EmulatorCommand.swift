@@ -17,6 +17,9 @@ struct EmulatorOptions: ParsableArguments {
     @Flag(name: .customLong("no-quota"), help: "Do not enforce the API's per-project quotas (100 requests/s, 40 in flight).")
     var noQuota = false
 
+    @Option(name: .customLong("quota-model"), help: "How requests per second are counted: token-bucket (bursts of a fifth of a second pass) or sliding-window (at most 100 in any second).")
+    var quotaModel: QuotaConfiguration.Model = .tokenBucket
+
     @Option(name: .customLong("emulated-project"), help: "Project the emulator serves (repeatable).")
     var emulatedProjects: [String] = []
 
@@ -61,7 +64,7 @@ struct EmulatorOptions: ParsableArguments {
         configuration.operationCount = operations
         configuration.seed = seed
         configuration.latency = .milliseconds(latency)
-        configuration.quota = noQuota ? nil : QuotaConfiguration()
+        configuration.quota = noQuota ? nil : QuotaConfiguration(model: quotaModel)
         configuration.activeFraction = activeFraction
         configuration.clock = .realTime(speed: speed)
         configuration.cancelDelay = .milliseconds(Int64(cancelDelay * 1000))
@@ -84,7 +87,7 @@ struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emulator",
         abstract: "Run a local server that speaks the Earth Engine Operations API, with simulated operations.",
-        discussion: "See docs/emulator.md. Test controls live under /_emulator/ (stats, clock, faults, operations)."
+        discussion: "See docs/emulator.md. With --test-controls, test controls live under /_emulator/ (stats, clock, faults, operations)."
     )
 
     @Option(name: .long, help: "Address to listen on (loopback by default; the emulator has no TLS).")
@@ -110,6 +113,9 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-lifetime"), help: "Seconds the access tokens issued by POST /token last.")
     var tokenLifetime: Int = 3600
 
+    @Flag(name: .customLong("test-controls"), help: "Serve the test controls under /_emulator/ (statistics, manual clock, faults, creating operations); off by default.")
+    var testControls = false
+
     @Flag(name: .customLong("fake-metadata-server"), help: "Also serve a fake GCE metadata server under /computeMetadata/v1/ (set GCE_METADATA_HOST to the emulator's host:port).")
     var fakeMetadataServer = false
 
@@ -127,6 +133,10 @@ struct EmulatorCommand: AsyncParsableCommand {
         configuration.refreshTokens = Set(refreshTokens)
         configuration.tokenLifetime = .seconds(tokenLifetime)
         configuration.fakeMetadataServer = fakeMetadataServer
+        configuration.testControls = testControls
+        if !ServiceEndpoint.isLoopbackHost(host) {
+            StandardStream.error.write("eeops emulator: warning: listening on \(TerminalText.sanitize(host)), not loopback: the emulator has no TLS, and anyone who can reach this address can use it with the token\n")
+        }
         var newKey: (privateKeyPEM: String, publicKeyPEM: String)?
         let serviceAccountEmail = "eeops-emulator@\(configuration.projects[0]).iam.gserviceaccount.com"
         do {
@@ -180,3 +190,5 @@ struct EmulatorCommand: AsyncParsableCommand {
         StandardStream.output.write("eeops emulator: stopped\n")
     }
 }
+
+extension QuotaConfiguration.Model: ExpressibleByArgument {}
