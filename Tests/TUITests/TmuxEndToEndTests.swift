@@ -58,6 +58,7 @@ struct TmuxEndToEndTests {
         configuration.operationCount = 0
         configuration.acceptedTokens = [token]
         configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
+        configuration.testControls = true
         return configuration
     }
 
@@ -333,5 +334,142 @@ struct TmuxEndToEndTests {
             let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
             #expect(stat.isEmpty || stat.contains(") Z "), "eeops still running after its terminal went away: \(stat)")
         }
+    }
+
+    /// Ctrl-Z gives the terminal back (normal screen, cursor shown) and stops eeops; `fg` takes the screen again and
+    /// draws it whole. Run from an interactive shell, as a user does: job control needs one.
+    @Test func ctrlZSuspendsWithTheTerminalRestoredAndFgRedraws() async throws {
+        let emulator = try await Emulator.start(Self.emulatorConfiguration())
+        defer { Task { await emulator.stop() } }
+        for spec in Self.threeKinds { _ = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!, body: spec) }
+        let tui = try TmuxSession(columns: 100, rows: 30, command: "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=xterm-256color PS1='$ ' bash --norc --noprofile -i")
+        defer { tui.close() }
+        _ = try await tui.waitFor("$")
+        try tui.send(Self.command(endpoint: emulator.baseURL), literal: true)
+        try tui.send("Enter")
+        try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+        let pid = try #require(try tui.commandPID())
+        try tui.send("C-z")
+        let stopped = try await waitUntil { (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") T ") == true }
+        #expect(stopped, "eeops is stopped")
+        let shell = try await tui.waitFor("Stopped")
+        #expect(shell.contains("Stopped"), "the shell has the terminal: \(shell)")
+        #expect(try tui.display("#{alternate_on}") == "0", "the normal screen is back while suspended")
+        #expect(try tui.display("#{cursor_flag}") == "1", "the cursor is shown while suspended")
+        try tui.send("fg", literal: true)
+        try tui.send("Enter")
+        let resumed = try await waitUntil { (try? tui.display("#{alternate_on}")) == "1" }
+        #expect(resumed, "the screen is taken again")
+        let screen = try await tui.waitFor { $0.contains("e2e unsupported") && $0.contains("E2EAAAAA") && !$0.contains("Stopped") }
+        #expect(screen.contains("E2EAAAAA") && !screen.contains("Stopped"), "drawn whole again: \(screen)")
+        try tui.send("q")
+        #expect(try await waitUntil { !FileManager.default.fileExists(atPath: "/proc/\(pid)") }, "eeops quit")
+        try tui.send("echo \"STATUS=$?\"", literal: true)
+        try tui.send("Enter")
+        #expect(try await tui.waitFor("STATUS=").contains("STATUS=0"))
+    }
+
+    /// A crash (SIGSEGV here) or SIGQUIT restores the terminal before the process dies.
+    @Test(arguments: [("SIGSEGV", SIGSEGV), ("SIGQUIT", SIGQUIT), ("SIGABRT", SIGABRT)])
+    func crashesRestoreTheTerminal(name: String, number: Int32) async throws {
+        try await withTUI(operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            let pid = try #require(try tui.commandPID())
+            #expect(kill(pid, number) == 0)
+            let after = try await tui.waitFor("EXIT=", timeout: 30)
+            #expect(!after.contains("EXIT=0"), "\(name): \(after)")
+            #expect(try tui.display("#{alternate_on}") == "0", "\(name): alternate screen left")
+            #expect(try tui.display("#{cursor_flag}") == "1", "\(name): cursor shown")
+        }
+    }
+
+    /// Core dumps are off while credentials are in memory.
+    @Test func coreDumpsAreDisabled() async throws {
+        try await withTUI(operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            let pid = try #require(try tui.commandPID())
+            let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+            let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }.map(String.init) ?? ""
+            #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
+            try tui.send("q")
+            #expect(try await tui.waitFor("EXIT=").contains("EXIT=0"))
+        }
+    }
+
+    /// A 1 MiB description without a space: the detail view answered neither Esc nor q for over ten seconds
+    /// (wrapping was redone every frame, in quadratic time).
+    @Test func aHugeDescriptionDoesNotHangTheDetailView() async throws {
+        let huge = String(repeating: "x", count: 1 << 20)
+        try await withTUI(operations: [#"{"id":"HUGEAAAAAAAAAAAAAAAAAAAA","description":"\#(huge)"}"#]) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("HUGEAAAA", timeout: 60).contains("HUGEAAAA"))
+            try tui.send("Enter")
+            let detail = try await tui.waitFor("Description", timeout: 10)
+            #expect(detail.contains("Description"), "\(detail)")
+            try tui.send("Escape")
+            let table = try await tui.waitFor(timeout: 10) { !$0.contains("Description") && $0.contains("HUGEAAAA") }
+            #expect(!table.contains("Description"), "Esc answered: \(table)")
+            try tui.send("q")
+            #expect(try await tui.waitFor("EXIT=", timeout: 10).contains("EXIT=0"))
+        }
+    }
+
+    /// `--log-file` on a full disk, or into a pipe, does not stop the interface (Foundation's FileHandle trapped
+    /// on ENOSPC and on seeking a pipe); quitting says the diagnostics stopped.
+    @Test(arguments: ["/dev/full", "fifo"])
+    func aLogFileThatFailsDoesNotStopTheInterface(target: String) async throws {
+        var path = target
+        var reader: Process?
+        if target == "fifo" {
+            path = NSTemporaryDirectory() + "eeops-log-fifo-\(UUID().uuidString)"
+            #expect(mkfifo(path, 0o600) == 0)
+            let cat = Process()
+            cat.executableURL = URL(fileURLWithPath: "/bin/cat")
+            cat.arguments = [path]
+            cat.standardOutput = FileHandle.nullDevice
+            try cat.run()
+            reader = cat
+        }
+        defer {
+            reader?.terminate()
+            if target == "fifo" { try? FileManager.default.removeItem(atPath: path) }
+        }
+        try await withTUI(arguments: "--log-file \(path)", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            try tui.send("r")
+            try await Task.sleep(for: .seconds(1))
+            try tui.send("q")
+            let after = try await tui.waitFor("EXIT=")
+            #expect(after.contains("EXIT=0"), "\(after)")
+            if target == "/dev/full" { #expect(after.contains("diagnostics stopped"), "\(after)") }
+        }
+    }
+
+    /// Server text in the header (a proxy's page title) is neutralised: nothing reaches the terminal raw.
+    @Test func aProxyPageInTheHeaderIsNeutralised() async throws {
+        let server = try await HostileServer.start { _ in
+            HostileServer.Answer(status: 502, contentType: "text/html", "<html><title>Bad \u{1B}]2;HACKED\u{07}Gateway\u{1B}[2J</title></html>")
+        }
+        defer { Task { await server.stop() } }
+        let session = try TmuxSession(columns: 160, rows: 30, command: Self.command(endpoint: server.baseURL))
+        defer { session.close() }
+        let before = try session.display("#{pane_title}")
+        let screen = try await session.waitFor(timeout: 60) { $0.contains("retrying in") }
+        #expect(screen.contains("^[]2;HACKED^GGateway^[[2J"), "\(screen)")
+        #expect(try session.display("#{pane_title}") == before)
+        try session.send("q")
+        #expect(try await session.waitFor("EXIT=").contains("EXIT=0"))
+    }
+
+    /// Polls `condition` every 100 ms for up to ten seconds.
+    func waitUntil(_ condition: () throws -> Bool) async throws -> Bool {
+        for _ in 0..<100 {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
     }
 }

@@ -110,16 +110,27 @@ public final class TmuxSession {
         try await waitFor(timeout: timeout) { $0.contains(text) }
     }
 
-    /// The pid of the command running in the pane (the shell's child).
+    /// The pid of the eeops process running in the pane: the shell's child, or a descendant of it when the pane
+    /// runs an interactive shell.
     public func commandPID() throws -> Int32? {
         guard let shell = Int32(try display("#{pane_pid}")) else { return nil }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries {
+        var parents: [Int32: Int32] = [:]
+        var eeops: [Int32] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 2, Int32(fields[1]) == shell, stat.contains("(eeops)") { return pid }
+            guard fields.count > 2, let parent = Int32(fields[1]) else { continue }
+            parents[pid] = parent
+            if stat.contains("(eeops)") { eeops.append(pid) }
         }
-        return nil
+        return eeops.first { pid in
+            var ancestor = parents[pid]
+            while let current = ancestor, current > 1 {
+                if current == shell { return true }
+                ancestor = parents[current]
+            }
+            return false
+        }
     }
 }
