@@ -2,16 +2,21 @@
 SWIFT ?= swift
 EEOPS := .build/debug/eeops
 
-.PHONY: demo test build setup setup-test test-swift test-conformance test-tsan test-asan release bench bench-smoke soak clean
+.PHONY: demo test build setup setup-test test-swift test-conformance test-tsan test-asan test-asan-release release bench bench-smoke soak clean
 
 ## Build and run eeops on the embedded emulator (no account needed).
 demo: setup build
 	$(EEOPS) demo
 
-## Run the whole test suite: unit, emulator integration, CLI, and the official Python client's conformance.
-test: setup-test build
-	$(SWIFT) test
-	.venv/bin/python -m pytest -q Tests/Conformance
+## The binary the end-to-end suites run: the release build, which is what users install (the CLI in processes,
+## the TUI in tmux, the official client's conformance). The in-process suites test the debug build's modules.
+E2E_BINARY := $(CURDIR)/.build/release/eeops
+
+## Run the whole test suite: unit, emulator integration, CLI and TUI end to end (on the release binary), and the
+## official Python client's conformance.
+test: setup-test build release
+	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test
+	EEOPS_BINARY=$(E2E_BINARY) .venv/bin/python -m pytest -q Tests/Conformance
 
 build:
 	$(SWIFT) build
@@ -22,11 +27,11 @@ setup:
 setup-test:
 	scripts/setup.sh --with-python
 
-test-swift: build
-	$(SWIFT) test
+test-swift: build release
+	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test
 
-test-conformance: setup-test build
-	.venv/bin/python -m pytest -q Tests/Conformance
+test-conformance: setup-test release
+	EEOPS_BINARY=$(E2E_BINARY) .venv/bin/python -m pytest -q Tests/Conformance
 
 ## The suites that start the eeops binary in processes or in tmux: they run in `make test` only.
 OUT_OF_PROCESS := TmuxEndToEndTests|CLITests|AuthCommandTests
@@ -46,6 +51,14 @@ test-asan: export LSAN_OPTIONS = suppressions=$(CURDIR)/Tests/lsan-suppressions.
 test-asan:
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "$(OUT_OF_PROCESS)|$(CLOCK_SUITES)"
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel --filter "$(CLOCK_SUITES)" --skip "$(OUT_OF_PROCESS)"
+
+## The risky scenarios on the release binary built with the address sanitizer: bulk cancels with --wait, bulk
+## cancels and deletes interrupted or on a full disk, and the hostile answers (a separate build in
+## .build-asan-release; the test bundle is the debug one `make test` built).
+test-asan-release: export ASAN_OPTIONS = detect_leaks=0:abort_on_error=0
+test-asan-release: build
+	$(SWIFT) build -c release --sanitize=address --scratch-path .build-asan-release --product eeops
+	EEOPS_BINARY=$(CURDIR)/.build-asan-release/release/eeops $(SWIFT) test --skip-build --filter "BulkAccountingTests|HostileAnswerTests"
 
 ## Release builds of eeops and of the harness that benchmarks and soaks it, with the Swift runtime and
 ## Foundation linked in: start-up no longer binds thousands of symbols across a dozen shared libraries
@@ -70,7 +83,7 @@ soak: setup release
 	.build/release/eeops-bench soak --seconds $(SOAK_SECONDS)
 
 clean:
-	rm -rf .build .build-tsan .build-asan .build-fuzz .venv
+	rm -rf .build .build-tsan .build-asan .build-asan-release .build-fuzz .venv
 
 ## Fuzz the response decoding and the terminal-text sanitising with libFuzzer, FUZZ_SECONDS per target
 ## (built with swiftc in .build-fuzz; see docs/fuzzing.md).

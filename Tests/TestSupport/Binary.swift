@@ -8,7 +8,7 @@ public struct Binary {
         public var stderr: String
     }
 
-    /// `.build/debug/eeops` next to the test bundle, or `EEOPS_BINARY`.
+    /// `EEOPS_BINARY` (make test sets the release build), else `eeops` next to the test bundle.
     public static var path: String {
         if let path = ProcessInfo.processInfo.environment["EEOPS_BINARY"] { return path }
         let bundle = Bundle.main.bundleURL
@@ -29,6 +29,10 @@ public struct Binary {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory() + "eeops-cli-home-\(UUID().uuidString)", "LANG": "C.UTF-8"]
+        // A binary built with a sanitizer takes its options from the test run's environment (make test-asan-release).
+        for (key, value) in ProcessInfo.processInfo.environment where key.hasPrefix("ASAN_") || key.hasPrefix("LSAN_") || key.hasPrefix("UBSAN_") {
+            env[key] = value
+        }
         env.merge(environment) { $1 }
         process.environment = env
         let out = Pipe(), err = Pipe()
