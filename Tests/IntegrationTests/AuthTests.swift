@@ -154,6 +154,48 @@ struct AuthTests {
         }
     }
 
+    /// A gcloud that hangs (a prompt, a network wait) is stopped after the time limit with a clear error.
+    @Test func aHangingGcloudIsStopped() async throws {
+        try await withAuth { fixture in
+            _ = try fixture.write("#!/bin/sh\nexec sleep 60\n", to: "bin/gcloud", mode: 0o755)
+            let gcloud = GcloudCredentials(executable: fixture.home + "/bin/gcloud", timeout: .seconds(1))
+            let started = ContinuousClock.now
+            do {
+                _ = try await gcloud.fetchToken()
+                Issue.record("a hanging gcloud gave a token")
+            } catch {
+                #expect("\(error)".contains("did not finish within 1 s"), "\(error)")
+            }
+            #expect(started.duration(to: .now) < .seconds(10))
+        }
+    }
+
+    /// Credential files must be regular files of a sane size: a FIFO or /dev/zero is a clear error, not a hang or
+    /// an endless read. A key reached through a symbolic link is judged by the file's own mode.
+    @Test func credentialFilesAreCheckedBeforeTheyAreRead() async throws {
+        try await withAuth { fixture in
+            let fifo = fixture.home + "/fifo.json"
+            #expect(mkfifo(fifo, 0o600) == 0)
+            for (path, expected) in [(fifo, "a FIFO"), ("/dev/zero", "a character device"), (fixture.home, "a folder")] {
+                do {
+                    _ = try await fixture.resolver(["GOOGLE_APPLICATION_CREDENTIALS": path]).resolve(.init(source: .serviceAccount))
+                    Issue.record("\(path) was read as credentials")
+                } catch let error as OperationsError {
+                    #expect(error.description.contains("is not a regular file (\(expected))"), "\(error)")
+                }
+            }
+            let big = try fixture.write(String(repeating: " ", count: CredentialFile.maxBytes + 1), to: "big.json")
+            #expect(throws: OperationsError.self) { try CredentialFile(path: big) }
+            let link = fixture.home + "/link.json"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: fixture.keyPath)
+            let linked = try await fixture.resolver(["GOOGLE_APPLICATION_CREDENTIALS": link]).resolve(.init(source: .serviceAccount))
+            #expect(linked.warnings.isEmpty, "the key itself is 0600: \(linked.warnings)")
+            #expect(chmod(fixture.keyPath, 0o644) == 0)
+            let open = try await fixture.resolver(["GOOGLE_APPLICATION_CREDENTIALS": link]).resolve(.init(source: .serviceAccount))
+            #expect(open.warnings.first?.contains("can be read by other users (mode 644)") == true, "\(open.warnings)")
+        }
+    }
+
     @Test func orderAndExplicitSource() async throws {
         try await withAuth { fixture in
             let both = fixture.resolver(["EEOPS_ACCESS_TOKEN": TestEmulator.token, "GOOGLE_APPLICATION_CREDENTIALS": fixture.keyPath])

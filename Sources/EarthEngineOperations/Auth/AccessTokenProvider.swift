@@ -40,16 +40,10 @@ public struct StaticAccessTokenProvider: AccessTokenProvider {
         self.sourceDescription = source
     }
 
-    /// Reads the token from a file (the first line, trimmed).
-    public init(contentsOfFile path: String) throws(OperationsError) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .credentials("cannot read the access token file '\(path)': \((error as NSError).localizedDescription)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw .credentials("the access token file '\(path)' is not UTF-8 text") }
-        try self.init(token: text, source: "access token file \(path)")
+    /// Takes the token from a file read as ``CredentialFile`` (the whole text, trimmed).
+    public init(contentsOf file: CredentialFile) throws(OperationsError) {
+        guard let text = String(data: file.contents, encoding: .utf8) else { throw .credentials("the access token file '\(file.path)' is not UTF-8 text") }
+        try self.init(token: text, source: "access token file \(file.path)")
     }
 
     public func accessToken() async throws -> AccessToken { token }

@@ -53,8 +53,9 @@ public struct CredentialResolver: Sendable {
         switch source {
         case .accessToken:
             if let path = request.accessTokenFile, !path.isEmpty {
-                let provider = try StaticAccessTokenProvider(contentsOfFile: path)
-                return ResolvedCredentials(provider: provider, info: CredentialInfo(source: .accessToken, origin: path), warnings: permissionWarnings(path))
+                let file = try CredentialFile(path: path, what: "the access token file")
+                let provider = try StaticAccessTokenProvider(contentsOf: file)
+                return ResolvedCredentials(provider: provider, info: CredentialInfo(source: .accessToken, origin: path), warnings: file.permissionWarnings)
             }
             if let token = environment["EEOPS_ACCESS_TOKEN"], !token.isEmpty {
                 let provider = try StaticAccessTokenProvider(token: token, source: "EEOPS_ACCESS_TOKEN")
@@ -64,27 +65,29 @@ public struct CredentialResolver: Sendable {
         case .serviceAccount:
             let path = request.serviceAccountFile ?? environment["GOOGLE_APPLICATION_CREDENTIALS"]
             guard let path, !path.isEmpty else { tried.append("no --service-account-file or GOOGLE_APPLICATION_CREDENTIALS"); return nil }
-            let data = try read(path)
+            let file = try CredentialFile(path: path)
             // GOOGLE_APPLICATION_CREDENTIALS may hold a user's file instead; that is the next source.
-            if request.serviceAccountFile == nil, fileType(data) != "service_account" { tried.append("\(path) is not a service-account key"); return nil }
-            let credentials = try ServiceAccountCredentials(json: data, path: path, scopes: request.scopes)
+            if request.serviceAccountFile == nil, fileType(file.contents) != "service_account" { tried.append("\(path) is not a service-account key"); return nil }
+            let credentials = try ServiceAccountCredentials(json: file.contents, path: path, scopes: request.scopes)
             let info = CredentialInfo(source: .serviceAccount, origin: path, account: credentials.key.client_email, scopes: request.scopes, project: credentials.key.project_id)
-            return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: permissionWarnings(path))
+            return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: file.permissionWarnings)
         case .applicationDefault:
             var path = environment["GOOGLE_APPLICATION_CREDENTIALS"].flatMap { $0.isEmpty ? nil : $0 }
-            if let given = path, (try? read(given)).map(fileType) != "authorized_user" { path = nil }
+            if let given = path, (try? CredentialFile(path: given)).map({ fileType($0.contents) }) != "authorized_user" { path = nil }
             let standard = settings.gcloudDirectory + "/application_default_credentials.json"
             if path == nil, FileManager.default.fileExists(atPath: standard) { path = standard }
             guard let path else { tried.append("no application default credentials (\(standard))"); return nil }
-            let (credentials, quotaProject) = try RefreshTokenCredentials.applicationDefault(json: try read(path), path: path)
+            let file = try CredentialFile(path: path)
+            let (credentials, quotaProject) = try RefreshTokenCredentials.applicationDefault(json: file.contents, path: path)
             let info = CredentialInfo(source: .applicationDefault, origin: path, scopes: [], quotaProject: quotaProject)
-            return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: permissionWarnings(path))
+            return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: file.permissionWarnings)
         case .earthengine:
             let path = settings.configDirectory + "/earthengine/credentials"
             guard FileManager.default.fileExists(atPath: path) else { tried.append("no \(path)"); return nil }
-            let (credentials, project, scopes) = try RefreshTokenCredentials.earthEngine(json: try read(path), path: path)
+            let file = try CredentialFile(path: path)
+            let (credentials, project, scopes) = try RefreshTokenCredentials.earthEngine(json: file.contents, path: path)
             let info = CredentialInfo(source: .earthengine, origin: path, scopes: scopes, project: project)
-            return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: permissionWarnings(path))
+            return ResolvedCredentials(provider: RefreshingTokenProvider(fetcher: credentials, info: info), info: info, warnings: file.permissionWarnings)
         case .metadata:
             guard let host = MetadataServerCredentials.host(environment: environment) else { tried.append("not on Google Compute Engine (no GCE_METADATA_HOST)"); return nil }
             let credentials = MetadataServerCredentials(host: host, scopes: request.scopes)
@@ -103,20 +106,8 @@ public struct CredentialResolver: Sendable {
     /// The official tools' configuration folders, found the same way as for the project.
     private var settings: SettingsResolver { SettingsResolver(environment: environment, homeDirectory: homeDirectory) }
 
-    private func read(_ path: String) throws(OperationsError) -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .credentials("cannot read the credentials file '\(path)'") }
-        return data
-    }
-
     private func fileType(_ data: Data) -> String? {
         (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["type"] as? String
     }
 
-    /// A warning when a credentials file can be read by other users.
-    func permissionWarnings(_ path: String) -> [String] {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let mode = (attributes[.posixPermissions] as? NSNumber)?.uint16Value, mode & 0o077 != 0
-        else { return [] }
-        return ["\(path) can be read by other users (mode \(String(mode & 0o777, radix: 8))): run chmod 600 '\(path)'"]
-    }
 }

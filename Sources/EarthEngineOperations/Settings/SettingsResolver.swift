@@ -30,8 +30,8 @@ public struct SettingsResolver: Sendable {
             if let value = environment[variable], !value.isEmpty { return Resolved(value: value, source: variable) }
         }
         let earthengine = configDirectory + "/earthengine/credentials"
-        if let data = FileManager.default.contents(atPath: earthengine),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        if let file = try? CredentialFile(path: earthengine),
+           let object = try? JSONSerialization.jsonObject(with: file.contents) as? [String: Any],
            let project = object["project"] as? String, !project.isEmpty {
             return Resolved(value: project, source: earthengine)
         }
