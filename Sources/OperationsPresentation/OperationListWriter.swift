@@ -22,6 +22,8 @@ public struct OperationListWriter: ~Copyable {
     private let format: ListFormat
     private let columns: [TableColumn]
     private let now: Date
+    // Invariant: every buffer given to `emit` (a JSONWriter's bytes, a page's lines, a String's UTF-8) is lent
+    // for that call only; `emit` writes or copies the bytes before it returns and never keeps the pointer.
     private let emit: (UnsafeRawBufferPointer) -> Void
     private var written = 0
     /// The JSON formats' writer, whose memory is kept from page to page.
@@ -94,6 +96,7 @@ public struct OperationListWriter: ~Copyable {
 
     private func emit(text: String) {
         var text = text
+        // Safe because the local copy's UTF-8 is lent to `emit` only for the call (see `emit`).
         text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
     }
 

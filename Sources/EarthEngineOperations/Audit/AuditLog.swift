@@ -96,6 +96,7 @@ public final class AuditLog: Sendable {
     /// guess or take first): for the demo, whose cancels are not the user's real work.
     public static func temporary(prefix: String) throws(OperationsError) -> AuditLog {
         var template = Array((NSTemporaryDirectory() + prefix + "XXXXXX.jsonl").utf8CString)
+        // Safe: utf8CString ends in a NUL, and mkstemps writes only over the six Xs; the pointer stays in the closure.
         let made = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 6) }
         guard made >= 0 else {
             throw .configuration("cannot create a temporary audit log: \(String(cString: strerror(errno)))")
@@ -148,6 +149,7 @@ public final class AuditLog: Sendable {
     private static func append(_ lines: Data, to descriptor: Int32) -> String? {
         var written = 0
         while true {
+            // Safe: the pointer is used only for this call.
             let result = lines.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             if result < 0, errno == EINTR { continue }
             if result < 0 { return String(cString: strerror(errno)) }

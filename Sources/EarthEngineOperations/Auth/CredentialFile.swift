@@ -35,6 +35,7 @@ public struct CredentialFile: Sendable {
         var data = Data()
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while data.count <= Self.maxBytes {
+            // Safe: read writes at most chunk.count bytes into the buffer, used only for this call.
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw .credentials("cannot read \(what) '\(path)': \(String(cString: strerror(errno)))") }

@@ -64,6 +64,7 @@ public struct GcloudCredentials: TokenFetcher {
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.seconds * 1000)), execute: deadline)
                 defer { deadline.cancel() }
                 let errors = DispatchQueue(label: "gcloud-stderr")
+                // Safe: written only on the `errors` queue before group.leave(), read only after group.wait().
                 nonisolated(unsafe) var errorData = Data()
                 let group = DispatchGroup()
                 group.enter()

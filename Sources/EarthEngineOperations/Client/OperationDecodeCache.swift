@@ -44,6 +44,8 @@ public final class OperationDecodeCache: Sendable {
     /// Reads a list page that `ListPageScanner` read as `scanned`, reusing operations whose bytes are
     /// unchanged; nil when an element is not JSON (the caller then reads the page whole, which also
     /// explains the error). A page the scanner cannot read is read whole by the caller too.
+    // Safe because `bytes` is read only during the call, and `page` was scanned from these same bytes (the client
+    // passes the body it scanned), so every range in `page.elements` lies within them.
     func decodePage(_ bytes: UnsafeBufferPointer<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
         let keys = page.elements.map { range -> Key in
             Key(hash: Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))), length: range.count)
@@ -87,6 +89,8 @@ public final class OperationDecodeCache: Sendable {
     /// A 64-bit fingerprint of an operation's bytes, 16 bytes per step (wyhash's multiply-and-fold): several
     /// times faster than `Hasher`, which a listing of 7 MB every 2 s noticed. Two different operations of the
     /// same length share one with a chance of about 1 in 10^19 per pair; the server is the source of truth either way.
+    // Safe because `bytes` is read only during the call, in bounds: the loads at offset + 16 <= bytes.count, and
+    // the tail copied is under 16 bytes, the size of `tail`.
     static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
             let (high, low) = a.multipliedFullWidth(by: b)

@@ -30,6 +30,7 @@ struct SeenNames {
         return name.withUTF8 { insert(utf8: $0) }
     }
 
+    // `name` is read only during the call; its bytes are copied into `bytes`.
     private mutating func insert(utf8 name: UnsafeBufferPointer<UInt8>) -> Bool {
         var hasher = Hasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(name))

@@ -4,6 +4,8 @@
 /// It only looks at structure (strings, brackets, commas), one pass over the bytes, no recursion. Anything
 /// it is not sure of (a key with escapes, a repeated key, a token that is not a plain string, a malformed
 /// document) gives nil, and the caller decodes the page the ordinary way, which also explains the error.
+// Safe because each function reads `bytes` only during its call (it returns ranges and copied Strings), and
+// every byte it reads is at an index checked against `bytes.count` (through `Cursor.peek`, or `end > 0`).
 public enum ListPageScanner {
     public struct Page: Equatable, Sendable {
         /// Byte ranges of the elements of `operations`, in order.
@@ -111,10 +113,13 @@ public enum ListPageScanner {
         end -= tokenKey.count
         skipWhitespaceBackwards()
         guard takeBackwards(UInt8(ascii: ",")) || takeBackwards(UInt8(ascii: "{")) else { return nil }
+        // tokenStart..<tokenEnd lies within `bytes` (both found walking back from `bytes.count`); String copies it.
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<tokenEnd]), as: UTF8.self)
     }
 
     private struct Cursor {
+        // Lent by the caller of `scan`/`nextPageToken` for that call, which the cursor does not outlive.
+        // Invariant: `index <= bytes.count`: it moves only past bytes that `peek` or `starts(with:)` saw.
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -141,6 +146,7 @@ public enum ListPageScanner {
             let start = index
             index = ByteScan.firstQuoteBackslashOrControl(in: bytes, from: index)
             guard peek == UInt8(ascii: "\"") else { return nil }
+            // `peek` saw the closing quote at `index`, so start..<index is within `bytes`; String copies it.
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
             index += 1
             return text

@@ -17,6 +17,8 @@ public struct ReceivedPage: Sendable {
     /// A list page read in one pass (``JSONCompactor/appendPage(_:to:)``): each operation copied compact with its
     /// name; an element that is not an object is left out, as when the page is decoded. Nil when the compactor is
     /// unsure of anything: the caller then decodes the page, which repairs or explains.
+    // Safe because `body` (plain bytes, so viewing them as UInt8 is sound) is read only during the call:
+    // the compactor copies what the page keeps into `json` and Strings.
     init?(page body: UnsafeRawBufferPointer) {
         var json: [UInt8] = []
         json.reserveCapacity(body.count)
@@ -25,6 +27,7 @@ public struct ReceivedPage: Sendable {
     }
 
     /// One operation, the whole of `body`; nil when it is not an object the compactor is sure of.
+    // Safe as `init?(page:)`: `body` is read only during the call, and what is kept is copied.
     init?(operation body: UnsafeRawBufferPointer) {
         var json: [UInt8] = []
         guard case .object(let name) = JSONCompactor.append(body.assumingMemoryBound(to: UInt8.self), to: &json) else { return nil }
@@ -54,6 +57,8 @@ public struct ReceivedPage: Sendable {
     }
 
     /// The compact JSON of operation `index`, lent for the call.
+    // Safe because the bytes are lent to `body` only for the call, and every range in `elements` lies within
+    // `json` (both are immutable and were made together).
     private func withJSON<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try json.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[elements[index]])) }
     }
@@ -61,6 +66,8 @@ public struct ReceivedPage: Sendable {
     /// The page as JSON lines, each operation's compact JSON and a line feed, lent in as few runs of bytes as they
     /// are stored in: one for a whole page, more when operations were left out (``selecting(_:)``). Written out as
     /// they are, a page is not copied once more on its way.
+    // Safe because every element in `json` is followed by its line feed (each initialiser appends one), so each
+    // run ends within `json`; the runs are lent to `body` only for its call.
     public func withJSONLines(_ body: (UnsafeRawBufferPointer) -> Void) {
         json.withUnsafeBytes { bytes in
             var run: Range<Int>?
@@ -81,6 +88,7 @@ public struct ReceivedPage: Sendable {
     public func copy(_ index: Int, to writer: inout JSONWriter) {
         withJSON(of: index) { bytes in
             // Checked when the page was read, so it reads again.
+            // The reader reads `bytes` only within `readDocument`, inside `withJSON`'s call; the writer copies.
             _ = try? JSONReader.readDocument(UnsafeRawBufferPointer(bytes)) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
         }
     }
@@ -88,6 +96,7 @@ public struct ReceivedPage: Sendable {
     /// Operation `index`, decoded as a listing decodes it.
     public func operation(_ index: Int) -> LongRunningOperation {
         let decoded = withJSON(of: index) { bytes in
+            // The reader reads `bytes` only within `readDocument`, inside `withJSON`'s call; the result is a copy.
             try? JSONReader.readDocument(UnsafeRawBufferPointer(bytes)) { (reader) throws(JSONReadError) in try LongRunningOperation.read(from: &reader) }
         }
         return (decoded ?? nil) ?? LongRunningOperation(name: names[index])

@@ -28,6 +28,8 @@ public enum Timestamp {
     }
 
     /// ``parse(_:)`` over UTF-8 bytes.
+    // Safe because `text` is read only during the call, and in bounds: the fixed positions are all below 20 and
+    // `count >= 20` is checked first; the fraction and offset are read only after checks against `count`.
     public static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> Date? {
         let count = text.count
         guard count >= 20, count <= 40 else { return nil }
@@ -88,6 +90,8 @@ public enum Timestamp {
     /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
     /// Dates before year 0000 or after year 9999 are written as the first or last instant RFC 3339 allows.
     public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
+        // Safe because `write` puts at most `longestText` bytes (the capacity) at the pointer, and the String copies
+        // the `count` bytes written before the allocation ends.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestText) { buffer in
             let count = write(date, fractionDigits: fractionDigits, to: buffer.baseAddress!)
             return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
@@ -99,6 +103,8 @@ public enum Timestamp {
 
     /// ``format(_:fractionDigits:)`` written as UTF-8 at `text`, which has room for ``longestText`` bytes;
     /// returns how many it wrote.
+    // Invariant: at most `longestText` (30) bytes are written: the year is clamped to 0000...9999, so the date
+    // and time take 19 bytes, the fraction at most 10 (a point and 9 digits), and the `Z` 1.
     public static func write(_ date: Date, fractionDigits: Int = 6, to text: UnsafeMutablePointer<UInt8>) -> Int {
         let digits = max(0, min(9, fractionDigits))
         var interval = date.timeIntervalSince1970

@@ -88,6 +88,9 @@ public struct TextPattern: Sendable {
         var result = [Bool](repeating: false, count: count)
         let slices = cores * 2
         let sliceLength = (count + slices - 1) / slices
+        // Safe because concurrentPerform returns only when every slice is done, so neither `row` nor the result's
+        // buffer outlives these closures; each index is written by one slice only, and `row` must only read buffers
+        // that stay unchanged for the call (TableRows.matches gives texts from `withTexts`).
         withoutActuallyEscaping(row) { row in
             let rows = UnsafeSendable(value: row)
             result.withUnsafeMutableBufferPointer { result in
@@ -129,6 +132,7 @@ public struct TextPattern: Sendable {
     }
 
     /// A value handed to the threads of `concurrentPerform`, which use it within the call.
+    // Safe only as used above: the threads use the value within the call, reading it or writing disjoint indices.
     private struct UnsafeSendable<Value>: @unchecked Sendable {
         let value: Value
     }
@@ -138,6 +142,7 @@ public struct TextPattern: Sendable {
         !source.unicodeScalars.contains { "\\^$.|?*+()[]{}".unicodeScalars.contains($0) }
     }
 
+    // `haystack` is read only during the call, at start + index < haystack.count (start <= count - needle.count).
     private static func containsIgnoringASCIICase(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard haystack.count >= needle.count else { return false }
@@ -162,6 +167,8 @@ public struct TextPattern: Sendable {
 
 /// What a search reads of one operation, as UTF-8: its id, type and description, searched as three lines.
 public struct SearchedText {
+    // Invariant: the buffers are lent by the caller (String.withUTF8, PackedTexts.withTexts) and a SearchedText
+    // is used only within that call, never stored; `forEachLine` lends them on for its `body`'s call.
     private let lines: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
     private let count: Int
 

@@ -9,6 +9,9 @@ import _FoundationICU
 /// On Linux it calls ICU directly: the same engine (the one Swift's Foundation ships) and the same syntax as
 /// `NSRegularExpression`, without bridging each text to an `NSString`. That halves the cost of a search,
 /// which the TUI pays for each of 100,000 rows at every key typed.
+// Safe because its state is immutable after `init`: the compiled ICU pattern behind `Locked` (only cloned and
+// closed, under the lock), or an NSRegularExpression, which is immutable and thread-safe. Matchers, which
+// hold mutable state, are not Sendable: each stays on one thread.
 final class RegularExpression: @unchecked Sendable {
     #if canImport(_FoundationICU)
     /// The compiled pattern. It is never matched on: a matcher clones it, under the lock (the threads of a
@@ -41,6 +44,8 @@ final class RegularExpression: @unchecked Sendable {
     /// Matches texts against the expression, reusing one buffer for their UTF-16.
     final class Matcher {
         private let regex: OpaquePointer?
+        // Invariant: `units` holds `capacity` units, freed only when grown or in `deinit` (after the regex is closed).
+        // ICU keeps the text's pointer without copying it, so `setText` hands it the current buffer before every find.
         private var units: UnsafeMutablePointer<UInt16>
         private var capacity = 256
 
@@ -84,6 +89,8 @@ final class RegularExpression: @unchecked Sendable {
 
         /// Writes the line's UTF-16 at `offset` and returns where it ends: ASCII byte by byte, anything else
         /// decoded (malformed UTF-8 as U+FFFD, as `String` reads it).
+        // Safe because `matches` made room for byteCount + 2 units, and UTF-16 takes no more units than UTF-8 takes
+        // bytes (a malformed sequence gives one U+FFFD); `line` is read only during the call.
         private static func writeUTF16(of line: UnsafeBufferPointer<UInt8>, to units: UnsafeMutablePointer<UInt16>, at offset: Int) -> Int {
             var end = offset, index = 0
             while index < line.count, line[index] < 0x80 {

@@ -7,6 +7,8 @@ import Foundation
 /// see, so CI's TSan run reported the accesses it guards as races (in the decoder's shared tables, and in
 /// the emulator's counters once it answered fast enough for requests to overlap). Uncontended, the two
 /// cost about the same.
+// Safe because `value` is only reached through `withLock`, with `lock` held; callers must not let a
+// reference into the value escape `body`.
 public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value

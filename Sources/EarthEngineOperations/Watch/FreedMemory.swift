@@ -9,6 +9,8 @@ public enum FreedMemory {
 
     private static func symbol<Function>(_ name: String) -> Function? {
         #if canImport(Glibc)
+        // Safe because each caller names `Function` as the C signature of the glibc function it looks up (mallopt,
+        // malloc_trim above), and dlsym gives that function's address. A null handle is RTLD_DEFAULT.
         guard let address = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
         return unsafeBitCast(address, to: Function.self)
         #else

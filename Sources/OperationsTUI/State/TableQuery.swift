@@ -44,6 +44,8 @@ public struct TableQuery: Sendable {
 
     /// Sorts positions by their keys, ties by position (so the sort is stable).
     private static func sort<Key: Comparable>(_ positions: inout [Int32], by keys: [Key], ascending: Bool) {
+        // Safe because every position is a row index below `keys.count` (a column has one key per row), and the
+        // buffer is used only inside the closure.
         keys.withUnsafeBufferPointer { keys in
             positions.sort { a, b in
                 let keyA = keys[Int(a)], keyB = keys[Int(b)]
@@ -161,6 +163,7 @@ package struct PackedTexts: Sendable {
     }
 
     /// Calls `body` with the texts, each one's UTF-8 bytes by index.
+    // Safe because the `Texts` is used only within `body`, while both arrays are borrowed unchanged.
     func withTexts<Result>(_ body: (Texts) -> Result) -> Result {
         bytes.withUnsafeBufferPointer { bytes in
             starts.withUnsafeBufferPointer { starts in body(Texts(bytes: bytes, starts: starts)) }
@@ -172,6 +175,8 @@ package struct PackedTexts: Sendable {
         let bytes: UnsafeBufferPointer<UInt8>
         let starts: UnsafeBufferPointer<Int32>
 
+        // Invariant: index < the number of texts (starts.count - 1); `starts` is non-decreasing and ends at
+        // bytes.count, so the range lies within `bytes`.
         subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: bytes[Int(starts[index])..<Int(starts[index + 1])])
         }
@@ -183,6 +188,8 @@ package struct PackedTexts: Sendable {
     }
 
     /// Sorts positions by their texts, ties by position (stable).
+    // Safe because every position is a text index (below starts.count - 1), so starts[position + 1] exists and
+    // each text's bytes lie within `bytes`; both buffers are used only inside the closures.
     func sort(_ positions: inout [Int32], ascending: Bool) {
         bytes.withUnsafeBufferPointer { bytes in
             starts.withUnsafeBufferPointer { starts in

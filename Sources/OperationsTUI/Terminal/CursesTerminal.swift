@@ -186,6 +186,8 @@ package final class CursesTerminal {
             }
             if cell.hasMarks, let marks = frame.marks(x: x, y: y) {
                 // ncurses keeps four combining marks with a character (CCHARW_MAX is five).
+                // Safe because `chars` is C's wchar_t[CCHARW_MAX], imported as a tuple of wchar_t, so its memory is
+                // already bound to wchar_t; marks go in slots 1 to slots.count - 1; the pointer stays in the closure.
                 withUnsafeMutableBytes(of: &curses.chars) { raw in
                     let slots = raw.bindMemory(to: wchar_t.self)
                     for (index, mark) in marks.unicodeScalars.prefix(slots.count - 1).enumerated() {
@@ -195,6 +197,7 @@ package final class CursesTerminal {
             }
             cells.append(curses)
         }
+        // Safe because wadd_wchnstr copies the cells during the call; ncurses is called from the UI thread only.
         cells.withUnsafeBufferPointer { buffer in
             _ = eeops_draw_cells(Int32(y), Int32(span.lowerBound), buffer.baseAddress, Int32(buffer.count))
         }

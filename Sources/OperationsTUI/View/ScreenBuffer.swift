@@ -84,9 +84,12 @@ public struct ScreenBuffer: Sendable, Equatable {
     /// The whole row when there is no previous screen of this size.
     public func changedSpans(inRow y: Int, since previous: ScreenBuffer?, joiningGap: Int = 4) -> [Range<Int>] {
         let columns = size.columns
+        precondition(y >= 0 && y < size.rows, "row \(y) is outside the screen")
         guard let previous, previous.size == size else { return columns > 0 ? [0..<columns] : [] }
         let start = y * columns
         var spans: [Range<Int>] = []
+        // Safe because both buffers hold size.columns * size.rows cells (the sizes are equal), y < size.rows (checked
+        // above), and every index is start + x with x < columns; the pointers stay in the closures.
         cells.withUnsafeBufferPointer { new in
             previous.cells.withUnsafeBufferPointer { old in
                 func changed(_ x: Int) -> Bool {
@@ -214,6 +217,8 @@ public struct ScreenBuffer: Sendable, Equatable {
         var editor = RowEditor(start: y * columns, marks: marks)
         marks = [:]
         defer { marks = editor.marks }
+        // Safe because every caller checks y < size.rows, so the row lies within `cells`, and `editor.cells` is used
+        // only by `body` inside this closure (only `editor.marks` is read after it).
         return cells.withUnsafeMutableBufferPointer { all in
             editor.cells = UnsafeMutableBufferPointer(rebasing: all[editor.start ..< editor.start + columns])
             return body(&editor)
@@ -222,6 +227,7 @@ public struct ScreenBuffer: Sendable, Equatable {
 
     /// One row's cells, and the buffer's marks, while a row is edited.
     private struct RowEditor {
+        // Points into the buffer's cells only while `editRow`'s closure runs; callers pass x < cells.count.
         var cells = UnsafeMutableBufferPointer<Cell>(start: nil, count: 0)
         /// The index of the row's first cell in the buffer (the marks' keys).
         let start: Int

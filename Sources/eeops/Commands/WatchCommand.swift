@@ -63,7 +63,7 @@ struct WatchCommand: AsyncParsableCommand {
 }
 
 /// Writes transitions as text or JSON lines.
-final class TransitionPrinter: @unchecked Sendable {
+final class TransitionPrinter: Sendable {
     let format: String
     let filter: OperationFilter
 

@@ -35,6 +35,7 @@ final class DiagnosticsLog: Sendable {
             guard !state.failed else { return }
             var offset = 0
             while offset < bytes.count {
+                // Safe: the pointer is used only for this call, under the lock.
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(state.descriptor, $0.baseAddress, $0.count) }
                 if written < 0, errno == EINTR { continue }
                 guard written > 0 else {

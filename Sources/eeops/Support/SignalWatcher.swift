@@ -2,6 +2,8 @@ import Dispatch
 import Foundation
 
 /// Turns termination signals into an awaitable event, so that commands can shut down cleanly.
+// Safe because every stored property is a `let` set in `init`: the stream and its continuation are Sendable,
+// and the signal sources are only configured there, then kept alive.
 final class SignalWatcher: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
     private let stream: AsyncStream<Int32>

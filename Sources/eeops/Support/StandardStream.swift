@@ -6,6 +6,8 @@ import Darwin
 
 /// Buffered writes to standard output or standard error through C stdio, which is much faster than
 /// `print` for long listings.
+// Safe because both stored properties are immutable, and `file` is used only through stdio calls, which
+// lock the FILE internally.
 struct StandardStream: @unchecked Sendable {
     static let output = StandardStream(descriptor: STDOUT_FILENO)
     static let error = StandardStream(descriptor: STDERR_FILENO)
@@ -23,10 +25,12 @@ struct StandardStream: @unchecked Sendable {
     /// Writes `text`; standard error is flushed at once.
     func write(_ text: String) {
         var text = text
+        // Safe: the local copy's UTF-8 is read by `write` only during the call.
         text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
     }
 
     /// Writes UTF-8 bytes (a page of a listing); standard error is flushed at once.
+    // `bytes` is read only during the call: fwrite copies it into the stream's buffer.
     func write(_ bytes: UnsafeRawBufferPointer) {
         guard let file else { return }
         if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, file) }

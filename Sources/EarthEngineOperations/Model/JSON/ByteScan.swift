@@ -5,6 +5,8 @@
 /// bit tricks (Hacker's Delight 6-1): `(w - 0x01…01) & ~w & 0x80…80` is non-zero exactly when a byte of `w` is
 /// zero. A flag can be wrong only above a true match (a borrow carries upwards), so the lowest flag is always
 /// a true match.
+// Safe because each search reads `bytes` only during its call and returns an index; `first` keeps every
+// read in bounds.
 enum ByteScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
@@ -45,6 +47,8 @@ enum ByteScan {
         in bytes: UnsafeBufferPointer<UInt8>, from start: Int, flags: (UInt64) -> UInt64, matches: (UInt8) -> Bool
     ) -> Int {
         guard let base = bytes.baseAddress else { return bytes.count }
+        // Safe because each 8-byte load is at index + 8 <= bytes.count and each single byte at index < bytes.count;
+        // the loads are unaligned, so any alignment is fine.
         let raw = UnsafeRawPointer(base)
         var index = start
         while index &+ 8 <= bytes.count {

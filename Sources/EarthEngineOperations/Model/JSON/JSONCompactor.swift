@@ -18,6 +18,8 @@ enum JSONCompactor {
     }
 
     /// Appends the value that is the whole of `bytes` (whitespace around it allowed).
+    // Safe because `bytes` is read only during the call: the `Copy` lives within it, and what is kept (output
+    // bytes, the name) is copied.
     static func append(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Outcome {
         let mark = output.count
         var copy = Copy(bytes: bytes)
@@ -43,6 +45,7 @@ enum JSONCompactor {
     /// followed by a line break, with its name; other elements are left out, as when the page is decoded. Nil,
     /// with what was appended to be dropped, when the compactor is unsure of anything (see ``JSONCompactor``),
     /// a member repeats, or `nextPageToken` is not a plain string or null.
+    // Safe as `append`: `bytes` is read only during the call, and the page holds copies (ranges of `output`, Strings).
     static func appendPage(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Page? {
         var copy = Copy(bytes: bytes)
         var skipped: [UInt8] = []
@@ -100,6 +103,8 @@ enum JSONCompactor {
 }
 
 private struct Copy {
+    // Lent by `append`/`appendPage` for their call, which a `Copy` does not outlive. Invariant:
+    // `pending <= index <= bytes.count`, and a byte is read only at an index checked against `bytes.count`.
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     /// Where the bytes not yet appended start.
@@ -205,6 +210,7 @@ private struct Copy {
 
     /// Appends the bytes not yet appended, up to `end`.
     private mutating func flush(_ output: inout [UInt8], upTo end: Int) {
+        // pending < end <= index <= bytes.count, so the run is within `bytes`; `output` copies it.
         if pending < end { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pending..<end])) }
         pending = end
     }
@@ -220,6 +226,8 @@ private struct Copy {
 
     /// A string without escapes (at its opening quote): its bytes, moving past it; nil when it has escapes or
     /// is not valid.
+    // The result points into `bytes`: callers compare it or copy it into a String before their call returns.
+    // `string` moved past the closing quote, so start..<(index - 1) is within `bytes`.
     mutating func plainString(_ output: inout [UInt8]) -> UnsafeBufferPointer<UInt8>? {
         let start = index + 1
         guard string(&output, escapesAllowed: false) else { return nil }

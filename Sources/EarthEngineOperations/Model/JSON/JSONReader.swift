@@ -8,6 +8,8 @@ import Foundation
 /// object can ignore what it does not know. Syntax is checked everywhere, also in skipped values; nesting
 /// deeper than 512 levels is refused rather than overflowing the stack.
 public struct JSONReader {
+    // Invariant: the document `readDocument` lends for its call, the only place a reader is made (`init` is
+    // private); `index <= bytes.count`, and a byte is read only at an index checked against `bytes.count`.
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
@@ -19,6 +21,8 @@ public struct JSONReader {
 
     /// Lends a reader over `bytes` to `body`, which reads one value; only whitespace may follow it.
     public static func readDocument<T>(_ bytes: UnsafeRawBufferPointer, _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
+        // Safe because callers lend memory that holds plain bytes (Data, ByteBuffer, [UInt8], a JSONWriter's), so
+        // binding it to UInt8 changes nothing for them; the reader is used only within `body`.
         var reader = JSONReader(bytes: bytes.bindMemory(to: UInt8.self))
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 } // a UTF-8 byte-order mark
         reader.skipWhitespace()
@@ -144,6 +148,7 @@ public struct JSONReader {
             writer.endArray()
         case .string:
             if let range = try scanPlainString() {
+                // The range was just scanned within `bytes`; the writer copies the text.
                 let text = UnsafeBufferPointer(rebasing: bytes[range])
                 if UTF8Check.isValid(text) { writer.string(utf8: text) } else { writer.string(String(decoding: text, as: UTF8.self)) }
             } else {
@@ -153,6 +158,7 @@ public struct JSONReader {
             // As spelled, unless too large for a double (only an exponent or 300 digits make one): many readers,
             // Foundation's among them, refuse the whole document then, so it is written as the model writes it.
             let range = try scanNumber()
+            // The range was just scanned within `bytes`; the writer copies the number.
             let spelled = UnsafeBufferPointer(rebasing: bytes[range])
             if range.count > 300 || spelled.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }), !numberValue(range).isFinite {
                 writer.null()
@@ -225,6 +231,7 @@ public struct JSONReader {
         let start = index
         if let range = try scanPlainString(), RepeatedStrings.lengths.contains(range.count) {
             if repeated == nil { repeated = RepeatedStrings() }
+            // The range was just scanned within `bytes`, and its length is in `lengths`, as `string(_:)` requires.
             return repeated!.string(UnsafeBufferPointer(rebasing: bytes[range]))
         }
         index = start
@@ -257,6 +264,7 @@ public struct JSONReader {
     public mutating func lenientDate() throws(JSONReadError) -> Date? {
         guard try nextKind() == .string else { try skipValue(); return nil }
         if let range = try scanPlainString() {
+            // The range was just scanned within `bytes`; `parse` reads it only during the call.
             return Timestamp.parse(utf8: UnsafeBufferPointer(rebasing: bytes[range]))
         }
         return Timestamp.parse(try readString())
@@ -275,6 +283,8 @@ public struct JSONReader {
         // The first elements wait on the stack, and the array is made once, at its exact size: grown by appending,
         // the stages of an operation took three allocations, and the stages of 10,000 operations kept a quarter
         // of their room empty.
+        // Safe because exactly the first `waiting` slots are initialised and only they are read: `defer`
+        // deinitialises them when reading throws, and they are moved into the array (waiting = 0) before the end.
         return try withUnsafeTemporaryAllocation(of: Element.self, capacity: 8) { (first) throws(JSONReadError) -> [Element] in
             let start = first.baseAddress!
             var waiting = 0
@@ -400,6 +410,7 @@ public struct JSONReader {
     /// A number's value as a `Double` (infinite when it is too large).
     private func numberValue(_ range: Range<Int>) -> Double {
         if range.count <= 15, let value = integerValue(range) { return Double(value) } // exact
+        // `range` came from `scanNumber`, within `bytes`; String copies it.
         return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)) ?? .nan
     }
 
@@ -427,6 +438,7 @@ public struct JSONReader {
     /// decoder did: one bad byte in a description does not lose the listing).
     private mutating func scanString(keepingText: Bool) throws(JSONReadError) -> String? {
         if let range = try scanPlainString() {
+            // The range was just scanned within `bytes`; String copies it.
             return keepingText ? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) : nil
         }
         index += 1
@@ -505,9 +517,11 @@ public struct JSONReader {
     private mutating func readKey() throws(JSONReadError) -> JSONKey {
         let start = index
         if let range = try scanPlainString() {
+            // Points into `bytes`: valid for the `member` call that receives the key, within `readDocument`'s call.
             return JSONKey(raw: UnsafeBufferPointer(rebasing: bytes[range]), decoded: nil)
         }
         index = start
+        // An empty buffer, never read: a key with `decoded` set is read through it.
         return JSONKey(raw: UnsafeBufferPointer(start: nil, count: 0), decoded: try readString())
     }
 }

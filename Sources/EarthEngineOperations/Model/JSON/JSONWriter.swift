@@ -31,6 +31,8 @@ extension JSONWritable {
 /// JSON lines (docs/benchmarks.md). The writer cannot be copied, so that no two writers share the memory;
 /// read what it wrote with ``withBytes(_:)`` or ``bytes``.
 public struct JSONWriter: ~Copyable {
+    // Invariant: `start` owns `capacity` bytes, the first `count` written; every store follows a `reserve` for
+    // its length, and only this (non-copyable) writer grows or frees the memory, in `grow` and `deinit`.
     private var start: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
@@ -54,11 +56,14 @@ public struct JSONWriter: ~Copyable {
     public var byteCount: Int { count }
 
     /// The bytes written so far, lent for the call.
+    // Safe because the first `count` bytes are written, and the writer, borrowed while `body` runs, cannot grow
+    // or free them then; `body` must not keep the pointer.
     public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try body(UnsafeRawBufferPointer(start: start, count: count))
     }
 
     /// A copy of the bytes written so far.
+    // Safe: the first `count` bytes are written, and the Array copies them.
     public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: start, count: count)) }
 
     /// Empties the writer, keeping its memory, to write further elements of a top-level array that is opened
@@ -135,12 +140,14 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// A string value from its UTF-8 bytes (well-formed, not escaped), escaped as every string is.
+    // `utf8` is read only during the call; its bytes are copied in.
     public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
         startValue()
         appendQuoted(utf8: utf8)
     }
 
     /// A number as a JSON document spelled it (checked by the reader that found it), copied unchanged.
+    // `spelled` is read only during the call; its bytes are copied in.
     public mutating func number(spelled: UnsafeBufferPointer<UInt8>) {
         startValue()
         append(spelled)
@@ -180,6 +187,8 @@ public struct JSONWriter: ~Copyable {
     /// A string of at most `maximumCount` bytes that `write` puts at the pointer it is given, returning how many
     /// it wrote, unchecked: for text that needs no escapes (such as a timestamp from
     /// ``Timestamp/write(_:fractionDigits:to:)``).
+    // Safe because `reserve` makes room for `maximumCount` + 2 bytes and `write` must keep to `maximumCount` (the
+    // one caller writes a timestamp of at most `Timestamp.longestText`); the precondition checks what it reports.
     public mutating func unescapedString(maximumCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
         startValue()
         reserve(maximumCount + 2)
@@ -253,6 +262,8 @@ public struct JSONWriter: ~Copyable {
 
     private mutating func grow(_ needed: Int) {
         let larger = max(capacity * 2, count + needed)
+        // Safe because larger >= count + needed, the `count` bytes written are copied before the old memory is freed,
+        // and nothing else points into it (the writer is non-copyable and lends its bytes only for a call).
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
         moved.update(from: start, count: count)
         start.deallocate()
@@ -266,6 +277,8 @@ public struct JSONWriter: ~Copyable {
         count += 1
     }
 
+    // Safe because `reserve` makes room for `bytes.count` first; `bytes` is read only during the call, and cannot
+    // be this writer's own memory, which is lent only while the writer is borrowed.
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress else { return }
         reserve(bytes.count)
@@ -274,6 +287,7 @@ public struct JSONWriter: ~Copyable {
     }
 
     private mutating func append(_ text: StaticString) {
+        // A StaticString literal's UTF-8 is static memory of `utf8CodeUnitCount` bytes.
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
@@ -308,6 +322,8 @@ public struct JSONWriter: ~Copyable {
         copy.withUTF8 { appendQuoted(utf8: $0) }
     }
 
+    // Safe because `utf8` is read only during the call and in bounds: bytes at index < utf8.count (index + 1 is
+    // checked for 0xC2), and runs from runStart <= index <= utf8.count; `append` copies each run.
     private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
         reserve(utf8.count + 2) // the text as it is, and its quotes: escapes make room for themselves
         append(UInt8(ascii: "\""))

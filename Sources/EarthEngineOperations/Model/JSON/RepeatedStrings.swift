@@ -16,6 +16,8 @@ final class RepeatedStrings {
     private var slots = [Entry?](repeating: nil, count: 64)
 
     /// The shared string of these bytes (invalid UTF-8 repaired); `utf8.count` is in ``lengths``.
+    // Safe because callers pass 16 or more bytes (a length in `lengths`, which JSONReader checks), so both 8-byte
+    // loads and the memcmp are in bounds; the bytes are read only during the call, and the String is a copy.
     func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
         let raw = UnsafeRawBufferPointer(utf8)
         let first = raw.loadUnaligned(as: UInt64.self)

@@ -1,6 +1,8 @@
 /// Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates, or values past U+10FFFF (the
 /// Unicode standard's table 3-7).
 enum UTF8Check {
+    // Safe because `bytes` is read only during the call, in bounds: the 8-byte load only when index + 8 <= count
+    // (so `baseAddress` is non-nil), and `characterLength` only at index < count.
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         while index < bytes.count {
@@ -17,6 +19,7 @@ enum UTF8Check {
     }
 
     /// The length of the well-formed character at `index`, nil when it is not one.
+    // Invariant: callers pass index < bytes.count; the following bytes are read only once index + length <= count.
     static func characterLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
         let length: Int, second: ClosedRange<UInt8>
         switch bytes[index] {
