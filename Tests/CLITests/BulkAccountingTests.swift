@@ -11,7 +11,8 @@ struct BulkAccountingTests {
     static let token = "bulk-test-token-7d1e"
     static let project = "bulk-project"
 
-    func withEmulator(running: Int = 0, latency: Duration = .zero, _ body: (Emulator, [String: String]) async throws -> Void) async throws {
+    func withEmulator(running: Int = 0, latency: Duration = .zero, cancelDelay: Duration = .zero,
+                      _ body: (Emulator, [String: String]) async throws -> Void) async throws {
         var configuration = EmulatorConfiguration()
         configuration.projects = [Self.project]
         configuration.operationCount = running
@@ -19,7 +20,7 @@ struct BulkAccountingTests {
         configuration.cancelUnimplementedFraction = 0
         configuration.completeDespiteCancelProbability = 0
         configuration.acceptedTokens = [Self.token]
-        configuration.cancelDelay = .seconds(0)
+        configuration.cancelDelay = cancelDelay
         configuration.latency = latency
         configuration.seed = 5
         configuration.testControls = true
@@ -74,6 +75,21 @@ struct BulkAccountingTests {
             // The wait stayed within its budget (10 requests/s on average): it listed, rather than one get per operation.
             let statistics = try await Self.statistics(emulator)
             #expect((statistics["getRequests"] ?? 0) < 300, "\(statistics)")
+        }
+    }
+
+    /// SIGINT while `cancel --wait` waits for cancels to take effect: the wait stops, each operation keeps the
+    /// outcome it has (accepted, not yet CANCELLED), the summary is printed, and the exit status is 130.
+    @Test func anInterruptedCancelWaitReportsWhereEachOperationIs() async throws {
+        try await withEmulator(running: 30, cancelDelay: .seconds(3600)) { emulator, env in
+            let log = Self.temporaryLog()
+            let result = try await Binary.run(["cancel", "--all", "--yes", "--wait", "--audit-log", log], environment: env, timeout: 3)
+            #expect(result.status == 130, "\(result.stderr.suffix(500))")
+            #expect(result.stdout.contains("interrupted while waiting"), "\(result.stdout.suffix(500))")
+            #expect(result.stdout.contains("summary: 30 requested"), "\(result.stdout.suffix(300))")
+            let stages = try Self.stages(in: log)
+            #expect(stages.count == 30)
+            #expect(stages.values.allSatisfy { $0 == ["requested", "sent", "accepted"] }, "\(Array(stages.values.prefix(3)))")
         }
     }
 
