@@ -23,6 +23,8 @@ struct BulkAccountingTests {
         configuration.cancelDelay = cancelDelay
         configuration.latency = latency
         configuration.seed = 5
+        // A clock that stands still: no PENDING operation becomes RUNNING while a test runs.
+        configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
         configuration.testControls = true
         let emulator = try await Emulator.start(configuration)
         let environment = ["EEOPS_ENDPOINT": emulator.baseURL, "EEOPS_PROJECT": Self.project, "EEOPS_ACCESS_TOKEN": Self.token]

@@ -42,8 +42,12 @@ public struct Binary {
         try process.run()
         return await withCheckedContinuation { continuation in
             let waiter = Thread {
+                // SIGINT at the timeout, as a user's Ctrl-C; SIGKILL 20 s later, so that a binary that ignores the
+                // interrupt fails its test instead of hanging the suite.
                 let killer = DispatchWorkItem { if process.isRunning { process.interrupt() } }
+                let lastResort = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 20, execute: lastResort)
                 // Read both pipes to the end before waiting, so that a full pipe cannot block the child.
                 nonisolated(unsafe) var errData = Data()
                 let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
@@ -52,6 +56,7 @@ public struct Binary {
                 process.waitUntilExit()
                 while errReader.isExecuting || !errReader.isFinished { Thread.sleep(forTimeInterval: 0.005) }
                 killer.cancel()
+                lastResort.cancel()
                 continuation.resume(returning: Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                                                       stderr: String(decoding: errData, as: UTF8.self)))
             }
