@@ -99,19 +99,10 @@ struct CancelCommand: AsyncParsableCommand {
         }
         let audit: AuditLog
         do { audit = try global.openAuditLog() } catch { throw fail(error) }
-        // The accounting goes on when the output is a closed pipe (`| head`): writes fail, nothing aborts.
-        signal(SIGPIPE, SIG_IGN)
-        let signals = SignalWatcher(signals: SignalWatcher.termination)
-        do {
-            try audit.record(targets.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "cli") })
-        } catch {
-            printError("\(error.description): nothing was sent")
-            throw ExitCode(ExitStatus.usage)
-        }
+        let batch = try InterruptibleBatch.start(.cancel, of: targets, audit: audit)
+        let (signals, gate) = (batch.signals, batch.gate)
         let client = session.client
-        let gate = SendGate()
         var outcomes: [String: CancelOutcome] = [:]
-        let batch = InterruptibleBatch(signals: signals, gate: gate)
         let (_, interrupted) = await batch.run(
             targets, request: { name in await client.requestCancel(name, audit: audit, gate: gate) },
             unanswered: { name in

@@ -44,17 +44,9 @@ struct DeleteCommand: AsyncParsableCommand {
         }
         let audit: AuditLog
         do { audit = try global.openAuditLog() } catch { throw fail(error) }
-        signal(SIGPIPE, SIG_IGN)
-        let signals = SignalWatcher(signals: SignalWatcher.termination)
-        do {
-            try audit.record(resolved.map { AuditEntry(action: .delete, stage: .requested, name: $0.description, tool: "cli") })
-        } catch {
-            printError("\(error.description): nothing was sent")
-            throw ExitCode(ExitStatus.usage)
-        }
+        let batch = try InterruptibleBatch.start(.delete, of: resolved, audit: audit)
+        let gate = batch.gate
         let client = session.client
-        let gate = SendGate()
-        let batch = InterruptibleBatch(signals: signals, gate: gate)
         var failures = 0
         let (_, interrupted) = await batch.run(
             resolved,

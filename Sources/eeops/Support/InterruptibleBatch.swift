@@ -1,3 +1,4 @@
+import ArgumentParser
 import EarthEngineOperations
 import Foundation
 
@@ -13,6 +14,21 @@ struct InterruptibleBatch {
 
     let signals: SignalWatcher
     let gate: SendGate
+
+    /// Sets up a bulk command: SIGPIPE is ignored (the accounting goes on when the output is a closed pipe, as with
+    /// `| head`), the termination signals are watched, and the `requested` lines of `names` are written. When they
+    /// cannot be, nothing is sent: the command ends with status 64.
+    static func start(_ action: AuditEntry.Action, of names: [OperationName], audit: AuditLog) throws -> InterruptibleBatch {
+        signal(SIGPIPE, SIG_IGN)
+        let signals = SignalWatcher(signals: SignalWatcher.termination)
+        do {
+            try audit.record(names.map { AuditEntry(action: action, stage: .requested, name: $0.description, tool: "cli") })
+        } catch {
+            printError("\(error.description): nothing was sent")
+            throw ExitCode(ExitStatus.usage)
+        }
+        return InterruptibleBatch(signals: signals, gate: SendGate())
+    }
 
     private enum Event<Outcome: Sendable>: Sendable {
         case done(Int, Outcome)
