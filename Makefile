@@ -42,7 +42,7 @@ OUT_OF_PROCESS := TmuxEndToEndTests|CLITests|AuthCommandTests
 ## cancels against the in-process emulator's quota). Run in parallel with the other suites, which keep both cores
 ## busy for seconds at a time, these missed their windows (and the starved in-process emulator saw the cancels
 ## arrive in bunches); so they run after the rest, one test at a time.
-CLOCK_SUITES := PollerTests|ClockSkewTests|ResilienceTests|AuthTests
+CLOCK_SUITES := PollerTests|ClockSkewTests|ResilienceTests|AuthTests|ClientPolicyTests
 
 ## The in-process test suites under the thread sanitizer (a separate build in .build-tsan).
 test-tsan:

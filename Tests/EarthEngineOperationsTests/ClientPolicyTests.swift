@@ -115,7 +115,9 @@ struct ClientPolicyTests {
             while times[first].duration(to: times[last]) >= .seconds(1) { first += 1 }
             busiest = max(busiest, last - first + 1)
         }
-        #expect(busiest <= 90, "\(busiest) requests started within one second")
+        // The times are taken just after each permit, a little later than the limiter's own: allow two for that.
+        // A token bucket alone lets about 110 start in some seconds.
+        #expect(busiest <= 92, "\(busiest) requests started within one second")
         #expect(busiest >= 80, "the limiter still uses the quota: \(busiest)")
     }
 

@@ -1,6 +1,7 @@
 @testable import EarthEngineOperations
 import Foundation
 import OperationsEmulator
+import TestSupport
 import Testing
 
 /// Every credential source against the emulator's token endpoint, fake metadata server and a fake gcloud.
@@ -193,6 +194,33 @@ struct AuthTests {
             #expect(chmod(fixture.keyPath, 0o644) == 0)
             let open = try await fixture.resolver(["GOOGLE_APPLICATION_CREDENTIALS": link]).resolve(.init(source: .serviceAccount))
             #expect(open.warnings.first?.contains("can be read by other users (mode 644)") == true, "\(open.warnings)")
+        }
+    }
+
+    /// A token endpoint's error text (shown in the TUI's header and in errors) is neutralised and capped where it
+    /// is received.
+    @Test func aTokenEndpointsErrorTextIsNeutralised() async throws {
+        let description = "\\u001b]2;HACKED\\u0007 clock " + String(repeating: "x", count: 5_000)
+        let server = try await HostileServer.start { _ in
+            HostileServer.Answer(status: 400, #"{"error":"invalid_grant","error_description":"\#(description)"}"#)
+        }
+        defer { Task { await server.stop() } }
+        try await withAuth { fixture in
+            let adc = """
+            {"type": "authorized_user", "client_id": "c", "client_secret": "s", "refresh_token": "r",
+             "token_uri": "\(server.baseURL)/token"}
+            """
+            let path = try fixture.write(adc, to: "adc.json")
+            let credentials = try await fixture.resolver(["GOOGLE_APPLICATION_CREDENTIALS": path]).resolve(.init())
+            do {
+                _ = try await fixture.client(credentials).listPage(project: TestEmulator.project)
+                Issue.record("a refused grant worked")
+            } catch {
+                let text = "\(error)"
+                #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(text.prefix(200))")
+                #expect(text.contains("^[]2;HACKED^G"), "\(text.prefix(200))")
+                #expect(text.count < 1_000, "capped: \(text.count) characters")
+            }
         }
     }
 
