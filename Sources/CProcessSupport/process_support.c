@@ -15,7 +15,10 @@ static volatile sig_atomic_t terminal_active = 0;
 static volatile sig_atomic_t have_saved_termios = 0;
 static struct termios saved_termios;
 static struct sigaction previous_actions[NSIG];
-static __thread int thread_has_alternate_stack = 0;
+/// The calling thread's alternate signal stack (NULL until made); freed by `free_alternate_stack` when the thread ends.
+static __thread void *thread_alternate_stack = NULL;
+static pthread_key_t alternate_stack_key;
+static pthread_once_t alternate_stack_key_once = PTHREAD_ONCE_INIT;
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGQUIT };
 
@@ -49,19 +52,32 @@ static void on_crash(int number, siginfo_t *info, void *context) {
     raise(number);
 }
 
+/// Runs when a thread that has an alternate signal stack ends: the kernel stops using it, then it is freed.
+static void free_alternate_stack(void *memory) {
+    stack_t disable;
+    memset(&disable, 0, sizeof(disable));
+    disable.ss_flags = SS_DISABLE;
+    sigaltstack(&disable, NULL);
+    free(memory);
+}
+
+static void make_alternate_stack_key(void) { pthread_key_create(&alternate_stack_key, free_alternate_stack); }
+
 void eeops_prepare_alternate_signal_stack(void) {
-    if (thread_has_alternate_stack) return;
+    if (thread_alternate_stack) return;
+    pthread_once(&alternate_stack_key_once, make_alternate_stack_key);
     size_t size = 256 * 1024;
     stack_t stack;
     memset(&stack, 0, sizeof(stack));
     stack.ss_sp = malloc(size);
     if (!stack.ss_sp) return;
     stack.ss_size = size;
-    if (sigaltstack(&stack, NULL) == 0) {
-        thread_has_alternate_stack = 1;
-    } else {
+    if (sigaltstack(&stack, NULL) != 0) {
         free(stack.ss_sp);
+        return;
     }
+    thread_alternate_stack = stack.ss_sp;
+    pthread_setspecific(alternate_stack_key, stack.ss_sp);
 }
 
 void eeops_install_signal_handlers(void) {
