@@ -68,8 +68,11 @@ let package = Package(
                 "CProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Writes the version and the commit built into the eeops target (eeops --version).
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(
             name: "eeops-bench",
             dependencies: [

@@ -17,7 +17,7 @@ struct EEOps: AsyncParsableCommand {
         FAILED, a name not found); 2 timed out; 3 the API could not be used (network, authentication, \
         permission, server error); 64 invalid usage or settings; 130 interrupted.
         """,
-        version: "eeops 0.1.0",
+        version: BuildInfo.versionLine,
         subcommands: [
             TUICommand.self, ListCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
             DeleteCommand.self, AuthCommand.self, EmulatorCommand.self, DemoCommand.self,

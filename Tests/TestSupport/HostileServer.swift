@@ -36,6 +36,7 @@ public final class HostileServer: Sendable {
         public var method: String
         public var path: String
         public var pageToken: String?
+        public var userAgent: String?
         /// 1 for the first request, and so on.
         public var number: Int
     }
@@ -50,7 +51,8 @@ public final class HostileServer: Sendable {
             responder: CallbackResponder<BasicRequestContext> { request, _ in
                 let number = counter.withLock { value -> Int in value += 1; return value }
                 let answer = script(Received(method: request.method.rawValue, path: request.uri.path,
-                                             pageToken: request.uri.queryParameters["pageToken"].map(String.init), number: number))
+                                             pageToken: request.uri.queryParameters["pageToken"].map(String.init),
+                                             userAgent: request.headers[.userAgent], number: number))
                 var fields = HTTPFields()
                 fields[.contentType] = answer.contentType
                 for (name, value) in answer.headers { if let field = HTTPField.Name(name) { fields[field] = value } }

@@ -22,6 +22,7 @@ public final class OperationsClient: Sendable {
         public var requestsPerSecond: Double
         /// The deadline of one attempt of an ordinary request.
         public var requestTimeout: Duration
+        /// Sent as the `User-Agent` of every request (eeops sends `eeops/VERSION`).
         public var userAgent: String
         /// Told about each retry before its wait, e.g. to show "retrying in 8s".
         public var onRetry: (@Sendable (RetryNotice) -> Void)?
@@ -31,7 +32,7 @@ public final class OperationsClient: Sendable {
         public init(
             endpoint: ServiceEndpoint = .production, apiVersion: APIVersion = .v1, retryPolicy: RetryPolicy = RetryPolicy(),
             maxInFlight: Int = 40, requestsPerSecond: Double = 100, requestTimeout: Duration = .seconds(60),
-            userAgent: String = "eeops/\(EEOpsVersion.current)",
+            userAgent: String = "eeops",
             onRetry: (@Sendable (RetryNotice) -> Void)? = nil
         ) {
             self.endpoint = endpoint
@@ -416,9 +417,4 @@ public final class OperationsClient: Sendable {
         allowed.insert(charactersIn: "-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
     }
-}
-
-/// The version of eeops, sent in the User-Agent.
-public enum EEOpsVersion {
-    public static let current = "0.1.0"
 }

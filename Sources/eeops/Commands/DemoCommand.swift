@@ -20,7 +20,7 @@ struct DemoCommand: AsyncParsableCommand {
         if emulator.submitEvery == 0 { configuration.submitInterval = .seconds(20) }
         let server = try await Emulator.start(configuration)
         let client = OperationsClient(
-            configuration: .init(endpoint: try ServiceEndpoint(server.baseURL)),
+            configuration: .init(endpoint: try ServiceEndpoint(server.baseURL), userAgent: BuildInfo.userAgent),
             tokenProvider: try StaticAccessTokenProvider(token: token, source: "demo emulator token")
         )
         defer { Task { await server.stop() } }

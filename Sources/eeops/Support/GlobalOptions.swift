@@ -69,7 +69,8 @@ struct GlobalOptions: ParsableArguments {
             do { try ProjectID.validate(project.value) } catch { throw OperationsError.configuration("\(error.description) (from \(project.source))") }
         }
         var configuration = OperationsClient.Configuration(
-            endpoint: endpoint, apiVersion: APIVersion(rawValue: apiVersion) ?? .v1, requestsPerSecond: requestsPerSecond
+            endpoint: endpoint, apiVersion: APIVersion(rawValue: apiVersion) ?? .v1, requestsPerSecond: requestsPerSecond,
+            userAgent: BuildInfo.userAgent
         )
         configuration.quotaProject = credentials.info.quotaProject
         return Session(client: OperationsClient(configuration: configuration, tokenProvider: credentials.provider), project: project?.value,
