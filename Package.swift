@@ -106,7 +106,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TUITests",
-            dependencies: ["EarthEngineOperations", "OperationsPresentation", "OperationsTUI", "OperationsEmulator", "TestSupport"]
+            dependencies: ["EarthEngineOperations", "OperationsPresentation", "OperationsTUI", "OperationsEmulator", "TestSupport"],
+            // Read from the source tree by ViewSnapshotTests, not bundled.
+            exclude: ["Snapshots"]
         ),
         .testTarget(
             name: "CLITests",
