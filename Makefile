@@ -3,19 +3,22 @@ SWIFT ?= swift
 EEOPS := .build/debug/eeops
 
 .PHONY: demo test build setup setup-test test-swift test-conformance test-tsan test-asan test-asan-release release bench bench-smoke soak clean
+.PHONY: shipped stage install uninstall deb dist check-package
 
 ## Build and run eeops on the embedded emulator (no account needed).
 demo: setup build
 	$(EEOPS) demo
 
-## The binary the end-to-end suites run: the release build, which is what users install (the CLI in processes,
-## the TUI in tmux, the official client's conformance). The in-process suites test the debug build's modules.
-E2E_BINARY := $(CURDIR)/.build/release/eeops
+## The binary the end-to-end suites run is the one users install: the release build, stripped of its symbol
+## table (`make shipped`; make install, the Debian package and the tarball ship it). The CLI in processes, the TUI
+## in tmux and the official client's conformance run against it; the in-process suites test the debug build's
+## modules.
+E2E_BINARY := $(CURDIR)/.build/shipped/eeops
 
 ## Run the whole test suite: unit, emulator integration, CLI and TUI end to end (on the release binary), and the
 ## official Python client's conformance. The suites that wait on the clock run after the others, one test at a
 ## time (see CLOCK_SUITES).
-test: setup-test build release
+test: setup-test build shipped
 	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --skip "$(CLOCK_SUITES)"
 	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --no-parallel --filter "$(CLOCK_SUITES)"
 	EEOPS_BINARY=$(E2E_BINARY) .venv/bin/python -m pytest -q Tests/Conformance
@@ -29,11 +32,11 @@ setup:
 setup-test:
 	scripts/setup.sh --with-python
 
-test-swift: build release
+test-swift: build shipped
 	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --skip "$(CLOCK_SUITES)"
 	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --no-parallel --filter "$(CLOCK_SUITES)"
 
-test-conformance: setup-test release
+test-conformance: setup-test shipped
 	EEOPS_BINARY=$(E2E_BINARY) .venv/bin/python -m pytest -q Tests/Conformance
 
 ## The suites that start the eeops binary in processes or in tmux: they run in `make test` only.
@@ -76,6 +79,42 @@ test-asan-release: build
 release:
 	$(SWIFT) build -c release --static-swift-stdlib -Xlinker --no-export-dynamic
 
+## The release binary as it ships, in .build/shipped: stripped of its symbol table and of the .comment and .note
+## sections, as Debian's dh_strip does.
+shipped: release
+	scripts/package.sh shipped
+
+## Installing and shipping (docs/install.md). PREFIX=~/.local installs for one user, without root; DESTDIR stages
+## an install for a package.
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+## The installed tree in .build/stage: the release binary stripped, a man page per command from the argument
+## parser's manual plugin, bash, zsh and fish completions from the parser (the files in packaging/installed-files).
+stage: build shipped
+	scripts/package.sh stage
+
+## Install the staged files under $(DESTDIR)$(PREFIX).
+install: stage
+	scripts/package.sh install "$(DESTDIR)" "$(PREFIX)"
+
+## Remove exactly the files `make install` installs (packaging/installed-files) from $(DESTDIR)$(PREFIX).
+uninstall:
+	scripts/package.sh uninstall "$(DESTDIR)" "$(PREFIX)"
+
+## dist/eeops_VERSION_ARCH.deb (dpkg-deb; its Depends from dpkg-shlibdeps).
+deb: stage
+	scripts/package.sh deb
+
+## dist/eeops-VERSION-linux-MACHINE.tar.gz and its SHA-256 file.
+dist: stage
+	scripts/package.sh dist
+
+## The package, the tarball and make install/uninstall checked as a user without Swift meets them (CI).
+check-package: deb dist
+	scripts/setup.sh --with-packaging
+	scripts/check-package.sh
+
 ## Every performance scenario side by side, against the floor and the official tools; writes docs/benchmark-results.md
 ## (docs/benchmarks.md explains them).
 bench: setup-test release
@@ -91,7 +130,7 @@ soak: setup release
 	.build/release/eeops-bench soak --seconds $(SOAK_SECONDS)
 
 clean:
-	rm -rf .build .build-tsan .build-asan .build-asan-release .build-fuzz .venv
+	rm -rf .build .build-tsan .build-asan .build-asan-release .build-fuzz .venv dist
 
 ## Fuzz the response decoding and the terminal-text sanitising with libFuzzer, FUZZ_SECONDS per target
 ## (built with swiftc in .build-fuzz; see docs/fuzzing.md).

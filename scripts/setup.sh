@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing eeops need, when it is missing:
 # Debian packages (ncurses headers, tmux, curl for the list benchmark's floor) and a Python virtual environment
-# with the official Earth Engine client for the conformance tests. Safe to run again.
+# with the official Earth Engine client for the conformance tests (--with-python); with --with-packaging, what
+# building and checking the Debian package needs (dpkg-dev, lintian, zsh and fish for the completions, man-db).
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_packages=()
-for package in libncurses-dev tmux python3-venv curl; do
+packages=(libncurses-dev tmux python3-venv curl)
+[ "${1:-}" = "--with-packaging" ] && packages+=(dpkg-dev binutils lintian zsh fish man-db)
+for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || need_packages+=("$package")
 done
 if [ "${#need_packages[@]}" -gt 0 ]; then
