@@ -3,7 +3,7 @@ SWIFT ?= swift
 EEOPS := .build/debug/eeops
 
 .PHONY: demo test build setup setup-test test-swift test-conformance test-tsan test-asan test-asan-release release bench bench-smoke soak clean
-.PHONY: shipped stage install uninstall deb dist check-package
+.PHONY: shipped stage install uninstall setup-packaging deb dist check-package
 
 ## Build and run eeops on the embedded emulator (no account needed).
 demo: setup build
@@ -94,25 +94,32 @@ DESTDIR ?=
 stage: build shipped
 	scripts/package.sh stage
 
-## Install the staged files under $(DESTDIR)$(PREFIX).
-install: stage
+## Install the staged files under $(DESTDIR)$(PREFIX), and a manifest of what was installed
+## (share/eeops/install-manifest). Under sudo it only copies: `make stage` first, as yourself, so that the build
+## does not run as root.
+install: $(if $(SUDO_USER),,stage)
 	scripts/package.sh install "$(DESTDIR)" "$(PREFIX)"
 
-## Remove exactly the files `make install` installs (packaging/installed-files) from $(DESTDIR)$(PREFIX).
+## Remove exactly what `make install` installed under $(DESTDIR)$(PREFIX), as its manifest lists: the files and
+## the folders it created, when they are empty.
 uninstall:
 	scripts/package.sh uninstall "$(DESTDIR)" "$(PREFIX)"
 
-## dist/eeops_VERSION_ARCH.deb (dpkg-deb; its Depends from dpkg-shlibdeps).
-deb: stage
+## What building and checking the Debian package needs (dpkg-dev, lintian, ...; scripts/setup.sh).
+setup-packaging:
+	scripts/setup.sh --with-packaging
+
+## dist/eeops_VERSION_ARCH.deb (dpkg-deb; its Depends from dpkg-shlibdeps). Refuses a binary built from a work tree
+## with changes, unless ALLOW_DIRTY=1.
+deb: setup-packaging stage
 	scripts/package.sh deb
 
-## dist/eeops-VERSION-linux-MACHINE.tar.gz and its SHA-256 file.
+## dist/eeops-VERSION-linux-MACHINE.tar.gz and its SHA-256 file (the same refusal).
 dist: stage
 	scripts/package.sh dist
 
 ## The package, the tarball and make install/uninstall checked as a user without Swift meets them (CI).
 check-package: deb dist
-	scripts/setup.sh --with-packaging
 	scripts/check-package.sh
 
 ## Every performance scenario side by side, against the floor and the official tools; writes docs/benchmark-results.md

@@ -34,11 +34,13 @@ bare() { env -i LANG=C.UTF-8 HOME="$scratch/home" PATH=/usr/bin:/bin "$@"; }
 mkdir -p "$scratch/home"
 
 check_version() { # BINARY WHERE
-  local printed
-  if printed=$(bare "$1" --version 2>&1) && [[ $printed == "eeops $version (commit $commit"* ]]; then
+  local printed expected="eeops $version (commit $commit)"
+  # A build for trying out (ALLOW_DIRTY=1) names the work tree's changes.
+  [ "${ALLOW_DIRTY:-0}" = 1 ] && expected="eeops $version (commit $commit"
+  if printed=$(bare "$1" --version 2>&1) && [[ $printed == "$expected"* ]]; then
     pass "$2: --version prints '$printed'"
   else
-    fail "$2: --version printed '$printed', expected 'eeops $version (commit $commit...)'"
+    fail "$2: --version printed '$printed', expected '$expected'"
   fi
 }
 
@@ -75,12 +77,21 @@ check_demo() { # BINARY
 
 check_completions() { # ROOT (holding share/...)
   local bash_file=$1/bash-completion/completions/eeops reply
-  reply=$(bash --norc --noprofile -c '
-    source "$1"
-    COMP_WORDS=(eeops canc); COMP_CWORD=1; COMP_LINE="eeops canc"; COMP_POINT=${#COMP_LINE}
-    _eeops eeops canc eeops 2>/dev/null || true
-    printf "%s\n" "${COMPREPLY[@]}"' _ "$bash_file" 2>&1 || true)
+  # As bash-completion runs it: the function that `complete -p eeops` registers, called for the word under the
+  # cursor; once for a subcommand and once for an option of one.
+  complete_in_bash() { # WORDS...
+    bash --norc --noprofile -c '
+      source "$1"; shift
+      registered=$(complete -p eeops) || exit 1
+      function=${registered##*-F }; function=${function%% *}
+      COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+      "$function" eeops "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}" >/dev/null 2>&1 || true
+      printf "%s\n" "${COMPREPLY[@]}"' _ "$bash_file" "$@" 2>&1 || true
+  }
+  reply=$(complete_in_bash eeops canc)
   if grep -qx 'cancel' <<<"$reply"; then pass "bash completes 'eeops canc' to cancel"; else fail "bash completion of 'eeops canc' gave: $reply"; fi
+  reply=$(complete_in_bash eeops cancel --proj)
+  if grep -qx -- '--project' <<<"$reply"; then pass "bash completes 'eeops cancel --proj' to --project"; else fail "bash completion of 'eeops cancel --proj' gave: $reply"; fi
   if command -v zsh >/dev/null; then
     if zsh -n "$2" 2>/dev/null; then pass "the zsh completion parses"; else fail "zsh -n rejects $2"; fi
   fi
@@ -115,7 +126,7 @@ for library in libc6 libncursesw6; do
   if grep -qE "(^|, )$library( |,|$)" <<<"$depends"; then pass "Depends names $library"; else fail "Depends lacks $library: $depends"; fi
 done
 if grep -qi swift <<<"$depends"; then fail "Depends names a Swift package: $depends"; fi
-[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] && pass "Version is $version" || fail "Version is not $version"
+if [ "$(dpkg-deb -f "$deb" Version)" = "$version" ]; then pass "Version is $version"; else fail "Version is not $version"; fi
 
 mkdir -p "$scratch/deb"
 dpkg -x "$deb" "$scratch/deb"
@@ -153,33 +164,64 @@ mkdir -p "$scratch/tarball" && tar -xzf "$tarball" -C "$scratch/tarball"
 check_version "$scratch/tarball/$name/bin/eeops" "the tarball's binary"
 
 # --- make install and make uninstall -------------------------------------------------------------------------
-installed_files() { (cd "$1" && find . -type f -o -type l | sed 's|^\./||' | sort); }
+installed_files() { (cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | sort); }
+all_entries() { (cd "$1" && find . -mindepth 1 | sed 's|^\./||' | sort); }
+expected_install() { { listed_files; echo share/eeops/install-manifest; } | sed "s|^|$1|" | sort; }
 # make's own output goes to a log, shown when a step fails.
 quiet_make() { make -s "$@" >"$scratch/make.log" 2>&1 || { cat "$scratch/make.log" >&2; fail "make $*"; }; }
+
+mkdir -p "$scratch/destdir/usr/local/bin"
+touch "$scratch/destdir/usr/local/bin/someone-elses-tool"
 quiet_make install DESTDIR="$scratch/destdir" PREFIX=/usr/local
-if diff <(installed_files "$scratch/destdir") <(listed_files | sed 's|^|usr/local/|' | sort) >&2; then
-  pass "make install DESTDIR=... installs exactly the listed files under PREFIX"
+if diff <(installed_files "$scratch/destdir" | grep -v someone-elses-tool) <(expected_install usr/local/) >&2; then
+  pass "make install DESTDIR=... installs exactly the listed files and its manifest under PREFIX"
 else
   fail "make install DESTDIR=...: the installed files (<) differ from the list (>)"
 fi
-[ "$(stat -c %a "$scratch/destdir/usr/local/bin/eeops")" = 755 ] && pass "the installed binary is mode 755" || fail "the installed binary is not mode 755"
-touch "$scratch/destdir/usr/local/bin/someone-elses-tool"
+if [ "$(stat -c %a "$scratch/destdir/usr/local/bin/eeops")" = 755 ]; then pass "the installed binary is mode 755"; else fail "the installed binary is not mode 755"; fi
 quiet_make uninstall DESTDIR="$scratch/destdir" PREFIX=/usr/local
-if [ "$(installed_files "$scratch/destdir")" = "usr/local/bin/someone-elses-tool" ]; then
-  pass "make uninstall removes exactly what was installed"
+# What was there before stays (usr/local/bin and the file in it); every folder the install created goes.
+if [ "$(all_entries "$scratch/destdir" | tr '\n' ' ')" = "usr usr/local usr/local/bin usr/local/bin/someone-elses-tool " ]; then
+  pass "make uninstall removes exactly what make install added: its files and the folders it created"
 else
-  fail "make uninstall left or removed other files: $(installed_files "$scratch/destdir" | tr '\n' ' ')"
+  fail "make uninstall left or removed other entries: $(all_entries "$scratch/destdir" | tr '\n' ' ')"
 fi
 
 quiet_make install PREFIX="$scratch/home/.local"
 check_version "$scratch/home/.local/bin/eeops" "make install PREFIX=~/.local"
-if MANPATH="$scratch/home/.local/share/man" man -w eeops >/dev/null 2>&1 || ! command -v man >/dev/null; then
-  pass "man finds eeops(1) under PREFIX/share/man"
-else
-  fail "man -w eeops does not find the installed page"
+if command -v man >/dev/null; then
+  # man-db derives the manual's path from PATH (PREFIX/bin → PREFIX/share/man), as docs/install.md says.
+  if env -i HOME="$scratch/home" PATH="$scratch/home/.local/bin:/usr/bin:/bin" man -w eeops.cancel >/dev/null 2>&1; then
+    pass "man finds eeops.cancel(1) with PREFIX/bin on PATH"
+  else
+    fail "man -w eeops.cancel does not find the page installed under PREFIX with PREFIX/bin on PATH"
+  fi
 fi
 quiet_make uninstall PREFIX="$scratch/home/.local"
-[ -z "$(installed_files "$scratch/home/.local")" ] && pass "make uninstall PREFIX=... leaves no file" || fail "make uninstall PREFIX=... left files"
+# The prefix folder itself, which the install made, is the user's and stays.
+if [ "$(all_entries "$scratch/home")" = .local ]; then
+  pass "make uninstall PREFIX=... leaves only the prefix folder"
+else
+  fail "make uninstall PREFIX=... left: $(all_entries "$scratch/home" | tr '\n' ' ')"
+fi
+
+# Installing under a user's home needs no root: the install step run as an unprivileged user, from a copy of the
+# staged tree and the scripts it readable by that user.
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null && id nobody >/dev/null 2>&1; then
+  user_tree=$scratch/as-user
+  mkdir -p "$user_tree/tree/.build" "$user_tree/home"
+  cp -R scripts packaging VERSION CHANGELOG.md "$user_tree/tree/"
+  cp -R .build/stage "$user_tree/tree/.build/"
+  chmod 755 "$scratch"
+  chown -R nobody "$user_tree"
+  if runuser -u nobody -- env -i HOME="$user_tree/home" PATH=/usr/bin:/bin \
+      "$user_tree/tree/scripts/package.sh" install "" "~/.local" >"$scratch/user.log" 2>&1 \
+    && [ -x "$user_tree/home/.local/bin/eeops" ]; then
+    pass "an unprivileged user installs into PREFIX=~/.local"
+  else
+    fail "an unprivileged user could not install into ~/.local:"$'\n'"$(cat "$scratch/user.log")"
+  fi
+fi
 
 # --- apt-get install of the package (CI, as root) -----------------------------------------------------------
 if [ "${EEOPS_CHECK_SYSTEM_INSTALL:-0}" = 1 ]; then
@@ -189,10 +231,10 @@ if [ "${EEOPS_CHECK_SYSTEM_INSTALL:-0}" = 1 ]; then
     check_version /usr/bin/eeops "apt-get install ./$deb"
     check_demo /usr/bin/eeops
     if command -v man >/dev/null; then
-      man -w eeops >/dev/null 2>&1 && pass "man -w eeops finds the installed page" || fail "man -w eeops finds no page"
+      if man -w eeops >/dev/null 2>&1; then pass "man -w eeops finds the installed page"; else fail "man -w eeops finds no page"; fi
     fi
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq eeops >/dev/null 2>&1 || fail "apt-get purge eeops failed"
-    [ -e /usr/bin/eeops ] && fail "/usr/bin/eeops is left after apt-get purge" || pass "apt-get purge removes eeops"
+    if [ -e /usr/bin/eeops ]; then fail "/usr/bin/eeops is left after apt-get purge"; else pass "apt-get purge removes eeops"; fi
   else
     fail "apt-get install ./$deb failed:"$'\n'"$(cat "$scratch/apt")"
   fi

@@ -81,26 +81,54 @@ install_root() {
   printf '%s%s' "$destdir" "${prefix%/}"
 }
 
+# The record of one install, under PREFIX: every file it wrote and every folder it created, which uninstall
+# removes (and nothing else), whatever version of the list the checkout holds by then.
+readonly manifest=share/eeops/install-manifest
+
 install_files() {
-  local root file mode
+  local root file mode folder created=()
   root=$(install_root "$1" "$2")
-  [ -f "$stage/bin/eeops" ] || die "nothing staged: run make stage"
+  [ -f "$stage/bin/eeops" ] || die "nothing staged: run make stage (as yourself, before sudo make install)"
+  if [ -f "$root/$manifest" ]; then uninstall_files "$1" "$2"; fi
+  # The prefix itself is the user's (~/.local, say): made when missing, and left in place by uninstall. The folders
+  # this install creates inside it are recorded, outermost first, so that uninstall can remove them when empty.
+  mkdir -p "$root"
+  while read -r file; do
+    folder=$(dirname "$root/$file")
+    local missing=()
+    while [ ! -d "$folder" ]; do missing=("$folder" "${missing[@]}"); folder=$(dirname "$folder"); done
+    for folder in "${missing[@]}"; do
+      mkdir -m 0755 "$folder"
+      created+=("${folder#"$root"/}")
+    done
+  done < <(listed_files; echo "$manifest")
+  {
+    printf '# Written by make install of eeops %s; make uninstall removes what it lists.\n' "$version"
+    for folder in "${created[@]}"; do printf 'folder %s\n' "$folder"; done
+  } > "$root/$manifest.tmp"
   while read -r file; do
     mode=0644; [ "$file" = bin/eeops ] && mode=0755
-    install -D -m "$mode" "$stage/$file" "$root/$file"
+    install -m "$mode" "$stage/$file" "$root/$file"
+    printf 'file %s\n' "$file" >> "$root/$manifest.tmp"
     echo "installed $root/$file"
   done < <(listed_files)
+  printf 'file %s\n' "$manifest" >> "$root/$manifest.tmp"
+  chmod 0644 "$root/$manifest.tmp"
+  mv "$root/$manifest.tmp" "$root/$manifest"
 }
 
 uninstall_files() {
-  local root file
+  local root kind path folders=()
   root=$(install_root "$1" "$2")
-  while read -r file; do
-    if [ -e "$root/$file" ] || [ -L "$root/$file" ]; then
-      rm -f "$root/$file"
-      echo "removed $root/$file"
-    fi
-  done < <(listed_files)
+  [ -f "$root/$manifest" ] || die "no eeops install under $root (no $manifest)"
+  while read -r kind path; do
+    case "$kind" in
+      file) if [ -e "$root/$path" ] || [ -L "$root/$path" ]; then rm -f "$root/$path"; echo "removed $root/$path"; fi ;;
+      folder) folders=("$path" "${folders[@]}") ;;
+    esac
+  done < <(grep -v '^#' "$root/$manifest")
+  # Innermost first; a folder that now holds something else stays.
+  for path in "${folders[@]}"; do rmdir "$root/$path" 2>/dev/null || true; done
 }
 
 # CHANGELOG.md as a Debian changelog: each "## VERSION (DATE)" entry, its "- " lines as "  * ".
@@ -123,9 +151,19 @@ debian_changelog() {
   printf '\n -- %s  %s\n' "$maintainer" "$heading"
 }
 
+# A package is built from a commit: a binary built from a work tree with changes names no commit one can check out.
+refuse_dirty_build() {
+  if "$stage/bin/eeops" --version | grep -q -- '-dirty)'; then
+    [ "${ALLOW_DIRTY:-0}" = 1 ] || die "the binary was built from a work tree with changes ($("$stage/bin/eeops" --version)); commit them, or set ALLOW_DIRTY=1 for a package to try out"
+  fi
+}
+
 deb() {
   [ -f "$stage/bin/eeops" ] || die "nothing staged: run make stage"
-  head -n 20 CHANGELOG.md | grep -q "^## $version (" || die "CHANGELOG.md's first entry is not version $version"
+  refuse_dirty_build
+  local latest
+  latest=$(grep -m1 '^## ' CHANGELOG.md)
+  [[ $latest == "## $version ("* ]] || die "CHANGELOG.md's latest entry is '$latest', not version $version"
   local arch root doc shlibs
   arch=$(dpkg --print-architecture)
   root=.build/deb/eeops_${version}_$arch
@@ -152,8 +190,8 @@ deb() {
   scratch=$(mktemp -d)
   printf 'Source: eeops\n\nPackage: eeops\nArchitecture: any\n' > "$scratch/control"
   mkdir -p "$scratch/debian" && mv "$scratch/control" "$scratch/debian/control"
-  shlibs=$(cd "$scratch" && dpkg-shlibdeps -O -e"$OLDPWD/$root/usr/bin/eeops" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
-  rm -rf "$scratch"
+  trap 'rm -rf "$scratch"' EXIT
+  shlibs=$(cd "$scratch" && dpkg-shlibdeps -O -e"$OLDPWD/$root/usr/bin/eeops" | sed -n 's/^shlibs:Depends=//p')
   [ -n "$shlibs" ] || die "dpkg-shlibdeps found no libraries for $root/usr/bin/eeops"
 
   cat > "$root/DEBIAN/control" <<CONTROL
@@ -174,7 +212,7 @@ Description: manage Google Earth Engine batch operations from the terminal
  It carries an emulator of the Earth Engine Operations API, so that
  "eeops demo" shows it at work without an account.
 CONTROL
-  (cd "$root" && find usr -type f | sort | xargs md5sum) > "$root/DEBIAN/md5sums"
+  (cd "$root" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) > "$root/DEBIAN/md5sums"
   chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
   find "$root" -type d -exec chmod 0755 {} +
   find "$root" -exec touch -h -d "@$source_date_epoch" {} +
@@ -187,6 +225,7 @@ CONTROL
 
 dist() {
   [ -f "$stage/bin/eeops" ] || die "nothing staged: run make stage"
+  refuse_dirty_build
   local name scratch
   name=eeops-$version-linux-$(uname -m)
   scratch=.build/dist/$name
