@@ -3,18 +3,21 @@ import Foundation
 import Glibc
 #endif
 
-/// One line of the audit log: something that happened to a cancel or delete the user asked for.
-public struct AuditEntry: Sendable, Encodable {
+/// One line of the audit log: something that happened to a cancel or delete the user asked for. Its time and
+/// process are stamped by `AuditLog.record` when it is written, so that an entry is a plain value
+/// (a reducer can decide one without reading the clock).
+public struct AuditEntry: Sendable, Encodable, Equatable {
     /// What the user did: `cancel` or `delete`.
-    public enum Action: String, Sendable, Encodable { case cancel, delete }
+    public enum Action: String, Sendable, Encodable, Equatable { case cancel, delete }
     /// How far it got: asked for, sent, answered (accepted or rejected), its final observed state; or, when eeops
     /// stopped first (interrupted, or the log could not be written), never sent or sent and never answered.
-    public enum Stage: String, Sendable, Encodable {
+    public enum Stage: String, Sendable, Encodable, Equatable {
         case requested, sent, accepted, rejected, final, unanswered
         case notSent = "not_sent"
     }
 
-    public var time: String
+    /// When it was written (set by the log).
+    public private(set) var time: String = ""
     public var action: Action
     public var stage: Stage
     public var name: String
@@ -23,12 +26,11 @@ public struct AuditEntry: Sendable, Encodable {
     /// The state observed at the end, or the outcome in words.
     public var outcome: String?
     public var message: String?
-    /// `cli` or `tui`, and the process, so that concurrent sessions can be told apart.
+    /// `cli` or `tui`, and the process (set by the log), so that concurrent sessions can be told apart.
     public var tool: String
-    public var pid: Int32
+    public private(set) var pid: Int32 = 0
 
     public init(action: Action, stage: Stage, name: String, code: String? = nil, outcome: String? = nil, message: String? = nil, tool: String) {
-        self.time = Timestamp.format(Date(), fractionDigits: 3)
         self.action = action
         self.stage = stage
         self.name = name
@@ -36,7 +38,14 @@ public struct AuditEntry: Sendable, Encodable {
         self.outcome = outcome
         self.message = message
         self.tool = tool
-        self.pid = getpid()
+    }
+
+    /// The entry as written now by this process.
+    func stamped(at time: Date, pid: Int32) -> AuditEntry {
+        var entry = self
+        entry.time = Timestamp.format(time, fractionDigits: 3)
+        entry.pid = pid
+        return entry
     }
 }
 
@@ -129,8 +138,9 @@ public final class AuditLog: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
+        let now = Date(), pid = getpid()
         for entry in entries {
-            guard let line = try? encoder.encode(entry) else { continue }
+            guard let line = try? encoder.encode(entry.stamped(at: now, pid: pid)) else { continue }
             lines.append(line)
             lines.append(0x0A)
         }
