@@ -55,6 +55,24 @@ enum Fixtures {
         return effects
     }
 
+    /// The effects other than log lines.
+    static func actions(_ effects: [Effect]) -> [Effect] {
+        effects.filter { if case .diagnostic = $0 { false } else { true } }
+    }
+
+    /// The texts of the log lines among `effects`.
+    static func logLines(_ effects: [Effect]) -> [String] {
+        effects.compactMap { if case .diagnostic(let entry) = $0 { entry.text } else { nil } }
+    }
+
+    /// The audit entries among `effects`.
+    static func audited(_ effects: [Effect]) -> [AuditEntry] {
+        effects.flatMap { effect -> [AuditEntry] in
+            guard case .audit(let entries) = effect else { return [] }
+            return entries
+        }
+    }
+
     static func type(_ state: inout AppState, _ text: String) {
         for character in text { _ = Reducer.reduce(&state, .key(.character(character))) }
     }

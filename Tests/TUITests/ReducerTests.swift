@@ -137,8 +137,13 @@ struct ReducerTests {
         #expect(state.mode == .table)
         Fixtures.press(&state, .character("x"))
         let effects = Fixtures.press(&state, .character("y"))
-        #expect(effects.count == 1)
-        guard case .cancel(let names)? = effects.first else { Issue.record("no cancel effect"); return }
+        // Logged, each request audited as asked for, then sent: in that order.
+        #expect(Fixtures.logLines(effects) == ["cancel sent for 2 operations"])
+        let actions = Fixtures.actions(effects)
+        #expect(actions.count == 2)
+        #expect(Fixtures.audited(effects).map(\.stage) == [.requested, .requested])
+        #expect(Set(Fixtures.audited(effects).map(\.name)) == Set(dialog.names))
+        guard case .audit? = actions.first, case .cancel(let names)? = actions.last else { Issue.record("not audit then cancel: \(actions)"); return }
         #expect(Set(names.map(\.description)) == Set(dialog.names))
         #expect(state.cancelsInFlight == Set(dialog.names))
         #expect(state.marks == [Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD")], "cancelled rows are unmarked; the finished one stays marked")
@@ -149,12 +154,14 @@ struct ReducerTests {
         Fixtures.press(&state, .delete)
         guard case .confirmCancel(let dialog) = state.mode else { Issue.record("no dialog"); return }
         #expect(dialog.names == [Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")])
-        #expect(Fixtures.press(&state, .character("n")).isEmpty)
+        let backedOut = Fixtures.press(&state, .character("n"))
+        #expect(Fixtures.actions(backedOut).isEmpty)
+        #expect(Fixtures.logLines(backedOut) == ["cancel abandoned"])
         #expect(state.mode == .table)
         Fixtures.press(&state, .character("x"), .tab)
         guard case .confirmCancel(let focused) = state.mode else { Issue.record("no dialog"); return }
         #expect(focused.yesFocused)
-        #expect(Fixtures.press(&state, .enter).count == 1)
+        #expect(Fixtures.actions(Fixtures.press(&state, .enter)).count == 2, "audit, then cancel")
     }
 
     @Test func dialogHoldsTheRowsStillWhileOpen() {
@@ -175,7 +182,7 @@ struct ReducerTests {
         Fixtures.press(&state, .character("*"), .character("x"), .character("y"))
         #expect(state.cancelsInFlight == [run1, run2, run7, pend3])
         let track = Reducer.reduce(&state, .cancelAnswered(name: run1, outcome: .requested))
-        #expect(track == [.track([OperationName(validating: run1)!])])
+        #expect(Fixtures.actions(track) == [.track([OperationName(validating: run1)!])])
         _ = Reducer.reduce(&state, .cancelAnswered(name: run2, outcome: .requested))
         _ = Reducer.reduce(&state, .cancelAnswered(name: run7, outcome: .unsupported))
         _ = Reducer.reduce(&state, .cancelAnswered(name: pend3, outcome: .failed(code: .unavailable, message: "UNAVAILABLE: try later")))
@@ -205,7 +212,9 @@ struct ReducerTests {
 
     @Test func readOnlyRemovesCancel() {
         var state = Fixtures.state(readOnly: true)
-        #expect(Fixtures.press(&state, .character("x")).isEmpty)
+        let refused = Fixtures.press(&state, .character("x"))
+        #expect(Fixtures.actions(refused).isEmpty)
+        #expect(Fixtures.logLines(refused) == ["read-only: cancelling is disabled"])
         #expect(state.mode == .table)
         #expect(state.log.last?.text.contains("read-only") == true)
         Fixtures.press(&state, .character("?"))
@@ -330,5 +339,95 @@ struct TableQueryTests {
         #expect(active == Self.rows.filter(\.state.isActive).map(\.name))
         let regex = TableQuery(filterText: "^op1.$", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
         #expect(regex == (10...19).map { "projects/p/operations/OP\($0)" })
+    }
+
+    // MARK: - Effects: every log line and audit entry is decided here
+
+    /// `--log-file` stopped getting lines once the screen's log held its 200 entries: the app wrote a line only when
+    /// the log's length changed. Each entry is now an effect of its own.
+    @Test func everyLogEntryIsAnEffectPastTheScreensLast200() {
+        var state = Fixtures.state()
+        var lines: [String] = []
+        for _ in 0..<250 { lines += Fixtures.logLines(Fixtures.press(&state, .character("r"))) }
+        #expect(lines.count == 250)
+        #expect(lines.allSatisfy { $0 == "refreshing" })
+        #expect(state.log.count == 200, "the screen keeps the last 200")
+    }
+
+    /// The poller saw the operation end before the server's answer to its cancel came: the end is its final outcome,
+    /// and is audited (the app used to miss it, comparing the outcomes before and after each event).
+    @Test func anEndSeenBeforeTheCancelsAnswerIsAuditedAsFinal() {
+        var state = Fixtures.state()
+        let run1 = Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")
+        Fixtures.press(&state, .character("x"), .character("y"))
+        #expect(state.cancelsInFlight == [run1])
+        var cancelled = state.operations[run1]!
+        cancelled.metadata?.state = .cancelled
+        let seen = Reducer.reduce(&state, .poller(.refreshed(operations: [cancelled], transitions: [
+            StateTransition(name: run1, from: .running, to: .cancelled, seenAt: Fixtures.now, operation: cancelled),
+        ], at: Fixtures.now)))
+        #expect(Fixtures.audited(seen).isEmpty, "no answer yet: nothing final to record")
+        let answered = Reducer.reduce(&state, .cancelAnswered(name: run1, outcome: .requested))
+        #expect(state.cancels[run1] == .cancelled)
+        #expect(Fixtures.audited(answered) == [CancelOutcome.cancelled.auditEntry(name: run1, tool: "tui")])
+        #expect(Fixtures.audited(answered).first?.stage == .final)
+        #expect(!Fixtures.actions(answered).contains { if case .track = $0 { true } else { false } }, "nothing left to track")
+    }
+
+    /// Ends observed after the answer are audited once each; an operation that leaves the listing after its cancel
+    /// is recorded as such, not as the server's NOT_FOUND.
+    @Test func observedEndsAreAuditedOnceAndADisappearanceIsNotARejection() {
+        var state = Fixtures.state()
+        let run1 = Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA"), run2 = Fixtures.name("RUN2BBBBBBBBBBBBBBBBBBBB")
+        Fixtures.press(&state, .character(" "), .character(" "), .character("x"), .character("y"))
+        #expect(state.cancelsInFlight == [run1, run2])
+        #expect(Fixtures.audited(Reducer.reduce(&state, .cancelAnswered(name: run1, outcome: .requested))).isEmpty,
+                "the answer itself is audited where the request was sent")
+        _ = Reducer.reduce(&state, .cancelAnswered(name: run2, outcome: .requested))
+        func seen(_ name: String, _ from: OperationState, _ to: OperationState) -> StateTransition {
+            var operation = state.operations[name]!
+            operation.metadata?.state = to
+            return StateTransition(name: name, from: from, to: to, seenAt: Fixtures.now, operation: operation)
+        }
+        let cancelling = seen(run1, .running, .cancelling)
+        let first = Reducer.reduce(&state, .poller(.refreshed(operations: [cancelling.operation], transitions: [cancelling], at: Fixtures.now)))
+        #expect(Fixtures.audited(first).isEmpty, "CANCELLING is not an end")
+        let done = seen(run1, .cancelling, .cancelled)
+        let second = Reducer.reduce(&state, .poller(.refreshed(operations: [done.operation], transitions: [done], at: Fixtures.now)))
+        #expect(Fixtures.audited(second).map(\.stage) == [.final])
+        #expect(Fixtures.audited(second).first?.outcome == "CANCELLED")
+        let again = Reducer.reduce(&state, .poller(.refreshed(operations: [done.operation], transitions: [done], at: Fixtures.now)))
+        #expect(Fixtures.audited(again).isEmpty, "recorded once")
+
+        let gone = Reducer.reduce(&state, .poller(.vanished(name: run2, at: Fixtures.now)))
+        let entries = Fixtures.audited(gone)
+        #expect(entries.map(\.stage) == [.final])
+        #expect(entries.first?.code == nil, "not a rejection by the server")
+        #expect(entries.first?.outcome == "disappeared from the listing")
+    }
+
+    /// When the interface stops, each cancel still without an answer is accounted for: sent and unanswered, or never
+    /// sent.
+    @Test func stoppingAccountsForEveryCancelInFlight() {
+        var state = Fixtures.state()
+        let run1 = Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA"), run2 = Fixtures.name("RUN2BBBBBBBBBBBBBBBBBBBB")
+        Fixtures.press(&state, .character(" "), .character(" "), .character("x"), .character("y"))
+        let effects = Reducer.reduce(&state, .stopped(sent: [run2]))
+        let entries = Fixtures.audited(effects)
+        #expect(entries.map(\.name) == [run1, run2])
+        #expect(entries.map(\.stage) == [.notSent, .unanswered])
+        #expect(state.cancelsInFlight.isEmpty)
+        #expect(state.cancels[run1] == .notSent("eeops stopped first"))
+        #expect(state.cancels[run2] == .unanswered)
+    }
+
+    /// The audit log failed: the reducer is told, says so once, and the app has stopped sending.
+    @Test func anAuditFailureIsShownOnce() {
+        var state = Fixtures.state()
+        let first = Reducer.reduce(&state, .auditFailed("cannot write the audit log '/x': No space left on device"))
+        let second = Reducer.reduce(&state, .auditFailed("cannot write the audit log '/x': No space left on device"))
+        #expect(Fixtures.logLines(first) == ["cannot write the audit log '/x': No space left on device: no more cancels are sent"])
+        #expect(second.isEmpty)
+        #expect(state.log.last?.severity == .error)
     }
 }

@@ -448,6 +448,26 @@ struct TmuxEndToEndTests {
         }
     }
 
+    /// `--log-file` stopped getting lines once the screen's log held its 200 entries (the app wrote lines only when
+    /// the log's length changed); every entry now reaches the file.
+    @Test func theLogFileGetsEveryLinePastTheScreensLast200() async throws {
+        let path = NSTemporaryDirectory() + "eeops-log-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func refreshLines() -> Int {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").filter { $0.hasSuffix(" info refreshing") }.count
+        }
+        try await withTUI(arguments: "--log-file \(path)", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("e2e unsupported", timeout: 60).contains("RUNNING"))
+            try tui.send(String(repeating: "r", count: 250), literal: true)
+            _ = try await waitUntil { refreshLines() >= 250 }
+            try tui.send("q")
+            #expect(try await tui.waitFor("EXIT=").contains("EXIT=0"))
+            #expect(refreshLines() == 250)
+        }
+    }
+
     /// Server text in the header (a proxy's page title) is neutralised: nothing reaches the terminal raw.
     @Test func aProxyPageInTheHeaderIsNeutralised() async throws {
         let server = try await HostileServer.start { _ in

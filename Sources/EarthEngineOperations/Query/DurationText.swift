@@ -55,5 +55,15 @@ public enum DurationText {
         }
     }
 
+    /// How far the server's clock is from this machine's: `5m00s ahead`, `12s behind` (positive: ahead).
+    public static func clockSkew(seconds: Double) -> String {
+        "\(compact(seconds: abs(seconds).rounded())) \(seconds > 0 ? "ahead" : "behind")"
+    }
+
+    /// The warning the TUI and `watch` give when the server's clock is off.
+    public static func clockSkewWarning(seconds: Double) -> String {
+        "the server's clock is \(clockSkew(seconds: seconds))\(seconds > 0 ? " of" : "") this machine's: ages may look wrong"
+    }
+
     private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

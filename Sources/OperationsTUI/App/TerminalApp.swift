@@ -103,19 +103,14 @@ public final class TerminalApp: Sendable {
                 group.cancelAll()
             }
         }
-        var state = finalState.withLock { $0 }
+        guard var state = finalState.withLock({ $0 }) else { return Summary(cancels: [:], unanswered: [], signal: signal) }
+        // The answers that came during the grace period, then the end of the cancels still without one.
         for event in inbox.withLock({ events in defer { events.removeAll() }; return events }) {
-            if case .cancelAnswered = event { _ = Reducer.reduce(&state!, event) }
+            if case .cancelAnswered = event { performRecords(Reducer.reduce(&state, event)) }
         }
-        let unanswered = Array(state?.cancelsInFlight ?? []).sorted()
-        // Each cancel that never got its answer is accounted for: sent and unanswered, or never sent.
-        if let audit = options.audit, !unanswered.isEmpty {
-            let entries = unanswered.map { name in
-                (sendGate.wasSent(name) ? CancelOutcome.unanswered : .notSent("eeops stopped first")).auditEntry(name: name, tool: "tui")
-            }
-            try? audit.record(entries)
-        }
-        return Summary(cancels: state?.cancels ?? [:], unanswered: unanswered, signal: signal)
+        let unanswered = state.cancelsInFlight.sorted()
+        performRecords(Reducer.reduce(&state, .stopped(sent: Set(unanswered.filter(sendGate.wasSent)))))
+        return Summary(cancels: state.cancels, unanswered: unanswered, signal: signal)
     }
 
     private let finalState = Locked<AppState?>(nil)
@@ -135,7 +130,6 @@ public final class TerminalApp: Sendable {
         var lastTick = Date()
         var endingSignal: Int32?
         var dirty = true
-        var logged = 0
         while !state.quitRequested {
             var events: [AppEvent] = []
             if let event = terminal.readKey(milliseconds: dirty ? 0 : 50) {
@@ -159,17 +153,8 @@ public final class TerminalApp: Sendable {
             for event in events {
                 if case .key = event { state.now = now }
                 if case .poller(.snapshot) = event { absorbedListing = true }
-                let before = state.cancels
-                let effects = Reducer.reduce(&state, event)
-                auditChanges(from: before, to: state.cancels)
-                perform(effects, poller: poller)
+                perform(Reducer.reduce(&state, event), poller: poller)
                 dirty = true
-            }
-            if let diagnostics = options.diagnostics, state.log.count != logged {
-                for entry in state.log.suffix(max(0, min(state.log.count - logged, state.log.count))) {
-                    diagnostics("\(Timestamp.format(entry.at, fractionDigits: 3)) \(entry.severity) \(entry.text)")
-                }
-                logged = state.log.count
             }
             if dirty {
                 terminal.draw(AppView.render(state))
@@ -181,24 +166,12 @@ public final class TerminalApp: Sendable {
         return endingSignal
     }
 
-    /// Cancel outcomes the poller observed (CANCELLING → CANCELLED, finished anyway) go to the audit log;
-    /// the server's answers are recorded by `requestCancel` itself.
-    private func auditChanges(from before: [String: CancelOutcome], to after: [String: CancelOutcome]) {
-        guard let audit = options.audit else { return }
-        for (name, outcome) in after where before[name] != outcome && before[name] != nil && outcome.isFinal {
-            do throws(AuditWriteError) { try audit.record(outcome.auditEntry(name: name, tool: "tui")) } catch { sendGate.stop(because: "\(error.description): stopped sending") }
-        }
-    }
-
     private func perform(_ effects: [Effect], poller: OperationPoller) {
         for effect in effects {
             switch effect {
+            case .audit, .diagnostic:
+                performRecords([effect])
             case .cancel(let names):
-                if let audit = options.audit {
-                    // A request that could not be recorded is not sent: the gate then refuses every cancel.
-                    do throws(AuditWriteError) { try audit.record(names.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: "tui") }) }
-                    catch { sendGate.stop(because: "\(error.description): stopped sending") }
-                }
                 for name in names { startCancel(name) }
             case .track(let names):
                 Task { await poller.track(names) }
@@ -212,11 +185,31 @@ public final class TerminalApp: Sendable {
         }
     }
 
+    /// Writes the audit entries and diagnostic lines among `effects` (the only effects that remain to be run once
+    /// the interface has stopped). A request that could not be recorded is not sent: when the audit log fails, the
+    /// gate refuses every cancel from then on, and the reducer is told.
+    private func performRecords(_ effects: [Effect]) {
+        for effect in effects {
+            switch effect {
+            case .audit(let entries):
+                guard let audit = options.audit else { continue }
+                do throws(AuditWriteError) { try audit.record(entries) } catch {
+                    sendGate.stop(because: "\(error.description): stopped sending")
+                    inbox.withLock { $0.append(.auditFailed(error.description)) }
+                }
+            case .diagnostic(let entry):
+                options.diagnostics?("\(Timestamp.format(entry.at, fractionDigits: 3)) \(entry.severity) \(entry.text)")
+            default:
+                continue
+            }
+        }
+    }
+
     private func startCancel(_ name: OperationName) {
         let id = UUID()
         let client = self.client
         let task = Task { [self] in
-            let outcome = await client.requestCancel(name, audit: options.audit, gate: sendGate, tool: "tui")
+            let outcome = await client.requestCancel(name, audit: options.audit, gate: sendGate, tool: Reducer.auditTool)
             inbox.withLock { $0.append(.cancelAnswered(name: name.description, outcome: outcome)) }
             _ = cancelTasks.withLock { $0.removeValue(forKey: id) }
         }

@@ -12,6 +12,11 @@ public enum AppEvent: Sendable {
     case tick(Date)
     /// SIGINT, SIGTERM or SIGHUP.
     case terminate
+    /// The audit log could not be written (the reason): no cancel is sent from then on.
+    case auditFailed(String)
+    /// The interface has stopped and the cancels still in flight had their grace period; `sent` names those of
+    /// them that went out.
+    case stopped(sent: Set<String>)
 }
 
 /// A key press, independent of curses.
@@ -24,13 +29,18 @@ public enum Key: Hashable, Sendable {
     case scrollUp, scrollDown
 }
 
-/// Work the reducer asks the app to do; the app runs it and feeds results back as events.
+/// Work the reducer asks the app to do, in order; the app runs it and feeds results back as events. Every side
+/// effect of the interface is one of these.
 public enum Effect: Sendable, Equatable {
-    /// Send cancel requests.
+    /// Append to the audit log; a failure comes back as ``AppEvent/auditFailed(_:)``.
+    case audit([AuditEntry])
+    /// Send cancel requests (each audited as `sent` and answered by the core, when it goes out).
     case cancel([OperationName])
     /// Refresh these operations quickly until they are done.
     case track([OperationName])
     case refreshNow
     case setPaused(Bool)
+    /// A line for `--log-file`.
+    case diagnostic(AppState.LogEntry)
     case quit
 }

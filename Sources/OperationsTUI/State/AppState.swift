@@ -15,7 +15,6 @@ public struct AppState: Sendable {
         public var readOnly = false
         public var ascii = false
         public var color = true
-        public var refreshSeconds: Double = 2
         /// How long a changed row stays highlighted.
         public var highlightSeconds: Double = 5
 

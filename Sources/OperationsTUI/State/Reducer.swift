@@ -4,22 +4,32 @@ import Foundation
 /// Turns events into a new state and the effects the app must run. Pure: no I/O, no clock.
 public enum Reducer {
     public static func reduce(_ state: inout AppState, _ event: AppEvent) -> [Effect] {
+        var effects: [Effect] = []
         switch event {
         case .key(let key):
-            return handleKey(&state, key)
+            handleKey(&state, key, &effects)
         case .poller(let pollerEvent):
-            apply(&state, pollerEvent)
-            return []
+            apply(&state, pollerEvent, &effects)
         case .cancelAnswered(let name, let outcome):
-            return answerCancel(&state, name: name, outcome: outcome)
+            answerCancel(&state, name: name, outcome: outcome, &effects)
+        case .auditFailed(let why):
+            let text = "\(why): no more cancels are sent"
+            if state.log.last?.text != text { log(&state, &effects, text, .error) }
+        case .stopped(let sent):
+            // Each cancel still without an answer is accounted for: sent and unanswered, or never sent.
+            for name in state.cancelsInFlight.sorted() {
+                let outcome: CancelOutcome = sent.contains(name) ? .unanswered : .notSent("eeops stopped first")
+                state.cancels[name] = outcome
+                effects.append(.audit([outcome.auditEntry(name: name, tool: Self.auditTool)]))
+            }
+            state.cancelsInFlight.removeAll()
         case .resize(let size):
             state.size = size
             keepCursorVisible(&state)
-            return []
         case .tick(let now):
             state.now = now
             let expired = state.changes.filter { now.timeIntervalSince($0.value.at) >= state.settings.highlightSeconds }
-            guard !expired.isEmpty else { return [] }
+            guard !expired.isEmpty else { break }
             for (name, change) in expired {
                 state.changes.removeValue(forKey: name)
                 if change.to == nil { // a row marked "(gone)" leaves the table once its highlight ends
@@ -29,38 +39,42 @@ public enum Reducer {
             }
             recount(&state)
             recomputeVisible(&state)
-            return []
         case .terminate:
             state.quitRequested = true
-            return [.quit]
+            effects.append(.quit)
         }
+        return effects
     }
+
+    /// The `tool` of the TUI's audit entries.
+    static let auditTool = "tui"
 
     // MARK: - Keys
 
-    static func handleKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect]) {
         switch state.mode {
         case .filtering:
-            return handleFilterKey(&state, key)
+            handleFilterKey(&state, key)
+            return
         case .confirmCancel(var dialog):
             switch key {
             case .character("y"), .character("Y"):
-                return confirm(&state, dialog)
+                confirm(&state, dialog, &effects)
             case .character("n"), .character("N"), .escape, .character("q"):
                 state.mode = .table
                 recomputeVisible(&state) // the poller's updates were held back while the dialog was open
-                log(&state, "cancel abandoned", .info)
+                log(&state, &effects, "cancel abandoned", .info)
             case .tab, .left, .right, .character("h"), .character("l"):
                 dialog.yesFocused.toggle()
                 state.mode = .confirmCancel(dialog)
             case .enter:
-                if dialog.yesFocused { return confirm(&state, dialog) }
+                if dialog.yesFocused { confirm(&state, dialog, &effects); return }
                 state.mode = .table
                 recomputeVisible(&state)
             default:
                 break
             }
-            return []
+            return
         case .detail(let name, let scroll):
             switch key {
             case .escape, .enter, .character("q"), .backspace: state.mode = .table
@@ -70,10 +84,10 @@ public enum Reducer {
             case .pageUp: state.mode = .detail(name: name, scroll: max(0, scroll - max(1, state.tableHeight)))
             default: break
             }
-            return []
+            return
         case .help:
             state.mode = .table // any key closes the help
-            return []
+            return
         case .table:
             break
         }
@@ -81,34 +95,34 @@ public enum Reducer {
         case .click(let row):
             let index = state.scrollOffset + row - 3
             if index >= 0, index < state.visible.count { state.placeCursor(at: index) }
-            return []
-        case .scrollUp: return moveCursor(&state, by: -3)
-        case .scrollDown: return moveCursor(&state, by: 3)
-        case .escape: return [] // Esc never quits
+            return
+        case .scrollUp: moveCursor(&state, by: -3); return
+        case .scrollDown: moveCursor(&state, by: 3); return
+        case .escape: return // Esc never quits
         default: break
         }
         guard let action = KeyMap.action(for: key, readOnly: state.settings.readOnly) else {
             if state.settings.readOnly, KeyMap.action(for: key, readOnly: false) == .cancel {
-                log(&state, "read-only: cancelling is disabled", .warning)
+                log(&state, &effects, "read-only: cancelling is disabled", .warning)
             }
-            return []
+            return
         }
         switch action {
-        case .moveUp: return moveCursor(&state, by: -1)
-        case .moveDown: return moveCursor(&state, by: 1)
-        case .pageUp: return moveCursor(&state, by: -max(1, state.tableHeight - 1))
-        case .pageDown: return moveCursor(&state, by: max(1, state.tableHeight - 1))
-        case .top: return moveCursor(&state, to: 0)
-        case .bottom: return moveCursor(&state, to: state.visible.count - 1)
+        case .moveUp: moveCursor(&state, by: -1)
+        case .moveDown: moveCursor(&state, by: 1)
+        case .pageUp: moveCursor(&state, by: -max(1, state.tableHeight - 1))
+        case .pageDown: moveCursor(&state, by: max(1, state.tableHeight - 1))
+        case .top: moveCursor(&state, to: 0)
+        case .bottom: moveCursor(&state, to: state.visible.count - 1)
         case .mark:
-            guard let cursor = state.cursor else { return [] }
+            guard let cursor = state.cursor else { return }
             if state.marks.remove(cursor) == nil {
                 state.marks.insert(cursor)
                 state.markAnchor = cursor
             }
-            return moveCursor(&state, by: 1)
+            moveCursor(&state, by: 1)
         case .markRange:
-            guard let cursor = state.cursor, let here = state.position(of: cursor) else { return [] }
+            guard let cursor = state.cursor, let here = state.position(of: cursor) else { return }
             let anchor = state.markAnchor.flatMap { state.position(of: $0) } ?? here
             for index in min(anchor, here)...max(anchor, here) { state.marks.insert(state.visible[index]) }
             state.markAnchor = cursor
@@ -132,22 +146,21 @@ public enum Reducer {
         case .sortByType: sort(&state, .type)
         case .sortByEECU: sort(&state, .eecu)
         case .refresh:
-            log(&state, "refreshing", .info)
-            return [.refreshNow]
+            log(&state, &effects, "refreshing", .info)
+            effects.append(.refreshNow)
         case .pause:
             state.paused.toggle()
-            log(&state, state.paused ? "live updates paused (cancel outcomes still refresh)" : "live updates resumed", .info)
-            return [.setPaused(state.paused)]
+            log(&state, &effects, state.paused ? "live updates paused (cancel outcomes still refresh)" : "live updates resumed", .info)
+            effects.append(.setPaused(state.paused))
         case .help:
             state.mode = .help
         case .quit:
             state.quitRequested = true
-            return [.quit]
+            effects.append(.quit)
         }
-        return []
     }
 
-    static func handleFilterKey(_ state: inout AppState, _ key: Key) -> [Effect] {
+    static func handleFilterKey(_ state: inout AppState, _ key: Key) {
         switch key {
         case .enter:
             state.mode = .table
@@ -164,7 +177,6 @@ public enum Reducer {
         default:
             break
         }
-        return []
     }
 
     static func sort(_ state: inout AppState, _ key: AppState.SortKey) {
@@ -179,19 +191,18 @@ public enum Reducer {
 
     // MARK: - Cursor
 
-    static func moveCursor(_ state: inout AppState, by delta: Int) -> [Effect] {
+    static func moveCursor(_ state: inout AppState, by delta: Int) {
         let current = state.cursor.flatMap { state.position(of: $0) } ?? 0
-        return moveCursor(&state, to: current + delta)
+        moveCursor(&state, to: current + delta)
     }
 
-    static func moveCursor(_ state: inout AppState, to index: Int) -> [Effect] {
+    static func moveCursor(_ state: inout AppState, to index: Int) {
         guard !state.visible.isEmpty else {
             state.cursor = nil
-            return []
+            return
         }
         state.placeCursor(at: min(max(0, index), state.visible.count - 1))
         keepCursorVisible(&state)
-        return []
     }
 
     /// Scrolls so that the cursor row is on screen.
@@ -227,47 +238,53 @@ public enum Reducer {
         ))
     }
 
-    static func confirm(_ state: inout AppState, _ dialog: AppState.CancelConfirmation) -> [Effect] {
+    /// The user confirmed: each request is audited as `requested` before it is sent (the app performs the effects
+    /// in order, and sends nothing once the log cannot be written).
+    static func confirm(_ state: inout AppState, _ dialog: AppState.CancelConfirmation, _ effects: inout [Effect]) {
         state.mode = .table
         recomputeVisible(&state)
         let names = dialog.names.compactMap { OperationName(validating: $0) }
         guard !names.isEmpty else {
-            log(&state, "nothing to cancel: the chosen operations are already done", .warning)
-            return []
+            log(&state, &effects, "nothing to cancel: the chosen operations are already done", .warning)
+            return
         }
         for name in names {
             state.cancelsInFlight.insert(name.description)
             state.cancels.removeValue(forKey: name.description)
         }
         state.marks.subtract(names.map(\.description))
-        log(&state, "cancel sent for \(names.count) operation\(names.count == 1 ? "" : "s")", .info)
-        return [.cancel(names)]
+        log(&state, &effects, "cancel sent for \(names.count) operation\(names.count == 1 ? "" : "s")", .info)
+        effects.append(.audit(names.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: auditTool) }))
+        effects.append(.cancel(names))
     }
 
-    static func answerCancel(_ state: inout AppState, name: String, outcome: CancelOutcome) -> [Effect] {
+    /// The server answered a cancel (its answer is audited where the request was sent). When the poller has already
+    /// seen the operation end, that end is its final outcome, and is audited here.
+    static func answerCancel(_ state: inout AppState, name: String, outcome: CancelOutcome, _ effects: inout [Effect]) {
         state.cancelsInFlight.remove(name)
         var final = outcome
         // The poller may already have seen the operation react.
         if outcome == .requested, let current = state.operations[name]?.state, current.isTerminal || current == .cancelling {
             final = CancelOutcome.observed(current)
+            if final.isFinal { effects.append(.audit([final.auditEntry(name: name, tool: auditTool)])) }
         }
         state.cancels[name] = final
         let id = OperationName(validating: name)?.operationID ?? name
         switch final {
         case .requested, .cancelling:
-            log(&state, "cancel requested: \(id)", .info)
+            log(&state, &effects, "cancel requested: \(id)", .info)
         case .failed, .notFound, .notSent:
-            log(&state, "cancel of \(id): \(final.description)", .error)
+            log(&state, &effects, "cancel of \(id): \(final.description)", .error)
         default:
-            log(&state, "cancel of \(id): \(final.description)", .warning)
+            log(&state, &effects, "cancel of \(id): \(final.description)", .warning)
         }
-        guard final == .requested || final == .cancelling, let operationName = OperationName(validating: name) else { return [] }
-        return [.track([operationName])]
+        guard final == .requested || final == .cancelling, let operationName = OperationName(validating: name) else { return }
+        effects.append(.track([operationName]))
     }
 
     // MARK: - Poller
 
-    static func apply(_ state: inout AppState, _ event: PollerEvent) {
+    static func apply(_ state: inout AppState, _ event: PollerEvent, _ effects: inout [Effect]) {
         switch event {
         case .initialPage(let operations):
             for operation in operations { store(&state, operation, newcomerFirst: false) }
@@ -286,14 +303,14 @@ public enum Reducer {
             state.freshness.loading = false
             state.freshness.lastSuccess = at
             state.freshness.failure = nil
-            applyTransitions(&state, transitions)
+            applyTransitions(&state, transitions, &effects)
             state.marks = state.marks.filter { state.operations[$0] != nil }
             recount(&state)
             recomputeVisible(&state)
         case .refreshed(let operations, let transitions, let at):
             for operation in operations { store(&state, operation, newcomerFirst: true) }
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
-            applyTransitions(&state, transitions)
+            applyTransitions(&state, transitions, &effects)
             recount(&state)
             recomputeVisible(&state)
         case .upToDate(let at):
@@ -302,7 +319,7 @@ public enum Reducer {
             state.freshness.failure = nil
         case .vanished(let name, let at):
             applyTransitions(&state, [StateTransition(name: name, from: state.operations[name]?.state, to: nil, seenAt: at,
-                                                      operation: state.operations[name] ?? LongRunningOperation(name: name))])
+                                                      operation: state.operations[name] ?? LongRunningOperation(name: name))], &effects)
             state.operations.removeValue(forKey: name)
             state.serverOrder.removeAll { $0 == name }
             state.marks.remove(name)
@@ -312,13 +329,13 @@ public enum Reducer {
             let message = describe(error)
             let since = state.freshness.failure?.since ?? at
             state.freshness.failure = .init(message: message, since: since, retryAt: at.addingTimeInterval(retryIn.seconds))
-            if state.log.last?.text != "refresh failed: \(message)" { log(&state, "refresh failed: \(message)", .error) }
+            if state.log.last?.text != "refresh failed: \(message)" { log(&state, &effects, "refresh failed: \(message)", .error) }
         case .schedule(let schedule):
             state.freshness.interval = schedule.interval.seconds
             state.freshness.stretched = schedule.isStretched
         case .clockSkew(let seconds):
             state.freshness.clockSkew = seconds
-            if seconds != 0 { log(&state, "the server's clock is \(AppView.skewText(seconds))\(seconds > 0 ? " of" : "") this machine's: ages may look wrong", .warning) }
+            if seconds != 0 { log(&state, &effects, DurationText.clockSkewWarning(seconds: seconds), .warning) }
         }
     }
 
@@ -354,7 +371,8 @@ public enum Reducer {
         }
     }
 
-    static func applyTransitions(_ state: inout AppState, _ transitions: [StateTransition]) {
+    /// Records each transition; a cancelled operation's observed end is its final outcome, audited here.
+    static func applyTransitions(_ state: inout AppState, _ transitions: [StateTransition], _ effects: inout [Effect]) {
         for transition in transitions {
             state.changes[transition.name] = AppState.RowChange(from: transition.from, to: transition.to, at: transition.seenAt)
             if state.history[transition.name] == nil, let from = transition.from {
@@ -367,11 +385,15 @@ public enum Reducer {
                 let observed = CancelOutcome.observed(to)
                 if observed != .requested, observed != outcome {
                     state.cancels[transition.name] = observed
-                    log(&state, "\(id): \(observed.description)", observed == .cancelled || observed == .cancelling ? .info : .warning)
+                    log(&state, &effects, "\(id): \(observed.description)", observed == .cancelled || observed == .cancelling ? .info : .warning)
+                    if observed.isFinal { effects.append(.audit([observed.auditEntry(name: transition.name, tool: auditTool)])) }
                 }
             } else {
                 state.cancels[transition.name] = .notFound
-                log(&state, "\(id): disappeared after cancel", .warning)
+                log(&state, &effects, "\(id): disappeared after cancel", .warning)
+                // Not the server's answer to the cancel (that is audited already): the operation left the listing.
+                effects.append(.audit([AuditEntry(action: .cancel, stage: .final, name: transition.name,
+                                                  outcome: "disappeared from the listing", tool: auditTool)]))
             }
         }
     }
@@ -412,9 +434,12 @@ public enum Reducer {
         }
     }
 
-    static func log(_ state: inout AppState, _ text: String, _ severity: AppState.LogEntry.Severity) {
-        state.log.append(AppState.LogEntry(at: state.now, text: text, severity: severity))
+    /// Shows `text` in the log line (the screen keeps the last 200 entries) and writes it to `--log-file`.
+    static func log(_ state: inout AppState, _ effects: inout [Effect], _ text: String, _ severity: AppState.LogEntry.Severity) {
+        let entry = AppState.LogEntry(at: state.now, text: text, severity: severity)
+        state.log.append(entry)
         if state.log.count > 200 { state.log.removeFirst(state.log.count - 200) }
+        effects.append(.diagnostic(entry))
     }
 
     // MARK: - Filter and sort

@@ -74,7 +74,7 @@ public enum AppView {
         var parts: [String] = []
         if state.paused { parts.append("PAUSED") }
         let skewed = state.freshness.clockSkew != 0
-        if skewed { parts.append("server clock \(skewText(state.freshness.clockSkew))") }
+        if skewed { parts.append("server clock \(DurationText.clockSkew(seconds: state.freshness.clockSkew))") }
         if let failure = state.freshness.failure {
             let staleSince = state.freshness.lastSuccess ?? failure.since
             let stale = Int(max(0, state.now.timeIntervalSince(staleSince)))
@@ -97,10 +97,6 @@ public enum AppView {
     }
 
     /// "2h05m ahead" / "45s behind".
-    static func skewText(_ seconds: Double) -> String {
-        "\(DurationText.compact(seconds: abs(seconds).rounded())) \(seconds > 0 ? "ahead" : "behind")"
-    }
-
     private static func formatSeconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value))s" : String(format: "%.1fs", value)
     }

@@ -38,7 +38,6 @@ struct InterfaceOptions: ParsableArguments {
         settings.readOnly = readonly
         settings.ascii = ascii || !LocaleCheck.isUTF8
         settings.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
-        settings.refreshSeconds = refresh
         var options = TerminalApp.Options()
         options.color = settings.color
         options.mouse = mouse

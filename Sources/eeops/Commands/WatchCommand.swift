@@ -54,7 +54,7 @@ struct WatchCommand: AsyncParsableCommand {
             case .schedule(let schedule) where schedule.isStretched:
                 printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(budget) requests/s")
             case .clockSkew(let seconds) where seconds != 0:
-                printError("the server's clock is \(Int(abs(seconds).rounded()))s \(seconds > 0 ? "ahead of" : "behind") this machine's: ages may look wrong")
+                printError(DurationText.clockSkewWarning(seconds: seconds))
             case .initialPage, .upToDate, .schedule, .vanished, .clockSkew:
                 break
             }
