@@ -90,6 +90,8 @@ check_completions() { # ROOT (holding share/...)
   }
   reply=$(complete_in_bash eeops canc)
   if grep -qx 'cancel' <<<"$reply"; then pass "bash completes 'eeops canc' to cancel"; else fail "bash completion of 'eeops canc' gave: $reply"; fi
+  reply=$(complete_in_bash eeops list --format j)
+  if [ "$(sort <<<"$reply" | tr '\n' ' ')" = "json jsonl " ]; then pass "bash completes 'eeops list --format j' to json and jsonl"; else fail "bash completion of 'eeops list --format j' gave: $reply"; fi
   reply=$(complete_in_bash eeops cancel --proj)
   if grep -qx -- '--project' <<<"$reply"; then pass "bash completes 'eeops cancel --proj' to --project"; else fail "bash completion of 'eeops cancel --proj' gave: $reply"; fi
   if command -v zsh >/dev/null; then

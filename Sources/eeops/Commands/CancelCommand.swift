@@ -27,8 +27,8 @@ struct CancelCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Cancel every PENDING or RUNNING operation that matches --state/--type/--match/--older-than.")
     var all = false
 
-    @Option(name: .customLong("older-than"), help: "With --all: only operations created longer ago than this (e.g. 2h, 1d).")
-    var olderThan: String?
+    @Option(name: .customLong("older-than"), help: ArgumentHelp("With --all: only operations created longer ago than this (e.g. 2h, 1d).", valueName: "duration"))
+    var olderThan: DurationArgument?
 
     @Flag(name: .customLong("dry-run"), help: "Show what would be cancelled; send nothing.")
     var dryRun = false
@@ -39,13 +39,13 @@ struct CancelCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Wait until each accepted cancel has taken effect.")
     var wait = false
 
-    @Option(name: .long, help: "With --wait: give up after this long (e.g. 5m).")
-    var timeout: String?
+    @Option(name: .long, help: ArgumentHelp("With --wait: give up after this long (e.g. 5m).", valueName: "duration"))
+    var timeout: DurationArgument?
 
     @OptionGroup var waitBudget: WaitBudgetOptions
 
-    @Option(name: .long, help: "Output format: text or jsonl.")
-    var format: String = "text"
+    @Option(name: .long, help: "Output format.")
+    var format: EventFormat = .text
 
     func validate() throws {
         if all && !names.isEmpty { throw ValidationError("give operation names or --all, not both") }
@@ -53,10 +53,7 @@ struct CancelCommand: AsyncParsableCommand {
         if !all && (!selection.state.isEmpty || !selection.type.isEmpty || selection.match != nil || olderThan != nil) {
             throw ValidationError("--state, --type, --match and --older-than select operations for --all")
         }
-        if let olderThan { _ = try parseDuration(olderThan, flag: "--older-than") }
-        if let timeout { _ = try parseDuration(timeout, flag: "--timeout") }
         if timeout != nil && !wait { throw ValidationError("--timeout applies with --wait") }
-        guard ["text", "jsonl"].contains(format) else { throw ValidationError("invalid --format '\(format)': expected text or jsonl") }
     }
 
     func run() async throws {
@@ -66,7 +63,7 @@ struct CancelCommand: AsyncParsableCommand {
         do {
             session = try await global.makeSession(requireProject: all)
             if all {
-                let filter = try selection.filter(olderThan: try olderThan.map { try parseDuration($0, flag: "--older-than") })
+                let filter = try selection.filter(olderThan: olderThan?.duration)
                 (targets, skipped) = try await selectAll(session: session, filter: filter)
             } else {
                 targets = try session.names(names)
@@ -118,7 +115,7 @@ struct CancelCommand: AsyncParsableCommand {
         var signalNumber = interrupted
         var timedOut = false
         if wait, signalNumber == nil {
-            let deadline = try timeout.map { ContinuousClock.now + (try parseDuration($0, flag: "--timeout")) }
+            let deadline = timeout.map { ContinuousClock.now + $0.duration }
             let accepted = targets.filter { outcomes[$0.description]?.wasAccepted == true && outcomes[$0.description]?.isFinal == false }
             (timedOut, signalNumber) = await waitForOutcomes(accepted, client: client, deadline: deadline, signals: signals, report: report) { name, outcome in
                 outcomes[name.description] = outcome
@@ -218,10 +215,10 @@ struct CancelCommand: AsyncParsableCommand {
 
 /// Prints cancel outcomes as text lines or JSON lines.
 struct CancelReport: Sendable {
-    let format: String
+    let format: EventFormat
 
     func line(_ name: OperationName, _ text: String, outcome: CancelOutcome? = nil) {
-        if format == "jsonl" {
+        if format == .jsonl {
             var line = JSONWriter()
             line.beginObject()
             line.key("id"); line.string(name.operationID)
@@ -241,7 +238,7 @@ struct CancelReport: Sendable {
         var counts: [String: Int] = [:]
         for outcome in outcomes { counts[Self.code(outcome), default: 0] += 1 }
         let parts = Self.order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
-        if format == "jsonl" {
+        if format == .jsonl {
             var line = JSONWriter()
             line.beginObject()
             line.key("summary")

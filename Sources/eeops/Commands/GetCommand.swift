@@ -12,12 +12,11 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: "Operation names (projects/P/operations/ID) or ids.")
     var names: [String]
 
-    @Option(name: .long, help: "Output format: table, json, jsonl or csv.")
-    var format: String = "table"
+    @Option(name: .long, help: "Output format.")
+    var format: ListFormat = .table
 
     func validate() throws {
         guard !names.isEmpty else { throw ValidationError("give at least one operation name or id") }
-        guard ListFormat(rawValue: format) != nil else { throw ValidationError("invalid --format '\(format)': expected table, json, jsonl or csv") }
     }
 
     func run() async throws {
@@ -32,7 +31,7 @@ struct GetCommand: AsyncParsableCommand {
             do throws(OperationsError) { return .success(try await session.client.getReceived(name)) } catch { return .failure(error) }
         }
         let output = StandardStream.output
-        var writer = OperationListWriter(format: ListFormat(rawValue: format) ?? .table, terminalWidth: output.terminalWidth) { output.write($0) }
+        var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth) { output.write($0) }
         writer.begin()
         var status = ExitStatus.success
         for (name, result) in zip(resolved, results) {

@@ -13,14 +13,13 @@ struct ListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop after this many operations (after filtering).")
     var limit: Int?
 
-    @Option(name: .long, help: "Output format: table, json, jsonl or csv.")
-    var format: String = "table"
+    @Option(name: .long, help: "Output format.")
+    var format: ListFormat = .table
 
     @Option(name: .customLong("page-size"), help: "Operations per request (1-1000).")
     var pageSize: Int = 1000
 
     func validate() throws {
-        guard ListFormat(rawValue: format) != nil else { throw ValidationError("invalid --format '\(format)': expected table, json, jsonl or csv") }
         guard (1...1000).contains(pageSize) else { throw ValidationError("invalid --page-size \(pageSize): expected 1 to 1000") }
         if let limit, limit < 1 { throw ValidationError("invalid --limit \(limit): expected a positive number") }
     }
@@ -31,7 +30,7 @@ struct ListCommand: AsyncParsableCommand {
         let session: Session
         do { session = try await global.makeSession() } catch { throw fail(error) }
         let output = StandardStream.output
-        var writer = OperationListWriter(format: ListFormat(rawValue: format) ?? .table, terminalWidth: output.terminalWidth) { output.write($0) }
+        var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth) { output.write($0) }
         var shown = 0
         var begun = false
         do {

@@ -8,11 +8,7 @@ struct InterfaceOptions: ParsableArguments {
     @Flag(name: .long, help: "Remove the cancel action.")
     var readonly = false
 
-    @Option(name: .long, help: "Seconds between refreshes (stretched when the request budget requires).")
-    var refresh: Double = 2
-
-    @Option(name: .long, help: "Average requests per second the live updates may spend.")
-    var budget: Double = 10
+    @OptionGroup var polling: PollingOptions
 
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).")
     var noColor = false
@@ -26,11 +22,6 @@ struct InterfaceOptions: ParsableArguments {
     @Option(name: .customLong("log-file"), help: "Write diagnostics to this file (nothing is written to the terminal while the screen is active).")
     var logFile: String?
 
-    func validate() throws {
-        guard refresh >= 0.2, refresh <= 3600 else { throw ValidationError("invalid --refresh \(refresh): expected 0.2 to 3600 seconds") }
-        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
-    }
-
     /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored.
     func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?) async throws {
         FreedMemory.returnLargeBlocksDirectly()
@@ -41,7 +32,7 @@ struct InterfaceOptions: ParsableArguments {
         var options = TerminalApp.Options()
         options.color = settings.color
         options.mouse = mouse
-        options.poller = PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)
+        options.poller = polling.configuration
         options.audit = readonly ? nil : audit
         var diagnosticsLog: DiagnosticsLog?
         if let logFile {

@@ -16,14 +16,13 @@ struct WaitCommand: AsyncParsableCommand {
     @Argument(help: "Operation names (projects/P/operations/ID) or ids.")
     var names: [String]
 
-    @Option(name: .long, help: "Give up after this long (e.g. 30m); default: wait as long as it takes.")
-    var timeout: String?
+    @Option(name: .long, help: ArgumentHelp("Give up after this long (e.g. 30m); default: wait as long as it takes.", valueName: "duration"))
+    var timeout: DurationArgument?
 
     @OptionGroup var waitBudget: WaitBudgetOptions
 
     func validate() throws {
         guard !names.isEmpty else { throw ValidationError("give at least one operation name or id") }
-        if let timeout { _ = try parseDuration(timeout, flag: "--timeout") }
     }
 
     func run() async throws {
@@ -33,7 +32,7 @@ struct WaitCommand: AsyncParsableCommand {
             session = try await global.makeSession(requireProject: false)
             resolved = try session.names(names)
         } catch { throw fail(error) }
-        let deadline = try timeout.map { ContinuousClock.now + (try parseDuration($0, flag: "--timeout")) }
+        let deadline = timeout.map { ContinuousClock.now + $0.duration }
         let client = session.client
         let signals = SignalWatcher(signals: SignalWatcher.termination)
         var seen = Set<OperationName>()

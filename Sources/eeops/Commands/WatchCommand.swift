@@ -10,20 +10,10 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectionOptions
 
-    @Option(name: .long, help: "Output format: text or jsonl.")
-    var format: String = "text"
+    @Option(name: .long, help: "Output format.")
+    var format: EventFormat = .text
 
-    @Option(name: .long, help: "Seconds between refreshes (stretched when the request budget requires).")
-    var refresh: Double = 2
-
-    @Option(name: .long, help: "Average requests per second the watcher may spend.")
-    var budget: Double = 10
-
-    func validate() throws {
-        guard ["text", "jsonl"].contains(format) else { throw ValidationError("invalid --format '\(format)': expected text or jsonl") }
-        guard refresh >= 0.2, refresh <= 3600 else { throw ValidationError("invalid --refresh \(refresh): expected 0.2 to 3600 seconds") }
-        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
-    }
+    @OptionGroup var polling: PollingOptions
 
     func run() async throws {
         FreedMemory.returnLargeBlocksDirectly()
@@ -32,7 +22,7 @@ struct WatchCommand: AsyncParsableCommand {
         do { session = try await global.makeSession() } catch { throw fail(error) }
         let poller = OperationPoller(
             client: session.client, project: session.project!,
-            configuration: PollerConfiguration(interval: .milliseconds(Int64(refresh * 1000)), requestBudget: budget)
+            configuration: polling.configuration
         )
         await poller.start()
         let printer = TransitionPrinter(format: format, filter: filter)
@@ -52,7 +42,7 @@ struct WatchCommand: AsyncParsableCommand {
                 }
                 printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
-                printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(budget) requests/s")
+                printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(polling.budget) requests/s")
             case .clockSkew(let seconds) where seconds != 0:
                 printError(DurationText.clockSkewWarning(seconds: seconds))
             case .initialPage, .upToDate, .schedule, .vanished, .clockSkew:
@@ -64,10 +54,10 @@ struct WatchCommand: AsyncParsableCommand {
 
 /// Writes transitions as text or JSON lines.
 final class TransitionPrinter: Sendable {
-    let format: String
+    let format: EventFormat
     let filter: OperationFilter
 
-    init(format: String, filter: OperationFilter) {
+    init(format: EventFormat, filter: OperationFilter) {
         self.format = format
         self.filter = filter
     }
@@ -88,7 +78,7 @@ final class TransitionPrinter: Sendable {
                 let ends = [transition.from, transition.to].compactMap { $0 }
                 guard ends.contains(where: filter.states.contains) else { continue }
             }
-            if format == "jsonl" {
+            if format == .jsonl {
                 // The model's writer (keys in sorted order), which also escapes DEL and the C1 controls that
                 // JSONSerialization passes through from the server's text.
                 var line = JSONWriter()

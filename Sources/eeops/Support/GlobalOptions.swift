@@ -11,8 +11,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "API endpoint (else EEOPS_ENDPOINT; default https://earthengine.googleapis.com). Plain http:// only for loopback.")
     var endpoint: String?
 
-    @Option(name: .customLong("api-version"), help: "API version: v1, v1beta or v1alpha.")
-    var apiVersion: String = "v1"
+    @Option(name: .customLong("api-version"), help: "API version.")
+    var apiVersion: APIVersion = .v1
 
     @Option(name: .customLong("access-token-file"), help: "File holding an OAuth2 access token (else EEOPS_ACCESS_TOKEN).")
     var accessTokenFile: String?
@@ -20,8 +20,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("service-account-file"), help: "Service-account key file (else GOOGLE_APPLICATION_CREDENTIALS).")
     var serviceAccountFile: String?
 
-    @Option(name: .long, help: "Use only this credential source: access-token, service-account, application-default, earthengine, metadata, gcloud (default: the first found, in that order).")
-    var credentials: String?
+    @Option(name: .long, help: "Use only this credential source (default: the first found, in the order listed).")
+    var credentials: CredentialSource?
 
     @Option(name: .customLong("audit-log"), help: "Append every cancel and delete, and what became of it, to this JSON-lines file (default: $XDG_STATE_HOME/eeops/audit.jsonl or ~/.local/state/eeops/audit.jsonl).")
     var auditLog: String?
@@ -30,12 +30,6 @@ struct GlobalOptions: ParsableArguments {
     var scope: [String] = []
 
     func validate() throws {
-        if let credentials, CredentialSource(rawValue: credentials) == nil {
-            throw ValidationError("invalid --credentials '\(credentials)': expected one of \(CredentialSource.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard APIVersion(rawValue: apiVersion) != nil else {
-            throw ValidationError("invalid --api-version '\(apiVersion)': expected v1, v1beta or v1alpha")
-        }
         if let project {
             do { try ProjectID.validate(project) } catch { throw ValidationError(error.description) }
         }
@@ -49,7 +43,7 @@ struct GlobalOptions: ParsableArguments {
     /// The credentials request these options make.
     var credentialRequest: CredentialResolver.Request {
         let scopes = scope.isEmpty ? [OAuthScope.earthEngine] : scope.map { $0 == "cloud-platform" ? OAuthScope.cloudPlatform : ($0 == "earthengine" ? OAuthScope.earthEngine : $0) }
-        return CredentialResolver.Request(source: credentials.flatMap(CredentialSource.init(rawValue:)), accessTokenFile: accessTokenFile,
+        return CredentialResolver.Request(source: credentials, accessTokenFile: accessTokenFile,
                                           serviceAccountFile: serviceAccountFile, scopes: scopes)
     }
 
@@ -69,7 +63,7 @@ struct GlobalOptions: ParsableArguments {
             do { try ProjectID.validate(project.value) } catch { throw OperationsError.configuration("\(error.description) (from \(project.source))") }
         }
         var configuration = OperationsClient.Configuration(
-            endpoint: endpoint, apiVersion: APIVersion(rawValue: apiVersion) ?? .v1, requestsPerSecond: requestsPerSecond,
+            endpoint: endpoint, apiVersion: apiVersion, requestsPerSecond: requestsPerSecond,
             userAgent: BuildInfo.userAgent
         )
         configuration.quotaProject = credentials.info.quotaProject
@@ -94,8 +88,8 @@ struct Session: Sendable {
 
 /// The selection flags shared by `list`, `cancel --all` and `watch`.
 struct SelectionOptions: ParsableArguments {
-    @Option(name: .long, help: "Only operations in this state (repeatable): PENDING, RUNNING, CANCELLING, SUCCEEDED, CANCELLED, FAILED.")
-    var state: [String] = []
+    @Option(name: .long, help: "Only operations in this state (repeatable, any case).")
+    var state: [OperationState] = []
 
     @Option(name: .long, help: "Only operations of this type (repeatable), e.g. EXPORT_IMAGE.")
     var type: [String] = []
@@ -108,27 +102,12 @@ struct SelectionOptions: ParsableArguments {
     }
 
     func filter(olderThan: Duration? = nil) throws -> OperationFilter {
-        var states = Set<OperationState>()
-        for name in state {
-            guard let parsed = OperationState(userValue: name) else {
-                throw ValidationError("invalid --state '\(name)': expected one of PENDING, RUNNING, CANCELLING, SUCCEEDED, CANCELLED, FAILED")
-            }
-            states.insert(parsed)
-        }
         var pattern: TextPattern?
         if let match {
             do { pattern = try TextPattern(regex: match) } catch { throw ValidationError(error.description) }
         }
-        return OperationFilter(states: states, types: Set(type), pattern: pattern, olderThan: olderThan)
+        return OperationFilter(states: Set(state), types: Set(type), pattern: pattern, olderThan: olderThan)
     }
-}
-
-/// Parses a duration flag such as `30s`, `5m`, `1h30m`.
-func parseDuration(_ text: String, flag: String) throws -> Duration {
-    guard let duration = DurationText.parse(text) else {
-        throw ValidationError("invalid \(flag) '\(text)': expected a duration such as 30s, 5m, 2h or 1d")
-    }
-    return duration
 }
 
 /// The request budget of the commands that wait on operations (`wait`, `cancel --wait`): the whole command's
@@ -138,6 +117,6 @@ struct WaitBudgetOptions: ParsableArguments {
     var budget: Double = 10
 
     func validate() throws {
-        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
+        try RequestBudget.validate(budget)
     }
 }

@@ -1,0 +1,61 @@
+import ArgumentParser
+import EarthEngineOperations
+import OperationsPresentation
+
+// The command line's value types: each option is parsed once, into its type, and help and the shell completions
+// list the choices. These types belong to eeops's own modules; only the command line needs them to be arguments.
+
+extension ListFormat: ExpressibleByArgument {}
+
+extension APIVersion: ExpressibleByArgument {}
+
+extension CredentialSource: ExpressibleByArgument {}
+
+extension OperationState: ExpressibleByArgument {
+    /// A state as users type it, in any case: `running`, `SUCCEEDED`.
+    public init?(argument: String) { self.init(userValue: argument) }
+
+    public static var allValueStrings: [String] {
+        [OperationState.pending, .running, .cancelling, .succeeded, .cancelled, .failed].map(\.apiValue)
+    }
+}
+
+/// The format of the commands that print one line per event (`cancel`, `watch`).
+enum EventFormat: String, CaseIterable, ExpressibleByArgument, Sendable {
+    case text, jsonl
+}
+
+/// A duration typed on the command line, such as `30s`, `5m`, `1h30m` or `2d`.
+struct DurationArgument: ExpressibleByArgument, Sendable {
+    let duration: Duration
+
+    init?(argument: String) {
+        guard let duration = DurationText.parse(argument) else { return nil }
+        self.duration = duration
+    }
+}
+
+/// How often the live views (the TUI, `watch`) refresh, and the request rate they may spend doing it.
+struct PollingOptions: ParsableArguments {
+    @Option(name: .long, help: "Seconds between refreshes (stretched when the request budget requires), 0.2 to 3600.")
+    var refresh: Double = 2
+
+    @Option(name: .long, help: "Average requests per second the live updates may spend (at most 100).")
+    var budget: Double = 10
+
+    func validate() throws {
+        guard refresh >= 0.2, refresh <= 3600 else { throw ValidationError("invalid --refresh \(refresh): expected 0.2 to 3600 seconds") }
+        try RequestBudget.validate(budget)
+    }
+
+    var configuration: PollerConfiguration {
+        PollerConfiguration(interval: .milliseconds(Int64((refresh * 1000).rounded())), requestBudget: budget)
+    }
+}
+
+/// The requests per second a command may spend on average: more than 0, at most the API's 100.
+enum RequestBudget {
+    static func validate(_ budget: Double) throws {
+        guard budget > 0, budget <= 100 else { throw ValidationError("invalid --budget \(budget): expected more than 0 and at most 100") }
+    }
+}
