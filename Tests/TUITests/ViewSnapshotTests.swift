@@ -75,6 +75,39 @@ struct ViewSnapshotTests {
         #expect(text.contains("RUNNING -> CANCELLING"))
     }
 
+    /// `--ascii` reached only the table: the header's "loading…", the hints of the filter prompt, the detail view
+    /// and the dialog, the key labels of the help ("↑/k" came out as "?/k") and a cancel's "sending…" did not go
+    /// through it. Every mode is drawn in ASCII now, with the interface's symbols spelled out.
+    @Test func asciiModeSpellsEveryGlyphInEveryMode() throws {
+        var loading = Fixtures.state(columns: 100, rows: 30)
+        loading.settings.ascii = true
+        loading.freshness.loading = true
+        var screens = [("loading", AppView.render(loading).text)]
+        var state = Fixtures.state(columns: 100, rows: 40)
+        state.settings.ascii = true
+        Fixtures.press(&state, .character("/"))
+        screens.append(("filter", AppView.render(state).text))
+        Fixtures.press(&state, .escape, .character("?"))
+        screens.append(("help", AppView.render(state).text))
+        Fixtures.press(&state, .escape, .enter)
+        screens.append(("detail", AppView.render(state).text))
+        Fixtures.press(&state, .escape, .character("x"))
+        screens.append(("dialog", AppView.render(state).text))
+        Fixtures.press(&state, .character("y"))
+        screens.append(("sending", AppView.render(state).text))
+        for (mode, text) in screens {
+            #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "\(mode): \(text)")
+            #expect(!text.contains("?/"), "\(mode): a symbol replaced, not spelled: \(text)")
+        }
+        let byMode = Dictionary(uniqueKeysWithValues: screens)
+        #expect(byMode["loading"]?.contains("loading...") == true)
+        #expect(byMode["filter"]?.contains("Enter keep | Esc clear") == true)
+        #expect(byMode["help"]?.contains("^/k") == true)
+        #expect(byMode["detail"]?.contains("^/v scroll") == true)
+        #expect(byMode["dialog"]?.contains("y yes | n/Esc no") == true)
+        #expect(byMode["sending"]?.contains("sending...") == true)
+    }
+
     @Test func tinyTerminalSaysSo() {
         let state = Fixtures.state(columns: 30, rows: 8)
         let text = AppView.render(state).text

@@ -54,7 +54,8 @@ public enum AppView {
         let narrow = width < 100
         let order: [(OperationState, String, String)] = [(.running, "RUNNING", "RUN"), (.pending, "PENDING", "PEND"), (.cancelling, "CANCELLING", "CNCL"),
                                                           (.failed, "FAILED", "FAIL"), (.cancelled, "CANCELLED", "CXLD"), (.succeeded, "SUCCEEDED", "OK")]
-        let (freshness, warning) = freshnessText(state)
+        let (freshnessLine, warning) = freshnessText(state)
+        let freshness = policy.safe(freshnessLine)
         let countsLimit = max(width / 2, width - TerminalText.width(freshness) - 2)
         var x = 0
         for (operationState, long, short) in order {
@@ -118,11 +119,11 @@ public enum AppView {
         switch state.mode {
         case .filtering:
             let prompt = "/\(policy.safe(state.filterText))_"
-            let hint = "  Enter keep · Esc clear"
+            let hint = policy.safe("  Enter keep · Esc clear")
             screen.write(prompt + hint, x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, bold: true, reverse: true))
             return
         case .detail:
-            screen.write("↑/↓ scroll · Esc/Enter back · q back", x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
+            screen.write(policy.safe("↑/↓ scroll · Esc/Enter back · q back"), x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
             return
         default:
             break

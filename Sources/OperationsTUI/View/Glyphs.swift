@@ -31,10 +31,21 @@ struct TextPolicy: Sendable {
         glyphs = ascii ? .ascii : .unicode
     }
 
+    /// `text` neutralised; in ASCII mode, the interface's own symbols spelled in ASCII (`…` as `...`, `↑` as `^`)
+    /// and anything else outside ASCII replaced. Every text the interface draws goes through here.
     func safe(_ text: String) -> String {
         let clean = TerminalText.sanitize(text)
-        return ascii ? TerminalText.asciiOnly(clean) : clean
+        guard ascii else { return clean }
+        var spelled = ""
+        for character in clean { spelled += Self.asciiSpellings[character] ?? String(character) }
+        return TerminalText.asciiOnly(spelled)
     }
+
+    /// The interface's symbols (and a dash it writes) as ASCII spells them.
+    private static let asciiSpellings: [Character: String] = [
+        "…": "...", "·": "|", "→": "->", "↑": "^", "↓": "v", "—": "-", "─": "-", "│": "|",
+        "┌": "+", "┐": "+", "└": "+", "┘": "+",
+    ]
 
     func fit(_ text: String, _ width: Int, alignRight: Bool = false) -> String {
         TerminalText.fit(text, to: width, alignRight: alignRight, ellipsis: glyphs.ellipsis)

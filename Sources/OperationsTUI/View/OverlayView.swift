@@ -8,6 +8,8 @@ enum OverlayView {
     @discardableResult
     static func box(title: String, lines: [(String, CellStyle)], into screen: inout ScreenBuffer, policy: TextPolicy, minWidth: Int = 30) -> (Int, Int, Int) {
         let size = screen.size
+        let lines = lines.map { (policy.safe($0.0), $0.1) }
+        let title = policy.safe(title)
         let contentWidth = min(size.columns - 4, max(minWidth, lines.map { TerminalText.width($0.0) }.max() ?? 0, TerminalText.width(title) + 4))
         let height = min(size.rows - 2, lines.count + 2)
         let left = max(0, (size.columns - contentWidth - 2) / 2)

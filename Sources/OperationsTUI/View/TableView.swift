@@ -76,7 +76,8 @@ enum TableView {
             case .state:
                 (text, style) = stateCell(state, name: name, operation: operation, policy: policy, includeCancel: !hasCancelColumn)
             case .cancel:
-                (text, style) = cancelCell(state, name: name)
+                let cell = cancelCell(state, name: name)
+                (text, style) = (policy.safe(cell.0), cell.1)
             case .progress: text = OperationFormatting.progress(operation)
             case .attempt: text = operation.metadata?.attempt.map(String.init) ?? "-"
             case .eecu: text = OperationFormatting.eecu(operation)
@@ -106,7 +107,7 @@ enum TableView {
             style = CellStyle(.highlight, bold: true)
         }
         if includeCancel, state.cancels[name] != nil || state.cancelsInFlight.contains(name) {
-            text += " (" + cancelCell(state, name: name).0 + ")"
+            text += " (" + policy.safe(cancelCell(state, name: name).0) + ")"
         }
         return (text, style)
     }
