@@ -280,6 +280,24 @@ struct ReducerTests {
         #expect(cursorIndex >= state.scrollOffset && cursorIndex < state.scrollOffset + state.tableHeight)
     }
 
+    /// A click selects the operation on the clicked row, found through the screen's layout; a click on the header,
+    /// the column headings or the footer selects nothing (it used to select a row above the top of the table).
+    @Test func clicksSelectTheRowUnderThePointerAndNothingElse() {
+        let many = (0..<100).map { Fixtures.operation(String(format: "OP%022d", $0), .running, minutesAgo: Double($0)) }
+        var state = Fixtures.state(operations: many)
+        Fixtures.press(&state, .character("G"))
+        let top = state.scrollOffset
+        #expect(top > 0)
+        let layout = state.layout
+        for row in [0, 1, layout.body.lowerBound, layout.eventLine, layout.footer] {
+            Fixtures.press(&state, .click(row: row))
+            #expect(state.cursor == many.last?.name, "a click on screen row \(row) moved the cursor")
+        }
+        let second = layout.tableRows.lowerBound + 1
+        Fixtures.press(&state, .click(row: second))
+        #expect(state.cursor == state.visible[top + 1])
+    }
+
     @Test func terminateSignalQuits() {
         var state = Fixtures.state()
         #expect(Reducer.reduce(&state, .terminate) == [.quit])

@@ -134,8 +134,11 @@ public struct AppState: Sendable {
         self.now = now
     }
 
-    /// Rows of the table that fit on screen.
-    public var tableHeight: Int { max(0, size.rows - 5) }
+    /// Where the screen's regions lie at this size.
+    public var layout: ScreenLayout { ScreenLayout(size: size) }
+
+    /// Rows of operations that fit on screen.
+    public var tableHeight: Int { layout.tableRows.count }
 
     /// The operation under the cursor.
     public var cursorOperation: LongRunningOperation? { cursor.flatMap { operations[$0] } }

@@ -93,8 +93,10 @@ public enum Reducer {
         }
         switch key {
         case .click(let row):
-            let index = state.scrollOffset + row - 3
-            if index >= 0, index < state.visible.count { state.placeCursor(at: index) }
+            // A click on a row that shows no operation (the header, the headings, the footer) selects nothing.
+            guard let offset = state.layout.tableRow(atScreenRow: row) else { return }
+            let index = state.scrollOffset + offset
+            if index < state.visible.count { state.placeCursor(at: index) }
             return
         case .scrollUp: moveCursor(&state, by: -3); return
         case .scrollDown: moveCursor(&state, by: 3); return

@@ -16,15 +16,14 @@ public enum AppView {
             return screen
         }
         drawHeader(state, into: &screen, policy: policy)
-        let tableTop = 2
-        let tableHeight = state.size.rows - 4
+        let layout = state.layout
         if case .detail(let name, let scroll) = state.mode {
-            OverlayView.drawDetail(state, name: name, scroll: scroll, into: &screen, top: tableTop, height: tableHeight, policy: policy)
+            OverlayView.drawDetail(state, name: name, scroll: scroll, into: &screen, top: layout.body.lowerBound, height: layout.body.count, policy: policy)
         } else {
-            TableView.draw(state, into: &screen, top: tableTop, height: tableHeight, policy: policy)
+            TableView.draw(state, into: &screen, top: layout.body.lowerBound, height: layout.body.count, policy: policy)
         }
-        drawEventLine(state, into: &screen, y: state.size.rows - 2, policy: policy)
-        drawFooter(state, into: &screen, y: state.size.rows - 1, policy: policy)
+        drawEventLine(state, into: &screen, y: layout.eventLine, policy: policy)
+        drawFooter(state, into: &screen, y: layout.footer, policy: policy)
         switch state.mode {
         case .confirmCancel(let dialog): OverlayView.drawCancelDialog(dialog, state: state, into: &screen, policy: policy)
         case .help: OverlayView.drawHelp(state, into: &screen, policy: policy)

@@ -11,7 +11,7 @@ enum OverlayView {
         let lines = lines.map { (policy.safe($0.0), $0.1) }
         let title = policy.safe(title)
         let contentWidth = min(size.columns - 4, max(minWidth, lines.map { TerminalText.width($0.0) }.max() ?? 0, TerminalText.width(title) + 4))
-        let height = min(size.rows - 2, lines.count + 2)
+        let height = min(ScreenLayout(size: size).boxContentRows + 2, lines.count + 2)
         let left = max(0, (size.columns - contentWidth - 2) / 2)
         let top = max(0, (size.rows - height) / 2)
         let g = policy.glyphs
@@ -64,7 +64,7 @@ enum OverlayView {
         let bindings = KeyMap.bindings(readOnly: state.settings.readOnly).map { binding in
             policy.safe(binding.label).padding(toLength: 7, withPad: " ", startingAt: 0) + binding.summary
         }
-        let available = max(1, state.size.rows - 4 - lines.count)
+        let available = max(1, state.layout.boxContentRows - lines.count)
         if bindings.count <= available {
             lines += bindings.map { ($0, CellStyle(.dialog)) }
         } else {
