@@ -178,6 +178,17 @@ struct QueryAndTextTests {
         #expect(TerminalText.asciiOnly("森林 a\u{301}") == "?? a")
     }
 
+    /// Every outcome has a code that summaries list, and a summary counts them in that order.
+    @Test func cancelOutcomeCodesAndSummaries() {
+        let every: [CancelOutcome] = [.requested, .cancelling, .cancelled, .finishedDespiteCancel(.succeeded), .alreadyDone(nil), .unsupported,
+                                      .notFound, .failed(code: .unavailable, message: "x"), .unanswered, .notSent("x")]
+        #expect(every.map(\.code) == CancelOutcome.summaryOrder)
+        #expect(Set(every.map(\.shortLabel)).count == every.count, "each case has its own label")
+        #expect(CancelOutcome.summary([.cancelled, .requested, .cancelled, .finishedDespiteCancel(.failed)])
+                == "1 requested, 2 cancelled, 1 finished despite cancel")
+        #expect(CancelOutcome.summary([]) == "")
+    }
+
     @Test func cancelOutcomesTellEachCaseApart() {
         #expect(CancelOutcome.observed(.cancelling) == .cancelling)
         #expect(CancelOutcome.observed(.cancelled) == .cancelled)

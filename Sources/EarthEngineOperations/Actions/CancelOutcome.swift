@@ -59,7 +59,54 @@ public enum CancelOutcome: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// A short label: "cancel requested", "CANCELLED", "finished despite cancel: SUCCEEDED", ...
+    // The outcome's names, in one place: a stable code for scripts and summaries, a few words for a narrow
+    // column, and a sentence for a line of its own.
+
+    /// A stable machine-readable name: `requested`, `finished_despite_cancel`, `not_sent`, ...
+    public var code: String {
+        switch self {
+        case .requested: "requested"
+        case .cancelling: "cancelling"
+        case .cancelled: "cancelled"
+        case .finishedDespiteCancel: "finished_despite_cancel"
+        case .alreadyDone: "already_done"
+        case .unsupported: "unsupported"
+        case .notFound: "not_found"
+        case .failed: "failed"
+        case .notSent: "not_sent"
+        case .unanswered: "unanswered"
+        }
+    }
+
+    /// The codes in the order summaries list them.
+    public static let summaryOrder = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported",
+                                      "not_found", "failed", "unanswered", "not_sent"]
+
+    /// How many of `outcomes` ended each way, in summary order: `2 cancelled, 1 finished despite cancel`.
+    public static func summary(_ outcomes: some Sequence<CancelOutcome>) -> String {
+        var counts: [String: Int] = [:]
+        for outcome in outcomes { counts[outcome.code, default: 0] += 1 }
+        return summaryOrder.compactMap { code in counts[code].map { "\($0) \(code.replacingOccurrences(of: "_", with: " "))" } }
+            .joined(separator: ", ")
+    }
+
+    /// A few words for a narrow column: "requested", "finished anyway", "error UNAVAILABLE", ...
+    public var shortLabel: String {
+        switch self {
+        case .requested: "requested"
+        case .cancelling: "cancelling"
+        case .cancelled: "cancelled"
+        case .finishedDespiteCancel: "finished anyway"
+        case .alreadyDone: "already done"
+        case .unsupported: "unsupported"
+        case .notFound: "not found"
+        case .failed(let code, _): "error \(code?.name ?? "")"
+        case .notSent: "not sent"
+        case .unanswered: "no answer"
+        }
+    }
+
+    /// A label for a line of its own: "cancel requested", "CANCELLED", "finished despite cancel: SUCCEEDED", ...
     public var description: String {
         switch self {
         case .requested: "cancel requested"

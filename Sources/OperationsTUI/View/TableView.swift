@@ -116,19 +116,17 @@ enum TableView {
     static func cancelCell(_ state: AppState, name: String) -> (String, CellStyle) {
         if state.cancelsInFlight.contains(name) { return ("sending…", CellStyle(.dim)) }
         guard let outcome = state.cancels[name] else { return ("", .plain) }
-        switch outcome {
-        case .requested: return ("requested", CellStyle(.cancelling))
-        case .cancelling: return ("cancelling", CellStyle(.cancelling))
-        case .cancelled: return ("cancelled", CellStyle(.cancelled, bold: true))
-        case .finishedDespiteCancel: return ("finished anyway", CellStyle(.warning, bold: true))
-        case .alreadyDone: return ("already done", CellStyle(.dim))
-        case .unsupported: return ("unsupported", CellStyle(.warning, bold: true))
-        case .notFound: return ("not found", CellStyle(.error))
-        case .failed(let code, _): return ("error \(code?.name ?? "")", CellStyle(.error, bold: true))
-        case .notSent: return ("not sent", CellStyle(.error, bold: true))
-        case .unanswered: return ("no answer", CellStyle(.warning, bold: true))
+        let style: CellStyle = switch outcome {
+        case .requested, .cancelling: CellStyle(.cancelling)
+        case .cancelled: CellStyle(.cancelled, bold: true)
+        case .finishedDespiteCancel, .unsupported, .unanswered: CellStyle(.warning, bold: true)
+        case .alreadyDone: CellStyle(.dim)
+        case .notFound: CellStyle(.error)
+        case .failed, .notSent: CellStyle(.error, bold: true)
         }
+        return (outcome.shortLabel, style)
     }
+
 
     static func role(of state: OperationState) -> CellStyle.Role {
         switch state {

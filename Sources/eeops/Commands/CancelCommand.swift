@@ -224,7 +224,7 @@ struct CancelReport: Sendable {
             line.key("id"); line.string(name.operationID)
             line.key("name"); line.string(name.description)
             line.key("outcome"); line.string(text)
-            if let outcome { line.key("result"); line.string(Self.code(outcome)) }
+            if let outcome { line.key("result"); line.string(outcome.code) }
             line.endObject()
             line.endLine()
             line.withBytes(StandardStream.output.write)
@@ -235,10 +235,9 @@ struct CancelReport: Sendable {
     }
 
     func summary(_ outcomes: [CancelOutcome]) {
-        var counts: [String: Int] = [:]
-        for outcome in outcomes { counts[Self.code(outcome), default: 0] += 1 }
-        let parts = Self.order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
         if format == .jsonl {
+            var counts: [String: Int] = [:]
+            for outcome in outcomes { counts[outcome.code, default: 0] += 1 }
             var line = JSONWriter()
             line.beginObject()
             line.key("summary")
@@ -249,26 +248,7 @@ struct CancelReport: Sendable {
             line.endLine()
             line.withBytes(StandardStream.output.write)
         } else {
-            StandardStream.output.write("summary: " + parts.joined(separator: ", ") + "\n")
-        }
-    }
-
-    /// The order in which summaries list outcomes.
-    static let order = ["requested", "cancelling", "cancelled", "finished_despite_cancel", "already_done", "unsupported", "not_found", "failed", "unanswered", "not_sent"]
-
-    /// A stable machine-readable name of an outcome.
-    static func code(_ outcome: CancelOutcome) -> String {
-        switch outcome {
-        case .requested: "requested"
-        case .cancelling: "cancelling"
-        case .cancelled: "cancelled"
-        case .finishedDespiteCancel: "finished_despite_cancel"
-        case .alreadyDone: "already_done"
-        case .unsupported: "unsupported"
-        case .notFound: "not_found"
-        case .failed: "failed"
-        case .notSent: "not_sent"
-        case .unanswered: "unanswered"
+            StandardStream.output.write("summary: " + CancelOutcome.summary(outcomes) + "\n")
         }
     }
 }

@@ -55,10 +55,7 @@ struct InterfaceOptions: ParsableArguments {
 
     private func report(_ summary: TerminalApp.Summary) {
         guard !summary.cancels.isEmpty || !summary.unanswered.isEmpty else { return }
-        var counts: [String: Int] = [:]
-        for outcome in summary.cancels.values { counts[CancelReport.code(outcome), default: 0] += 1 }
-        let parts = CancelReport.order.compactMap { key in counts[key].map { "\($0) \(key.replacingOccurrences(of: "_", with: " "))" } }
-        StandardStream.error.write("eeops: cancels this session: " + parts.joined(separator: ", ") + "\n")
+        StandardStream.error.write("eeops: cancels this session: " + CancelOutcome.summary(summary.cancels.values) + "\n")
         for name in summary.unanswered {
             StandardStream.error.write("eeops: no answer before exit for the cancel of \(name); check it with: eeops get \(name)\n")
         }
