@@ -186,12 +186,11 @@ deb() {
 
   # Depends: the packages that hold the libraries the binary links (libc6, libncursesw6, ...), as dpkg-shlibdeps
   # finds them; it wants a debian/control of the source package to work from.
-  local scratch
-  scratch=$(mktemp -d)
-  printf 'Source: eeops\n\nPackage: eeops\nArchitecture: any\n' > "$scratch/control"
-  mkdir -p "$scratch/debian" && mv "$scratch/control" "$scratch/debian/control"
-  trap 'rm -rf "$scratch"' EXIT
-  shlibs=$(cd "$scratch" && dpkg-shlibdeps -O -e"$OLDPWD/$root/usr/bin/eeops" | sed -n 's/^shlibs:Depends=//p')
+  shlibs_scratch=$(mktemp -d)
+  trap 'rm -rf "$shlibs_scratch"' EXIT
+  mkdir -p "$shlibs_scratch/debian"
+  printf 'Source: eeops\n\nPackage: eeops\nArchitecture: any\n' > "$shlibs_scratch/debian/control"
+  shlibs=$(cd "$shlibs_scratch" && dpkg-shlibdeps -O -e"$OLDPWD/$root/usr/bin/eeops" | sed -n 's/^shlibs:Depends=//p')
   [ -n "$shlibs" ] || die "dpkg-shlibdeps found no libraries for $root/usr/bin/eeops"
 
   cat > "$root/DEBIAN/control" <<CONTROL
