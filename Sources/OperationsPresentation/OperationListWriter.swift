@@ -32,8 +32,8 @@ public struct OperationListWriter: ~Copyable {
     /// - Parameters:
     ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
     ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included, lent for the call.
-    ///     Bytes rather than text: a page of JSON is about a megabyte, and making a `String` of it checked and
-    ///     copied it again.
+    ///     Bytes rather than text, so that a page of output is passed on as written, without being checked
+    ///     and copied into a `String`.
     public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.format = format
         pageWriter = JSONWriter(pretty: format == .json)

@@ -132,8 +132,8 @@ public final class AuditLog: Sendable {
         try record([entry])
     }
 
-    /// Appends `entries` durably with one write and one `fsync` (an `fsync` takes about 0.1 ms: for the
-    /// 1,000 operations of a `cancel --all`, one each would hold the first request back by 0.1 s).
+    /// Appends `entries` durably with one write and one `fsync`, so that a batch (the operations of a
+    /// `cancel --all`) waits for the disk once, not once per entry, before its first request goes out.
     public func record(_ entries: [AuditEntry]) throws(AuditWriteError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -19,10 +19,9 @@ struct HTTPExchange: Sendable {
 ///
 /// One client serves the whole process and is never shut down (like `HTTPClient.shared`), so that
 /// every ``OperationsClient`` shares its connection pool and none has to be closed. It has one event-loop
-/// thread of its own: each answer is then read and handed to its delegate on the same thread. On the shared
-/// group of one loop per core, a request's delegate and its connection were on different loops half the
-/// time, and each 256 KB of a page woke the other thread (docs/benchmarks.md); the quota's 40 requests in
-/// flight are light work for one loop.
+/// thread of its own, so that each answer is read and handed to its delegate on the same thread, and a page's
+/// bytes wake no other thread as they arrive (docs/benchmarks.md); the quota's 40 requests in flight are light
+/// work for one loop.
 struct HTTPTransport: Sendable {
     /// Larger answers are refused rather than buffered (a page of 100,000 operations is ~100 MB).
     static let maxResponseBytes = 256 * 1024 * 1024
@@ -45,8 +44,8 @@ struct HTTPTransport: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.decompression = .enabled(limit: .ratio(50))
-        // eeops does not trace: no span per request (the first one cost a third of a millisecond of type look-ups
-        // before the first request went out).
+        // eeops does not trace: no span per request, so that no request, the first included, waits for one to be
+        // made.
         configuration.tracing.tracer = nil
         // TLS: the default configuration verifies certificates against the system trust store; nothing
         // in eeops turns that off.
@@ -57,8 +56,8 @@ struct HTTPTransport: Sendable {
     func send(method: HTTPMethod, url: String, headers: HTTPHeaders, body: Data?, timeout: Duration,
               sent: (@Sendable () -> Void)? = nil) async throws -> HTTPExchange {
         let request = try HTTPClient.Request(url: url, method: method, headers: headers, body: body.map { .data($0) })
-        // The answer is gathered on the event loop and handed over once. Streamed through the async body instead,
-        // each 64 KB of a page woke this task, and a listing took 2 to 4% longer (docs/benchmarks.md).
+        // The answer is gathered on the event loop and handed over once, so that this task wakes once per answer
+        // rather than once per chunk of a page (docs/benchmarks.md).
         let task = client.execute(request: request, delegate: ResponseGatherer(sent: sent), deadline: .now() + .nanoseconds(timeout.nanoseconds))
         do {
             return try await withTaskCancellationHandler {
@@ -74,8 +73,8 @@ struct HTTPTransport: Sendable {
 }
 
 /// Gathers an answer on the event loop into one buffer, sized from its `Content-Length` up front (within
-/// ``HTTPTransport/maxResponseBytes``): grown by doubling from the first 64 KB instead, each page of a listing
-/// was copied about twice over, into memory faulted in afresh.
+/// ``HTTPTransport/maxResponseBytes``), so that an answer of announced size is copied into it once, rather
+/// than again each time a growing buffer doubles.
 final class ResponseGatherer: HTTPClientResponseDelegate {
     private struct Gathered {
         var head: HTTPResponseHead?

@@ -14,9 +14,9 @@ struct FetchedListPage: Sendable {
 ///
 /// With a `lookahead`, each page is asked for as soon as the page before it is in and its token read from its
 /// bytes, without waiting for the consumer, as long as at most `lookahead` pages then wait for it. The server
-/// works on the next page while the consumer decodes and writes this one, so a long listing goes at the
-/// pace of the server alone rather than of the server plus the consumer (docs/benchmarks.md). Without one,
-/// the consumer asks for each next page itself.
+/// works on the next page while the consumer decodes and writes this one, so a long listing goes at the pace
+/// of the slower of the two rather than of both in turn. Without one, the consumer asks for each next page
+/// itself.
 ///
 /// Page tokens are remembered across the listing: one that comes back is never followed twice.
 final class ListingFetches: Sendable {
@@ -24,10 +24,10 @@ final class ListingFetches: Sendable {
     enum Reading {
         /// Nothing: the consumer asks for each next page after decoding the one before.
         case nothing
-        /// The next page's token where servers put it, first or last in the page (``ListPageScanner/nextPageToken(_:)``):
-        /// microseconds, where a whole scan would read the page once more before the next request (the last
-        /// page of every listing, which has no token). A token elsewhere is left to the consumer, which asks for
-        /// that page itself once it has read this one.
+        /// The next page's token where servers put it, first or last in the page (``ListPageScanner/nextPageToken(_:)``),
+        /// read from the page's ends alone, so that the next request waits for no extra pass over the page, and a
+        /// page without a token (every listing's last) is not read twice. A token elsewhere is left to the
+        /// consumer, which asks for that page itself once it has read this one.
         case token
         /// The whole structure (``ListPageScanner/scan(_:)``), for a decode cache, and the token with it.
         case structure

@@ -200,20 +200,24 @@ public final class OperationsClient: Sendable {
                 ahead = try fetches.follow(token, index: index)
                 early = token
             }
-            // The next page's request goes out before this page is read: on a machine of few cores, reading it
-            // kept the event loop that writes the request from running, a page in two (docs/benchmarks.md).
+            // The next page's request is written out before this page is read, so that reading it, on a machine of
+            // few cores, cannot keep the event loop that writes the request from running (docs/benchmarks.md).
             if ahead != nil { await fetches.requestSent(index) }
             let page = try read(fetched)
             let names = page.names
             // A listing that goes past its first page gets room for ten pages' names at once (pages hold at most
-            // 1,000), instead of a set rehashed as it doubles, which showed in a profile of a 10,000-operation listing.
+            // 1,000), so that the set is not rehashed each time it doubles over those pages.
             if index == 1, page.nextPageToken != nil { seenNames.reserveCapacity(min(limit ?? .max, 10 * min(pageSize, 1000))) }
             var kept = names.indices.filter { seenNames.insert(names[$0]) }
             if let limit, delivered + kept.count > limit { kept = Array(kept.prefix(limit - delivered)) }
             let fresh = kept.count == names.count ? page : page.selecting(kept)
             var stopped = false
+            // The decoder's token is the one followed. When no fetch ahead follows it (none was started, as for every
+            // page under `stopAfter` or without a token read from its bytes, or the scanner read another token),
+            // whatever runs ahead is dropped, and the page the decoder names, if any, is asked for here unless
+            // `stopAfter` ends the listing.
             if page.nextPageToken != early {
-                fetches.cancelAll() // the scanner and the decoder disagree (never seen): the decoder decides
+                fetches.cancelAll()
                 ahead = nil
                 if let next = page.nextPageToken {
                     stopped = stopAfter?(fresh) ?? false
@@ -232,8 +236,9 @@ public final class OperationsClient: Sendable {
         return (delivered, ahead == nil)
     }
 
-    /// Makes the process's HTTP client (its event-loop threads and connection pool) on a thread of its own, so
-    /// that a command that will send requests does so while it parses its arguments (docs/benchmarks.md).
+    /// Makes the process's HTTP client (its event-loop thread and connection pool) on a thread of its own, so
+    /// that a command that will send requests has it made while it parses its arguments, not before its first
+    /// request.
     public static func prepareTransportInBackground() {
         HTTPTransport.prepareInBackground()
     }

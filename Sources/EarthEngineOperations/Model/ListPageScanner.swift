@@ -52,7 +52,8 @@ public enum ListPageScanner {
 
     /// The page token alone, when the page's object has it as its first or its last member: servers that sort
     /// their keys put it first, and the API's own field order puts it after the operations. Neither needs the
-    /// bytes of the operations in between, so this costs microseconds where ``scan(_:)`` reads the whole page.
+    /// bytes of the operations in between, so this reads only the two ends of the page, where ``scan(_:)`` reads
+    /// the whole page.
     ///
     /// Nil when neither end has a plain (unescaped), non-empty token, or the ends are not what JSON allows there:
     /// the page's reader then decides. A token found here is not checked against the rest of the document: the

@@ -2,8 +2,8 @@ import Foundation
 
 /// One shared copy of the values that repeat across a project's operations: the metadata's `@type`, the
 /// stages' names and descriptions, how operations ended (most often with a `google.protobuf.Empty`
-/// response). Decoding keeps these copies instead of one heap allocation per operation, which at 10,000
-/// operations is several MB.
+/// response). Decoding keeps these copies instead of one heap allocation per operation, so that what these
+/// values take does not grow with the number of operations.
 ///
 /// Each table is bounded, so a server that never repeats itself costs a fixed amount and no more: once
 /// full, new values are returned as decoded.

@@ -7,8 +7,8 @@ import _FoundationICU
 /// ends. Matching goes through a ``Matcher``, one per thread.
 ///
 /// On Linux it calls ICU directly: the same engine (the one Swift's Foundation ships) and the same syntax as
-/// `NSRegularExpression`, without bridging each text to an `NSString`. That halves the cost of a search,
-/// which the TUI pays for each of 100,000 rows at every key typed.
+/// `NSRegularExpression`, without bridging each text to an `NSString`, because the TUI searches every row of
+/// its table at each key typed.
 // Safe because its state is immutable after `init`: the compiled ICU pattern behind `Locked` (only cloned and
 // closed, under the lock), or an NSRegularExpression, which is immutable and thread-safe. Matchers, which
 // hold mutable state, are not Sendable: each stays on one thread.

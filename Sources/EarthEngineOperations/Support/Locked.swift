@@ -4,9 +4,8 @@ import Foundation
 ///
 /// It is an `NSLock` (a pthread mutex) rather than the standard library's `Mutex`: under contention
 /// `Mutex` on Linux waits in the kernel on a priority-inheriting futex, which the thread sanitizer cannot
-/// see, so CI's TSan run reported the accesses it guards as races (in the decoder's shared tables, and in
-/// the emulator's counters once it answered fast enough for requests to overlap). Uncontended, the two
-/// cost about the same.
+/// see, so the sanitizer would report the accesses the lock guards as races. Uncontended, the two cost about
+/// the same.
 // Safe because `value` is only reached through `withLock`, with `lock` held; callers must not let a
 // reference into the value escape `body`.
 public final class Locked<Value>: @unchecked Sendable {

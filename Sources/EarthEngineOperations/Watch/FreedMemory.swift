@@ -20,17 +20,17 @@ public enum FreedMemory {
 
     /// Makes blocks of 128 KB and more (listing pages, arrays and tables of a whole project) come from the
     /// system and go straight back to it. By default glibc raises that threshold each time such a block is
-    /// freed; the blocks then come from the heap and leave it fragmented. `watch` with 100,000 operations
-    /// grew from 249 to 288 MB over 90 s that way; with the threshold fixed it stays at 240 MB.
+    /// freed; the blocks then come from the heap and leave it fragmented. With the threshold fixed, such blocks
+    /// always go back when freed, so that a command refreshing a large project again and again does not grow a
+    /// fragmented heap (docs/benchmarks.md).
     public static func returnLargeBlocksDirectly() {
         let mmapThreshold: Int32 = -3 // M_MMAP_THRESHOLD in malloc.h
         _ = mallopt?(mmapThreshold, 128 * 1024)
     }
 
     /// The opposite, for the commands that list once and exit (`list`): blocks up to 32 MB (a page of a listing
-    /// as received, and as written) come from the heap, and freed memory stays there for the next page instead
-    /// of going back to the system to be faulted in again, a page at a time, for the next. A listing of 10,000
-    /// operations took 3,382 page faults without this and 2,936 with it (medians; docs/benchmarks.md).
+    /// as received, and as written) come from the heap, and freed memory stays there, so that each page reuses
+    /// the memory of the page before rather than memory the system must fault in afresh (docs/benchmarks.md).
     public static func keepFreedMemoryForReuse() {
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3 // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD in malloc.h
         _ = mallopt?(mmapThreshold, 32 * 1024 * 1024)

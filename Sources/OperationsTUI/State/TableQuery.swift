@@ -21,7 +21,8 @@ public struct TableQuery: Sendable {
     }
 
     /// The same on rows already extracted (the reducer keeps them between refreshes). Sorting compares
-    /// integers and packed bytes by position, never whole operations, so 100,000 rows take milliseconds.
+    /// integers and packed bytes by position, never whole operations, so that a comparison reads no operation
+    /// and counts no references.
     package func apply(_ rows: TableRows) -> [String] {
         let matched = filterText.isEmpty ? nil : rows.matches(TextPattern(typed: filterText))
         var kept: [Int32] = []

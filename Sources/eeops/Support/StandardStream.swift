@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Buffered writes to standard output or standard error through C stdio, which is much faster than
-/// `print` for long listings.
+/// Buffered writes to standard output or standard error through C stdio, so that a page of a listing goes
+/// out straight from its bytes, with no `String` made of it as `print` would need.
 // Safe because both stored properties are immutable, and `file` is used only through stdio calls, which
 // lock the FILE internally.
 struct StandardStream: @unchecked Sendable {

@@ -18,8 +18,8 @@ public struct JSONReadError: Error, Equatable, Sendable, CustomStringConvertible
 /// absent, a bad element of an array is skipped, unknown fields are ignored. Only a document that is not
 /// JSON at all is an error.
 ///
-/// The model is read straight from the bytes rather than through `Codable`: `JSONDecoder`'s generic
-/// containers took most of the time of listing a large project (see docs/benchmarks.md).
+/// The model is read straight from the bytes rather than through `Codable`, so that a page is decoded in one
+/// pass, with no intermediate tree and no generic containers (docs/benchmarks.md).
 public protocol JSONReadable {
     /// Reads one value; nil, with the value consumed, when it is of a kind this type cannot be read from.
     static func read(from reader: inout JSONReader) throws(JSONReadError) -> Self?

@@ -280,9 +280,8 @@ public struct JSONReader {
     /// array gives an empty one.
     public mutating func lenientArray<Element>(_ element: (inout JSONReader) throws(JSONReadError) -> Element?) throws(JSONReadError) -> [Element] {
         guard try nextKind() == .array else { try skipValue(); return [] }
-        // The first elements wait on the stack, and the array is made once, at its exact size: grown by appending,
-        // the stages of an operation took three allocations, and the stages of 10,000 operations kept a quarter
-        // of their room empty.
+        // The first elements wait on the stack, and the array is made once, at its exact size, so that an array of
+        // up to eight elements (such as an operation's stages) is one allocation, and no array keeps unused room.
         // Safe because exactly the first `waiting` slots are initialised and only they are read: `defer`
         // deinitialises them when reading throws, and they are moved into the array (waiting = 0) before the end.
         return try withUnsafeTemporaryAllocation(of: Element.self, capacity: 8) { (first) throws(JSONReadError) -> [Element] in

@@ -1,8 +1,8 @@
 /// A value of the API that writes itself as JSON: the API's own field names, absent and empty fields left
 /// out, keys in sorted order so that the same value always gives the same bytes.
 ///
-/// Written straight to bytes rather than through `Codable`: `JSONEncoder` took a third of the time of
-/// `eeops list --format jsonl` (see docs/benchmarks.md). The emulator writes its answers the same way.
+/// Written straight to bytes rather than through `Codable`, so that a value is written in one pass, with no
+/// intermediate tree and no generic containers (docs/benchmarks.md). The emulator writes its answers the same way.
 public protocol JSONWritable {
     func write(to writer: inout JSONWriter)
 }
@@ -27,9 +27,9 @@ extension JSONWritable {
 /// punctuation around UTF-8 text that no terminal takes for a command. `/` is not escaped.
 ///
 /// The bytes go into memory the writer owns, with one capacity check per string or number rather than an
-/// `Array`'s uniqueness and capacity checks per byte, which took a sixth of the time of writing a listing's
-/// JSON lines (docs/benchmarks.md). The writer cannot be copied, so that no two writers share the memory;
-/// read what it wrote with ``withBytes(_:)`` or ``bytes``.
+/// `Array`'s uniqueness and capacity checks per byte, so that each byte written is a plain store. The writer
+/// cannot be copied, so that no two writers share the memory; read what it wrote with ``withBytes(_:)`` or
+/// ``bytes``.
 public struct JSONWriter: ~Copyable {
     // Invariant: `start` owns `capacity` bytes, the first `count` written; every store follows a `reserve` for
     // its length, and only this (non-copyable) writer grows or frees the memory, in `grow` and `deinit`.
@@ -316,7 +316,8 @@ public struct JSONWriter: ~Copyable {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func appendQuoted(_ text: String) {
-        // Read in place: `withUTF8` is mutating, and the copy it needs cost a retain and a release per string.
+        // Read in place when the string allows it: `withUTF8` is mutating, so it needs a copy of `text`, and with
+        // it a retain and a release.
         if text.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0) }) != nil { return }
         var copy = text
         copy.withUTF8 { appendQuoted(utf8: $0) }
