@@ -41,14 +41,14 @@ struct ScenariosCommand: AsyncParsableCommand {
     @Flag(help: "A small, quick run of every scenario (CI smoke): smaller projects, shorter windows, 1 run.")
     var quick = false
 
-    @Option(help: "Scenarios to run (comma-separated): list, cancel, polling, freshness, ui, startup, footprint.")
+    @Option(help: "Scenarios to run (comma-separated): list, cancel, polling, freshness, ui, startup, footprint, deep.")
     var only: String?
 
     @Option(help: "Where to write the report (Markdown).")
     var output = "docs/benchmark-results.md"
 
     func run() async throws {
-        let all = ["list", "cancel", "polling", "freshness", "ui", "startup", "footprint"]
+        let all = ["list", "cancel", "polling", "freshness", "ui", "startup", "footprint", "deep"]
         let chosen = only.map { $0.split(separator: ",").map(String.init) } ?? all
         if let unknown = chosen.first(where: { !all.contains($0) }) { throw ValidationError("unknown scenario '\(unknown)': expected \(all.joined(separator: ", "))") }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("eeops-bench-\(getpid())").path
@@ -64,6 +64,7 @@ struct ScenariosCommand: AsyncParsableCommand {
         let scenarios: [(String, (BenchContext) async throws -> ScenarioReport)] = [
             ("list", ListScenario.run), ("cancel", CancelScenario.run), ("polling", PollingScenario.run), ("freshness", FreshnessScenario.run),
             ("ui", FrameScenario.run), ("startup", TerminalScenarios.startup), ("footprint", TerminalScenarios.footprint),
+            ("deep", DeepQueueScenario.run),
         ]
         var reports: [ScenarioReport] = []
         let started = Date()

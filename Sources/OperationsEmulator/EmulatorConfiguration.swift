@@ -13,6 +13,8 @@ public struct EmulatorConfiguration: Sendable {
     public var operationCount: Int = 200
     /// Share of generated operations that are PENDING or RUNNING at start.
     public var activeFraction: Double = 0.15
+    /// Where the active operations lie in the project's history.
+    public var activePlacement: ActivePlacement = .recent
     /// Seed of the generator: the same seed and clock give the same project.
     public var seed: UInt64 = 1
     /// Bearer tokens accepted (plus any the token endpoint issues). Empty: every request is refused.
@@ -52,6 +54,15 @@ public struct EmulatorConfiguration: Sendable {
     public var maxPageSize = 1000
 
     public init() {}
+
+    /// Where a project's active operations were created.
+    public enum ActivePlacement: String, Sendable, CaseIterable {
+        /// In the last minutes: every one is on the first page of a listing, as in most projects.
+        case recent
+        /// Anywhere in the ten days of history, as in a project whose user queued thousands of exports: PENDING and
+        /// RUNNING operations lie on every page of a listing.
+        case spread
+    }
 
     /// How simulated time passes.
     public enum ClockMode: Sendable {

@@ -154,6 +154,46 @@ struct PollerTests {
         await poller.stop()
         #expect(removals.map(\.name) == [oldest.name])
     }
+
+    /// 3,000 operations whose active ones lie through the whole history (a queue days deep). While the poller
+    /// must keep all of them fresh, a short listing reads every page; told that the subscriber shows the first
+    /// page's newest rows, it reads only the first page; when a row on screen is an active one on the last page,
+    /// it reads all three again. The operations left out are still refreshed by the complete listings.
+    @Test func shortListingsGoOnlyAsDeepAsTheOperationsShown() async throws {
+        let server = try await TestEmulator.start(operations: 3000) {
+            $0.activeFraction = 0.05
+            $0.activePlacement = .spread
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        var everything: [LongRunningOperation] = []
+        try await client.listAll(project: TestEmulator.project, pageSize: 1000) { everything += $0 }
+        #expect(everything.count == 3000)
+        let deepActive = try #require(everything[2000...].first { !$0.state.isTerminal }, "an active operation on the last page")
+        let poller = OperationPoller(client: client, project: TestEmulator.project,
+                                     configuration: PollerConfiguration(interval: .milliseconds(200), completeListingInterval: .seconds(3600),
+                                                                        requestBudget: 100, pageSize: 1000))
+        await poller.start()
+        var events = poller.events.makeAsyncIterator()
+        func nextSchedule() async -> PollSchedule? {
+            while let event = await events.next() { if case .schedule(let pace) = event { return pace } }
+            return nil
+        }
+        #expect(await nextSchedule()?.pagesPerListing == 3, "every page holds an active operation")
+
+        poller.setFocus(Set(everything.prefix(40).map(\.name)))
+        #expect(await nextSchedule()?.pagesPerListing == 1, "the rows shown are on the first page")
+        let before = try await server.statistics()["listRequests"] ?? 0
+        var upToDate = 0
+        while let event = await events.next() { if case .upToDate = event { upToDate += 1; if upToDate == 3 { break } } }
+        let after = try await server.statistics()["listRequests"] ?? 0
+        // Three listings of one page each (all three pages would be 9); as in the test above, 2 to 4.
+        #expect((2...4).contains(after - before), "one page per short listing: \(after - before) requests")
+
+        poller.setFocus(Set(everything.prefix(40).map(\.name)).union([deepActive.name]))
+        #expect(await nextSchedule()?.pagesPerListing == 3, "an active row on screen lies on the last page")
+        await poller.stop()
+    }
 }
 
 @Suite("The server's clock")

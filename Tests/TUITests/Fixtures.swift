@@ -55,9 +55,19 @@ enum Fixtures {
         return effects
     }
 
-    /// The effects other than log lines.
+    /// The effects other than log lines and what the poller is told the user sees (ReducerTests.theFocus...).
     static func actions(_ effects: [Effect]) -> [Effect] {
-        effects.filter { if case .diagnostic = $0 { false } else { true } }
+        effects.filter {
+            switch $0 {
+            case .diagnostic, .focus: false
+            default: true
+            }
+        }
+    }
+
+    /// The last focus among `effects`, if any.
+    static func focus(_ effects: [Effect]) -> Set<String>? {
+        effects.reversed().lazy.compactMap { if case .focus(let names) = $0 { names } else { nil } }.first
     }
 
     /// The texts of the log lines among `effects`.

@@ -448,4 +448,25 @@ struct TableQueryTests {
         #expect(second.isEmpty)
         #expect(state.log.last?.severity == .error)
     }
+
+    /// The poller is told which operations the user sees (the rows on screen, the cursor's and the marked ones)
+    /// when that changes, and only then: it keeps those fresh at every interval.
+    @Test func thePollerIsToldWhatTheUserSeesWhenItChanges() {
+        let operations = (0..<60).map { Fixtures.operation(String(format: "OP%022d", $0), .running, minutesAgo: Double($0)) }
+        var state = Fixtures.state(rows: 24, operations: operations)
+        let height = state.tableHeight
+        #expect(height > 5 && height < 60)
+        #expect(state.pollerFocus?.names == Set(state.visible.prefix(height)), "the first listing's screen")
+        #expect(Fixtures.focus(Fixtures.press(&state, .down)) == nil, "the cursor moved within the screen")
+        #expect(Fixtures.focus(Reducer.reduce(&state, .tick(Fixtures.now))) == nil)
+        let bottom = Fixtures.press(&state, .end)
+        #expect(Fixtures.focus(bottom) == Set(state.visible.suffix(height)))
+        let marked = Fixtures.press(&state, .home, .character(" "))
+        let first = state.visible[0]
+        #expect(Fixtures.focus(marked) == Set(state.visible.prefix(height)))
+        Fixtures.press(&state, .end)
+        #expect(state.pollerFocus?.names == Set(state.visible.suffix(height)).union([first]), "a marked row scrolled away stays in focus")
+        let fewer = Reducer.reduce(&state, .resize(TerminalSize(columns: 80, rows: 12)))
+        #expect(Fixtures.focus(fewer) == Set(state.visible.suffix(state.tableHeight)).union([first]))
+    }
 }

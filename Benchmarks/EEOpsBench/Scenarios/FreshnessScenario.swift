@@ -33,7 +33,9 @@ enum FreshnessScenario {
         return ScenarioReport(title: "4. Freshness", body: body, targets: targets)
     }
 
-    private static func measure(_ emulator: BenchEmulator, transitions: Int, cancels: Int) async throws -> (Samples, Samples) {
+    /// Latencies of the state changes and of the cancelled rows. With `shown`, the poller is told that the
+    /// subscriber shows the operations measured (as the TUI tells it of the rows on screen and the marked ones).
+    static func measure(_ emulator: BenchEmulator, transitions: Int, cancels: Int, shown: Bool = false) async throws -> (Samples, Samples) {
         let client = try emulator.client()
         let poller = OperationPoller(client: client, project: BenchEmulator.project)
         let spread = Double(transitions) * 0.2
@@ -45,6 +47,7 @@ enum FreshnessScenario {
         var toCancel: [String] = []
         for _ in 0..<cancels { toCancel.append(try await emulator.create(["runSeconds": 3600, "cancel": "cancels"])) }
         let watched = finishing.union(toCancel)
+        if shown { poller.setFocus(watched) }
 
         let collector = Task { () -> (Samples, Samples) in
             var plain = Samples(), cancelled = Samples()

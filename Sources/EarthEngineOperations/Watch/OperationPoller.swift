@@ -3,10 +3,12 @@ import Foundation
 /// Keeps a live picture of a project's operations, shared by the TUI and `eeops watch`.
 ///
 /// At the normal interval it makes a *short listing*: pages in the server's order until every operation
-/// that was not yet done has been seen again. An operation that is done stays done, so in a large project,
-/// where the active operations are the recent ones on the first page, one request refreshes everything that
-/// can change. A *complete listing*, which also finds deleted operations and new ones the server did not put
-/// first, follows at least every ``PollerConfiguration/completeListingInterval``.
+/// of interest that was not yet done has been seen again. An operation that is done stays done, so in a large
+/// project, where the active operations are the recent ones on the first page, one request refreshes everything
+/// that can change. The operations of interest are all of them, or the ones the subscriber shows
+/// (``setFocus(_:)``) and those it tracks: active operations deep in a long history that no one is looking at
+/// are then refreshed by the *complete listing*, which also finds deleted operations and new ones the server did
+/// not put first, at least every ``PollerConfiguration/completeListingInterval``.
 ///
 /// The operations the user acted on (``track(_:)``) are refreshed every second until they are done,
 /// whichever costs fewer requests (one `get` per tracked operation, or one short listing). Intervals are
@@ -22,6 +24,8 @@ public actor OperationPoller {
     private var hasCompleteListing = false
     private var tracked: [String: OperationName] = [:]
     private var paused = false
+    /// The operations the subscriber shows; nil when it shows all of them. Set from any thread, in call order.
+    private nonisolated let focus = Locked<Set<String>?>(nil)
     /// Pages the last short listing took (before any: the pages up to the last active operation).
     private var pagesPerListing = 1
     private var pagesPerCompleteListing = 1
@@ -64,6 +68,12 @@ public actor OperationPoller {
         for name in names { tracked[name.description] = name }
         nextTrackedRefresh = .now
         wake()
+    }
+
+    /// Limits short listings to the operations the subscriber shows (nil: every operation) besides the tracked
+    /// ones: they go only as deep as the last of these that is active. Takes effect at the next listing.
+    public nonisolated func setFocus(_ names: Set<String>?) {
+        focus.withLock { $0 = names }
     }
 
     /// Lists the whole project now instead of at the next interval.
@@ -111,7 +121,8 @@ public actor OperationPoller {
         var pages = 0
         var pagesToLastActive = 1
         let firstListing = !hasCompleteListing
-        var awaited = complete ? Set<String>() : Set(known.values.lazy.filter { !$0.state.isTerminal }.map(\.name))
+        let focus = self.focus.withLock { $0 }
+        var awaited = complete ? Set<String>() : activeOperationsOfInterest(focus: focus)
         var stoppedEarly = false
         do {
             try await client.listAll(
@@ -123,7 +134,7 @@ public actor OperationPoller {
                 }
             ) { page in
                 pages += 1
-                if page.contains(where: { !$0.state.isTerminal }) { pagesToLastActive = pages }
+                if page.contains(where: { !$0.state.isTerminal && isOfInterest($0.name, focus: focus) }) { pagesToLastActive = pages }
                 operations.append(contentsOf: page)
                 if firstListing {
                     eventSink.yield(.initialPage(page))
@@ -176,6 +187,18 @@ public actor OperationPoller {
         // A listing's pages (megabytes in a large project) are freed by now; hand the memory back to the
         // system rather than keep it in the allocator's free lists until the next listing.
         FreedMemory.release()
+    }
+
+    /// The operations a short listing must see again: the active ones among those of interest.
+    private func activeOperationsOfInterest(focus: Set<String>?) -> Set<String> {
+        guard let focus else { return Set(known.values.lazy.filter { !$0.state.isTerminal }.map(\.name)) }
+        let names = focus.union(tracked.keys)
+        return names.filter { known[$0].map { !$0.state.isTerminal } ?? false }
+    }
+
+    private func isOfInterest(_ name: String, focus: Set<String>?) -> Bool {
+        guard let focus else { return true }
+        return focus.contains(name) || tracked[name] != nil
     }
 
     /// Reports the operations of one page that changed (or are new) as soon as the page is in, rather than

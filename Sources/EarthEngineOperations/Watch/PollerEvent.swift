@@ -31,8 +31,8 @@ public enum PollerEvent: Sendable {
     /// Operations that changed or appeared: on a page of a listing, or refreshed one by one because the user
     /// acted on them (e.g. just cancelled them).
     case refreshed(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
-    /// A short listing ended: every operation that was not done has been seen again (its changes came as
-    /// ``refreshed(operations:transitions:at:)``), so the whole picture is current as of `at`.
+    /// A short listing ended: every operation of interest that was not done has been seen again (its changes came
+    /// as ``refreshed(operations:transitions:at:)``), so what the subscriber shows is current as of `at`.
     case upToDate(at: Date)
     /// A tracked operation is gone (NOT_FOUND).
     case vanished(name: String, at: Date)
@@ -53,7 +53,7 @@ public struct PollSchedule: Sendable, Equatable {
     public var completeListingInterval: Duration
     /// Time between refreshes of tracked operations.
     public var trackedInterval: Duration
-    /// Pages a short listing takes (up to the last operation that was active).
+    /// Pages a short listing takes (up to the last operation of interest that was active).
     public var pagesPerListing: Int
     /// Pages a complete listing takes.
     public var pagesPerCompleteListing: Int

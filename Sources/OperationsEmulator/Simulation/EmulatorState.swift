@@ -20,7 +20,8 @@ actor EmulatorState {
         for (index, project) in configuration.projects.enumerated() {
             var generator = OperationGenerator(random: SeededRandom(seed: configuration.seed &+ UInt64(index) &* 7919),
                                                cancelUnimplementedFraction: configuration.cancelUnimplementedFraction)
-            let operations = generator.project(count: configuration.operationCount, activeFraction: configuration.activeFraction, now: now)
+            let operations = generator.project(count: configuration.operationCount, activeFraction: configuration.activeFraction,
+                                                placement: configuration.activePlacement, now: now)
             projects[project] = SimulatedProject(name: project, operations: operations, generator: generator,
                                                  submitInterval: configuration.submitInterval, clockStart: now)
         }

@@ -37,11 +37,13 @@ struct OperationGenerator {
     let cancelUnimplementedFraction: Double
 
     /// A project of `count` operations as seen at `now`: mostly finished history over ten days, and
-    /// `activeFraction` of them PENDING or RUNNING, which finish over the next minutes.
-    mutating func project(count: Int, activeFraction: Double, now: Date) -> [SimulatedOperation] {
+    /// `activeFraction` of them PENDING or RUNNING, which finish over the next minutes; `placement` says when
+    /// those were created.
+    mutating func project(count: Int, activeFraction: Double, placement: EmulatorConfiguration.ActivePlacement = .recent,
+                          now: Date) -> [SimulatedOperation] {
         (0..<count).map { index in
             if random.chance(activeFraction) {
-                return active(index: index, now: now)
+                return placement == .spread ? queuedLongAgo(index: index, now: now) : active(index: index, now: now)
             }
             return finished(index: index, now: now)
         }
@@ -61,6 +63,16 @@ struct OperationGenerator {
         let created = started.addingTimeInterval(-5 - random.unit() * 300)
         let remaining = 20 + random.unit() * 900
         return make(index: index, createTime: created, startIn: started.timeIntervalSince(created), runFor: now.timeIntervalSince(started) + remaining)
+    }
+
+    /// An operation created up to ten days ago that is still PENDING (in a queue days deep) or RUNNING (started
+    /// lately), and finishes over the next minutes.
+    private mutating func queuedLongAgo(index: Int, now: Date) -> SimulatedOperation {
+        let created = now.addingTimeInterval(-60 - random.unit() * 10 * 86_400)
+        let waited = now.timeIntervalSince(created)
+        let startIn = random.chance(0.5) ? waited + 5 + random.unit() * 600 : waited - random.unit() * min(waited, 900)
+        let runFor = max(60, now.timeIntervalSince(created.addingTimeInterval(startIn))) + 20 + random.unit() * 900
+        return make(index: index, createTime: created, startIn: startIn, runFor: runFor)
     }
 
     private mutating func finished(index: Int, now: Date) -> SimulatedOperation {

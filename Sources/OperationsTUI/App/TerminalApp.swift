@@ -175,6 +175,8 @@ public final class TerminalApp: Sendable {
                 for name in names { startCancel(name) }
             case .track(let names):
                 Task { await poller.track(names) }
+            case .focus(let names):
+                poller.setFocus(names)
             case .refreshNow:
                 Task { await poller.refreshNow() }
             case .setPaused(let paused):

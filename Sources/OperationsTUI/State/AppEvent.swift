@@ -38,6 +38,9 @@ public enum Effect: Sendable, Equatable {
     case cancel([OperationName])
     /// Refresh these operations quickly until they are done.
     case track([OperationName])
+    /// The operations on screen, under the cursor or marked: the poller keeps these fresh at every interval and
+    /// may refresh the rest of a long history less often.
+    case focus(Set<String>)
     case refreshNow
     case setPaused(Bool)
     /// A line for `--log-file`.

@@ -127,6 +127,25 @@ public struct AppState: Sendable {
     public internal(set) var log: [LogEntry] = []
     public internal(set) var freshness = Freshness()
     public internal(set) var quitRequested = false
+    /// What the poller was last told the user sees (``Effect/focus(_:)``).
+    public internal(set) var pollerFocus: Focus?
+
+    /// The operations the user sees or chose.
+    public struct Focus: Sendable, Equatable {
+        /// The rows on screen and the cursor's.
+        public var shown: [String]
+        public var marks: Set<String>
+
+        public var names: Set<String> { marks.union(shown) }
+    }
+
+    /// What the user sees or chose now. Cheap to compare: the marks are shared with the state, not copied.
+    public var focus: Focus {
+        let start = min(scrollOffset, visible.count)
+        var shown = Array(visible[start..<min(visible.count, start + tableHeight)])
+        if let cursor, !shown.contains(cursor) { shown.append(cursor) }
+        return Focus(shown: shown, marks: marks)
+    }
 
     public init(settings: Settings, size: TerminalSize, now: Date = Date()) {
         self.settings = settings

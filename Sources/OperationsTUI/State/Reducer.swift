@@ -43,6 +43,11 @@ public enum Reducer {
             state.quitRequested = true
             effects.append(.quit)
         }
+        let focus = state.focus
+        if focus != state.pollerFocus {
+            state.pollerFocus = focus
+            effects.append(.focus(focus.names))
+        }
         return effects
     }
 

@@ -26,6 +26,9 @@ struct EmulatorOptions: ParsableArguments {
     @Option(name: .customLong("active-fraction"), help: "Share of operations PENDING or RUNNING at start (0-1).")
     var activeFraction: Double = 0.15
 
+    @Option(name: .customLong("active-placement"), help: "Where the active operations lie: recent (all on the first page) or spread (through the ten days of history, as in a queue days deep).")
+    var activePlacement: EmulatorConfiguration.ActivePlacement = .recent
+
     @Option(name: .long, help: "Simulated seconds per real second.")
     var speed: Double = 1
 
@@ -66,6 +69,7 @@ struct EmulatorOptions: ParsableArguments {
         configuration.latency = .milliseconds(latency)
         configuration.quota = noQuota ? nil : QuotaConfiguration(model: quotaModel)
         configuration.activeFraction = activeFraction
+        configuration.activePlacement = activePlacement
         configuration.clock = .realTime(speed: speed)
         configuration.cancelDelay = .milliseconds(Int64(cancelDelay * 1000))
         configuration.completeDespiteCancelProbability = completeDespiteCancel
@@ -192,3 +196,4 @@ struct EmulatorCommand: AsyncParsableCommand {
 }
 
 extension QuotaConfiguration.Model: ExpressibleByArgument {}
+extension EmulatorConfiguration.ActivePlacement: ExpressibleByArgument {}
