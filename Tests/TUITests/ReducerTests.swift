@@ -469,4 +469,26 @@ struct TableQueryTests {
         let fewer = Reducer.reduce(&state, .resize(TerminalSize(columns: 80, rows: 12)))
         #expect(Fixtures.focus(fewer) == Set(state.visible.suffix(state.tableHeight)).union([first]))
     }
+
+    /// One key table for every mode: no key is bound twice within a mode, every mode but the table has a hint line,
+    /// and the screen of each mode shows the line the table generates.
+    @Test func everyModeTakesItsKeysAndHintsFromTheOneKeyTable() {
+        for context in KeyContext.allCases {
+            let keys = KeyMap.bindings(context, readOnly: false).flatMap(\.keys)
+            #expect(Set(keys).count == keys.count, "a key bound twice in \(context)")
+            if context != .table { #expect(!KeyMap.hints(context).isEmpty, "\(context) has no hints") }
+        }
+        var state = Fixtures.state(columns: 120, rows: 40)
+        var screens: [(KeyContext, String)] = []
+        for key in [Key.character("/"), .escape, .character("?"), .character("z"), .enter, .escape, .character("x")] {
+            Fixtures.press(&state, key)
+            screens.append((state.mode.keyContext, AppView.render(state).text))
+        }
+        #expect(Set(screens.map(\.0)) == Set(KeyContext.allCases), "every mode was shown")
+        for (context, text) in screens where context != .table {
+            #expect(text.contains(KeyMap.hints(context)), "\(context): \(text)")
+        }
+        #expect(KeyMap.action(for: .character("q"), in: .cancelDialog, readOnly: false) == .abandonCancel, "q in the dialog never quits")
+        #expect(KeyMap.action(for: .character("q"), in: .help, readOnly: false) == .closeHelp)
+    }
 }

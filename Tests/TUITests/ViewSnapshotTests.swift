@@ -63,7 +63,7 @@ struct ViewSnapshotTests {
         var state = Fixtures.state(columns: 100, rows: 40)
         Fixtures.press(&state, .character("?"))
         let text = AppView.render(state).text
-        for binding in KeyMap.bindings(readOnly: false) { #expect(text.contains(binding.summary), "help lacks \(binding.label)") }
+        for binding in KeyMap.bindings(.table, readOnly: false) { #expect(text.contains(binding.summary), "help lacks \(binding.label)") }
         try assertSnapshot(AppView.render(state), named: "help-100x40")
     }
 
@@ -103,7 +103,7 @@ struct ViewSnapshotTests {
         #expect(byMode["loading"]?.contains("loading...") == true)
         #expect(byMode["filter"]?.contains("Enter keep | Esc clear") == true)
         #expect(byMode["help"]?.contains("^/k") == true)
-        #expect(byMode["detail"]?.contains("^/v scroll") == true)
+        #expect(byMode["detail"]?.contains("v/j scroll") == true)
         #expect(byMode["dialog"]?.contains("y yes | n/Esc no") == true)
         #expect(byMode["sending"]?.contains("sending...") == true)
     }

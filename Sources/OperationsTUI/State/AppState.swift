@@ -34,6 +34,17 @@ public struct AppState: Sendable {
         case confirmCancel(CancelConfirmation)
         case detail(name: String, scroll: Int)
         case help
+
+        /// Whose bindings of the key table are in force.
+        public var keyContext: KeyContext {
+            switch self {
+            case .table: .table
+            case .filtering: .filterPrompt
+            case .confirmCancel: .cancelDialog
+            case .detail: .detail
+            case .help: .help
+            }
+        }
     }
 
     /// The state of the cancel confirmation dialog.

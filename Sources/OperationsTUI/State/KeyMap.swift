@@ -1,59 +1,101 @@
-/// What a key does in the table. The footer and the help overlay are generated from this one table.
+/// What has the keyboard: each mode of the screen has its own bindings in the one key table.
+public enum KeyContext: Sendable, Equatable, CaseIterable {
+    case table, filterPrompt, cancelDialog, detail, help
+}
+
+/// What a key does. Moving and paging mean the cursor in the table and the scroll in the detail view.
 public enum Action: Sendable, Equatable, CaseIterable {
-    case moveUp, moveDown, pageUp, pageDown, top, bottom
+    case moveUp, moveDown, pageUp, pageDown, top, bottom, wheelUp, wheelDown
     case mark, markRange, markAll, clearMarks
     case cancel, details, filter, toggleActive
     case sortByState, sortByAge, sortByDescription, sortByType, sortByEECU
     case refresh, pause, help, quit
+    /// The filter prompt (a printable character is typed into it; no binding needed).
+    case keepFilter, clearFilter, eraseFilterCharacter
+    /// The cancel dialog.
+    case confirmCancel, abandonCancel, switchChoice, choose
+    case closeDetail
+    case closeHelp
 }
 
 /// One row of the key table.
 public struct KeyBinding: Sendable {
+    public var context: KeyContext
+    /// The keys; none for a binding of every key (`anyKey`).
     public var keys: [Key]
-    /// How the keys are written in the footer and help.
+    /// Every key not bound otherwise in the context does this.
+    public var anyKey = false
+    /// How the keys are written in the hints and the help.
     public var label: String
     public var action: Action
     public var summary: String
-    /// Shown in the footer (short form) as well as the help.
-    public var footer: String?
+    /// The word shown in the context's hint line (the table's footer); nil for bindings only the help lists.
+    public var hint: String?
 
-    /// The first key's label, for the footer: "x" for "x/Del".
+    /// The first key's label, for the table's footer: "x" for "x/Del".
     public var footerKey: String { label.split(separator: "/").first.map(String.init) ?? label }
 }
 
 public enum KeyMap {
-    /// The bindings in force (without cancel when read-only).
-    public static func bindings(readOnly: Bool) -> [KeyBinding] {
-        all.filter { !(readOnly && $0.action == .cancel) }
+    /// The bindings of a context in force (without cancel when read-only).
+    public static func bindings(_ context: KeyContext, readOnly: Bool) -> [KeyBinding] {
+        all.filter { $0.context == context && !(readOnly && $0.action == .cancel) }
     }
 
-    public static func action(for key: Key, readOnly: Bool) -> Action? {
-        bindings(readOnly: readOnly).first { $0.keys.contains(key) }?.action
+    /// What `key` does in `context`, if anything.
+    public static func action(for key: Key, in context: KeyContext, readOnly: Bool) -> Action? {
+        let bindings = bindings(context, readOnly: readOnly)
+        return (bindings.first { $0.keys.contains(key) } ?? bindings.first { $0.anyKey })?.action
+    }
+
+    /// The hint line of a context other than the table (whose footer draws its keys in bold):
+    /// "Enter keep · Esc clear".
+    public static func hints(_ context: KeyContext) -> String {
+        bindings(context, readOnly: false).compactMap { binding in binding.hint.map { "\(binding.label) \($0)" } }.joined(separator: " · ")
     }
 
     static let all: [KeyBinding] = [
-        KeyBinding(keys: [.up, .character("k")], label: "↑/k", action: .moveUp, summary: "move up", footer: nil),
-        KeyBinding(keys: [.down, .character("j")], label: "↓/j", action: .moveDown, summary: "move down", footer: nil),
-        KeyBinding(keys: [.pageUp], label: "PgUp", action: .pageUp, summary: "page up", footer: nil),
-        KeyBinding(keys: [.pageDown], label: "PgDn", action: .pageDown, summary: "page down", footer: nil),
-        KeyBinding(keys: [.character("g"), .home], label: "g/Home", action: .top, summary: "first row", footer: nil),
-        KeyBinding(keys: [.character("G"), .end], label: "G/End", action: .bottom, summary: "last row", footer: nil),
-        KeyBinding(keys: [.character(" ")], label: "Space", action: .mark, summary: "mark or unmark the row and move down", footer: "mark"),
-        KeyBinding(keys: [.character("v")], label: "v", action: .markRange, summary: "mark every row from the last marked one to the cursor", footer: nil),
-        KeyBinding(keys: [.character("*")], label: "*", action: .markAll, summary: "mark all visible rows", footer: nil),
-        KeyBinding(keys: [.character("u")], label: "u", action: .clearMarks, summary: "clear all marks", footer: nil),
-        KeyBinding(keys: [.character("x"), .delete], label: "x/Del", action: .cancel, summary: "cancel the marked rows (or the current one), after confirmation", footer: "cancel"),
-        KeyBinding(keys: [.enter], label: "Enter", action: .details, summary: "details of the operation", footer: "details"),
-        KeyBinding(keys: [.character("/")], label: "/", action: .filter, summary: "filter as you type (text or regex over id, type, description); Enter keeps, Esc clears", footer: "filter"),
-        KeyBinding(keys: [.character("a")], label: "a", action: .toggleActive, summary: "show only active operations (PENDING, RUNNING, CANCELLING)", footer: "active"),
-        KeyBinding(keys: [.character("S")], label: "S", action: .sortByState, summary: "sort by state (again: reverse)", footer: nil),
-        KeyBinding(keys: [.character("A")], label: "A", action: .sortByAge, summary: "sort by age (again: reverse)", footer: nil),
-        KeyBinding(keys: [.character("D")], label: "D", action: .sortByDescription, summary: "sort by description (again: reverse)", footer: nil),
-        KeyBinding(keys: [.character("T")], label: "T", action: .sortByType, summary: "sort by type (again: reverse)", footer: nil),
-        KeyBinding(keys: [.character("E")], label: "E", action: .sortByEECU, summary: "sort by EECU-seconds (again: reverse)", footer: nil),
-        KeyBinding(keys: [.character("r")], label: "r", action: .refresh, summary: "refresh now", footer: nil),
-        KeyBinding(keys: [.character("p")], label: "p", action: .pause, summary: "pause or resume live updates", footer: "pause"),
-        KeyBinding(keys: [.character("?")], label: "?", action: .help, summary: "this help", footer: "help"),
-        KeyBinding(keys: [.character("q")], label: "q", action: .quit, summary: "quit (Esc never quits)", footer: "quit"),
+        KeyBinding(context: .table, keys: [.up, .character("k")], label: "↑/k", action: .moveUp, summary: "move up"),
+        KeyBinding(context: .table, keys: [.down, .character("j")], label: "↓/j", action: .moveDown, summary: "move down"),
+        KeyBinding(context: .table, keys: [.pageUp], label: "PgUp", action: .pageUp, summary: "page up"),
+        KeyBinding(context: .table, keys: [.pageDown], label: "PgDn", action: .pageDown, summary: "page down"),
+        KeyBinding(context: .table, keys: [.character("g"), .home], label: "g/Home", action: .top, summary: "first row"),
+        KeyBinding(context: .table, keys: [.character("G"), .end], label: "G/End", action: .bottom, summary: "last row"),
+        KeyBinding(context: .table, keys: [.scrollUp], label: "wheel↑", action: .wheelUp, summary: "move up three rows (--mouse)"),
+        KeyBinding(context: .table, keys: [.scrollDown], label: "wheel↓", action: .wheelDown, summary: "move down three rows (--mouse)"),
+        KeyBinding(context: .table, keys: [.character(" ")], label: "Space", action: .mark, summary: "mark or unmark the row and move down", hint: "mark"),
+        KeyBinding(context: .table, keys: [.character("v")], label: "v", action: .markRange, summary: "mark every row from the last marked one to the cursor"),
+        KeyBinding(context: .table, keys: [.character("*")], label: "*", action: .markAll, summary: "mark all visible rows"),
+        KeyBinding(context: .table, keys: [.character("u")], label: "u", action: .clearMarks, summary: "clear all marks"),
+        KeyBinding(context: .table, keys: [.character("x"), .delete], label: "x/Del", action: .cancel, summary: "cancel the marked rows (or the current one), after confirmation", hint: "cancel"),
+        KeyBinding(context: .table, keys: [.enter], label: "Enter", action: .details, summary: "details of the operation", hint: "details"),
+        KeyBinding(context: .table, keys: [.character("/")], label: "/", action: .filter, summary: "filter as you type (text or regex over id, type, description); Enter keeps, Esc clears", hint: "filter"),
+        KeyBinding(context: .table, keys: [.character("a")], label: "a", action: .toggleActive, summary: "show only active operations (PENDING, RUNNING, CANCELLING)", hint: "active"),
+        KeyBinding(context: .table, keys: [.character("S")], label: "S", action: .sortByState, summary: "sort by state (again: reverse)"),
+        KeyBinding(context: .table, keys: [.character("A")], label: "A", action: .sortByAge, summary: "sort by age (again: reverse)"),
+        KeyBinding(context: .table, keys: [.character("D")], label: "D", action: .sortByDescription, summary: "sort by description (again: reverse)"),
+        KeyBinding(context: .table, keys: [.character("T")], label: "T", action: .sortByType, summary: "sort by type (again: reverse)"),
+        KeyBinding(context: .table, keys: [.character("E")], label: "E", action: .sortByEECU, summary: "sort by EECU-seconds (again: reverse)"),
+        KeyBinding(context: .table, keys: [.character("r")], label: "r", action: .refresh, summary: "refresh now"),
+        KeyBinding(context: .table, keys: [.character("p")], label: "p", action: .pause, summary: "pause or resume live updates", hint: "pause"),
+        KeyBinding(context: .table, keys: [.character("?")], label: "?", action: .help, summary: "this help", hint: "help"),
+        KeyBinding(context: .table, keys: [.character("q")], label: "q", action: .quit, summary: "quit (Esc never quits)", hint: "quit"),
+
+        KeyBinding(context: .filterPrompt, keys: [.enter], label: "Enter", action: .keepFilter, summary: "keep the filter", hint: "keep"),
+        KeyBinding(context: .filterPrompt, keys: [.escape], label: "Esc", action: .clearFilter, summary: "clear the filter", hint: "clear"),
+        KeyBinding(context: .filterPrompt, keys: [.backspace, .delete], label: "Backspace", action: .eraseFilterCharacter, summary: "erase the last character"),
+
+        KeyBinding(context: .cancelDialog, keys: [.character("y"), .character("Y")], label: "y", action: .confirmCancel, summary: "send the cancels", hint: "yes"),
+        KeyBinding(context: .cancelDialog, keys: [.character("n"), .character("N"), .escape, .character("q")], label: "n/Esc", action: .abandonCancel, summary: "send nothing", hint: "no"),
+        KeyBinding(context: .cancelDialog, keys: [.tab, .left, .right, .character("h"), .character("l")], label: "Tab", action: .switchChoice, summary: "move between No and Yes", hint: "switch"),
+        KeyBinding(context: .cancelDialog, keys: [.enter], label: "Enter", action: .choose, summary: "choose the focused button", hint: "choose"),
+
+        KeyBinding(context: .detail, keys: [.down, .character("j"), .scrollDown], label: "↓/j", action: .moveDown, summary: "scroll down", hint: "scroll"),
+        KeyBinding(context: .detail, keys: [.up, .character("k"), .scrollUp], label: "↑/k", action: .moveUp, summary: "scroll up"),
+        KeyBinding(context: .detail, keys: [.pageDown], label: "PgDn", action: .pageDown, summary: "scroll a page down"),
+        KeyBinding(context: .detail, keys: [.pageUp], label: "PgUp", action: .pageUp, summary: "scroll a page up"),
+        KeyBinding(context: .detail, keys: [.escape, .enter, .character("q"), .backspace], label: "Esc/Enter/q", action: .closeDetail, summary: "back to the table", hint: "back"),
+
+        KeyBinding(context: .help, keys: [], anyKey: true, label: "any key", action: .closeHelp, summary: "close this help", hint: "closes this help"),
     ]
 }

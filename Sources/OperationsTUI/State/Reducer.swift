@@ -57,63 +57,42 @@ public enum Reducer {
     // MARK: - Keys
 
     static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect]) {
-        switch state.mode {
-        case .filtering:
-            handleFilterKey(&state, key)
-            return
-        case .confirmCancel(var dialog):
-            switch key {
-            case .character("y"), .character("Y"):
-                confirm(&state, dialog, &effects)
-            case .character("n"), .character("N"), .escape, .character("q"):
-                state.mode = .table
-                recomputeVisible(&state) // the poller's updates were held back while the dialog was open
-                log(&state, &effects, "cancel abandoned", .info)
-            case .tab, .left, .right, .character("h"), .character("l"):
-                dialog.yesFocused.toggle()
-                state.mode = .confirmCancel(dialog)
-            case .enter:
-                if dialog.yesFocused { confirm(&state, dialog, &effects); return }
-                state.mode = .table
-                recomputeVisible(&state)
-            default:
-                break
-            }
-            return
-        case .detail(let name, let scroll):
-            switch key {
-            case .escape, .enter, .character("q"), .backspace: state.mode = .table
-            case .down, .character("j"), .scrollDown: state.mode = .detail(name: name, scroll: scroll + 1)
-            case .up, .character("k"), .scrollUp: state.mode = .detail(name: name, scroll: max(0, scroll - 1))
-            case .pageDown: state.mode = .detail(name: name, scroll: scroll + max(1, state.tableHeight))
-            case .pageUp: state.mode = .detail(name: name, scroll: max(0, scroll - max(1, state.tableHeight)))
-            default: break
-            }
-            return
-        case .help:
-            state.mode = .table // any key closes the help
-            return
-        case .table:
-            break
-        }
-        switch key {
-        case .click(let row):
-            // A click on a row that shows no operation (the header, the headings, the footer) selects nothing.
+        let context = state.mode.keyContext
+        if context == .table, case .click(let row) = key {
+            // A pointer event, not a key of the table: a click on a row that shows no operation (the header, the
+            // headings, the footer) selects nothing.
             guard let offset = state.layout.tableRow(atScreenRow: row) else { return }
             let index = state.scrollOffset + offset
             if index < state.visible.count { state.placeCursor(at: index) }
             return
-        case .scrollUp: moveCursor(&state, by: -3); return
-        case .scrollDown: moveCursor(&state, by: 3); return
-        case .escape: return // Esc never quits
-        default: break
         }
-        guard let action = KeyMap.action(for: key, readOnly: state.settings.readOnly) else {
-            if state.settings.readOnly, KeyMap.action(for: key, readOnly: false) == .cancel {
-                log(&state, &effects, "read-only: cancelling is disabled", .warning)
+        guard let action = KeyMap.action(for: key, in: context, readOnly: state.settings.readOnly) else {
+            switch context {
+            case .filterPrompt:
+                if case .character(let character) = key, !character.isNewline {
+                    state.filterText.append(character)
+                    recomputeVisible(&state)
+                }
+            case .table:
+                if state.settings.readOnly, KeyMap.action(for: key, in: .table, readOnly: false) == .cancel {
+                    log(&state, &effects, "read-only: cancelling is disabled", .warning)
+                }
+            default:
+                break
             }
             return
         }
+        switch state.mode {
+        case .table: perform(action, &state, &effects)
+        case .filtering: performInFilterPrompt(action, &state)
+        case .confirmCancel(let dialog): performInCancelDialog(action, dialog, &state, &effects)
+        case .detail(let name, let scroll): performInDetail(action, name: name, scroll: scroll, &state)
+        case .help: state.mode = .table // its one binding, every key, closes it
+        }
+    }
+
+    /// Runs an action of the table.
+    static func perform(_ action: Action, _ state: inout AppState, _ effects: inout [Effect]) {
         switch action {
         case .moveUp: moveCursor(&state, by: -1)
         case .moveDown: moveCursor(&state, by: 1)
@@ -121,6 +100,8 @@ public enum Reducer {
         case .pageDown: moveCursor(&state, by: max(1, state.tableHeight - 1))
         case .top: moveCursor(&state, to: 0)
         case .bottom: moveCursor(&state, to: state.visible.count - 1)
+        case .wheelUp: moveCursor(&state, by: -3)
+        case .wheelDown: moveCursor(&state, by: 3)
         case .mark:
             guard let cursor = state.cursor else { return }
             if state.marks.remove(cursor) == nil {
@@ -164,25 +145,57 @@ public enum Reducer {
         case .quit:
             state.quitRequested = true
             effects.append(.quit)
+        default:
+            break // the actions of the other contexts
         }
     }
 
-    static func handleFilterKey(_ state: inout AppState, _ key: Key) {
-        switch key {
-        case .enter:
+    static func performInFilterPrompt(_ action: Action, _ state: inout AppState) {
+        switch action {
+        case .keepFilter:
             state.mode = .table
-        case .escape:
+        case .clearFilter:
             state.filterText = ""
             state.mode = .table
             recomputeVisible(&state)
-        case .backspace, .delete:
+        case .eraseFilterCharacter:
             if !state.filterText.isEmpty { state.filterText.removeLast() }
-            recomputeVisible(&state)
-        case .character(let character) where !character.isNewline:
-            state.filterText.append(character)
             recomputeVisible(&state)
         default:
             break
+        }
+    }
+
+    static func performInCancelDialog(_ action: Action, _ dialog: AppState.CancelConfirmation, _ state: inout AppState, _ effects: inout [Effect]) {
+        switch action {
+        case .confirmCancel:
+            confirm(&state, dialog, &effects)
+        case .abandonCancel:
+            state.mode = .table
+            recomputeVisible(&state) // the poller's updates were held back while the dialog was open
+            log(&state, &effects, "cancel abandoned", .info)
+        case .switchChoice:
+            var dialog = dialog
+            dialog.yesFocused.toggle()
+            state.mode = .confirmCancel(dialog)
+        case .choose:
+            if dialog.yesFocused { confirm(&state, dialog, &effects); return }
+            state.mode = .table
+            recomputeVisible(&state)
+        default:
+            break
+        }
+    }
+
+    static func performInDetail(_ action: Action, name: String, scroll: Int, _ state: inout AppState) {
+        let page = max(1, state.tableHeight)
+        switch action {
+        case .moveDown: state.mode = .detail(name: name, scroll: scroll + 1)
+        case .moveUp: state.mode = .detail(name: name, scroll: max(0, scroll - 1))
+        case .pageDown: state.mode = .detail(name: name, scroll: scroll + page)
+        case .pageUp: state.mode = .detail(name: name, scroll: max(0, scroll - page))
+        case .closeDetail: state.mode = .table
+        default: break
         }
     }
 

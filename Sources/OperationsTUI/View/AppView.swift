@@ -118,18 +118,18 @@ public enum AppView {
         switch state.mode {
         case .filtering:
             let prompt = "/\(policy.safe(state.filterText))_"
-            let hint = policy.safe("  Enter keep · Esc clear")
+            let hint = policy.safe("  " + KeyMap.hints(.filterPrompt))
             screen.write(prompt + hint, x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, bold: true, reverse: true))
             return
         case .detail:
-            screen.write(policy.safe("↑/↓ scroll · Esc/Enter back · q back"), x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
+            screen.write(policy.safe(KeyMap.hints(.detail)), x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
             return
         default:
             break
         }
         var x = 0
-        for binding in KeyMap.bindings(readOnly: state.settings.readOnly) {
-            guard let word = binding.footer else { continue }
+        for binding in KeyMap.bindings(.table, readOnly: state.settings.readOnly) {
+            guard let word = binding.hint else { continue }
             let label = policy.safe(binding.footerKey)
             let needed = TerminalText.width(label) + 1 + TerminalText.width(word) + 2
             guard x + needed - 2 <= width else { break }

@@ -51,7 +51,7 @@ enum OverlayView {
         let no = dialog.yesFocused ? "  No  " : "[ No ]"
         let yes = dialog.yesFocused ? "[ Yes ]" : "  Yes  "
         lines.append(("        \(no)     \(yes)", CellStyle(.button, bold: true)))
-        lines.append(("y yes · n/Esc no · Tab switch · Enter choose", CellStyle(.dim)))
+        lines.append((KeyMap.hints(.cancelDialog), CellStyle(.dim)))
         box(title: "Cancel operations", lines: lines, into: &screen, policy: policy, minWidth: 44)
     }
 
@@ -60,8 +60,8 @@ enum OverlayView {
         if state.settings.readOnly {
             lines.append(("read-only: cancelling is disabled (--readonly)", CellStyle(.warning, bold: true)))
         }
-        lines.append(("Esc in the table does nothing; q quits. Any key closes this help.", CellStyle(.dim)))
-        let bindings = KeyMap.bindings(readOnly: state.settings.readOnly).map { binding in
+        lines.append(("Esc in the table does nothing; q quits; \(KeyMap.hints(.help)).", CellStyle(.dim)))
+        let bindings = KeyMap.bindings(.table, readOnly: state.settings.readOnly).map { binding in
             policy.safe(binding.label).padding(toLength: 7, withPad: " ", startingAt: 0) + binding.summary
         }
         let available = max(1, state.layout.boxContentRows - lines.count)
