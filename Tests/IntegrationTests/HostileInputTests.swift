@@ -178,7 +178,8 @@ struct HostileInputTests {
         Self.expectInert(table, hostile.name)
         var state = AppState(settings: .init(project: "p", endpoint: server.baseURL, apiVersion: "v1", authSource: "test"),
                              size: TerminalSize(columns: 120, rows: 40))
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: Array(operations.prefix(2000)), transitions: [], at: Date())))
+        _ = Reducer.reduce(&state, .poller(.initialPage(Array(operations.prefix(2000)))))
+        _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Date())))
         Self.expectInert(AppView.render(state).text, hostile.name)
         _ = Reducer.reduce(&state, .key(.enter))
         Self.expectInert(AppView.render(state).text, hostile.name)

@@ -15,8 +15,7 @@ struct PollerTests {
             defer { baselineReached.finish() }
             for await event in poller.events {
                 switch event {
-                case .snapshot(_, let transitions, _):
-                    seen += transitions
+                case .listed:
                     baselineReached.yield()
                 case .refreshed(_, let transitions, _):
                     seen += transitions
@@ -119,7 +118,7 @@ struct PollerTests {
                                      configuration: PollerConfiguration(interval: .seconds(1), requestBudget: 100))
         await poller.start()
         var events = poller.events.makeAsyncIterator()
-        while let event = await events.next() { if case .snapshot = event { break } }
+        while let event = await events.next() { if case .listed = event { break } }
         let baseline = try await server.statistics()["listRequests"] ?? 0
 
         var upToDate = 0
@@ -144,15 +143,49 @@ struct PollerTests {
 
         await poller.refreshNow()
         var removals: [StateTransition] = []
+        var orderSent: Bool?
         while let event = await events.next() {
-            if case .snapshot(let operations, let seen, _) = event {
-                removals = seen.filter { $0.to == nil }
-                #expect(operations.count == 3000) // one deleted, one new
+            if case .refreshed(let operations, let seen, _) = event {
+                removals += seen.filter { $0.to == nil }
+                #expect(operations.isEmpty, "nothing changed since the short listings but the deletion")
+            }
+            if case .listed(let order, _) = event {
+                orderSent = order != nil
                 break
             }
         }
         await poller.stop()
         #expect(removals.map(\.name) == [oldest.name])
+        #expect(removals.first?.from == .succeeded || removals.first?.from == .failed || removals.first?.from == .cancelled)
+        #expect(orderSent == false, "the newcomer first and the deleted one gone: the order the events gave is the server's")
+    }
+
+    /// A tracked operation that leaves the listing is no longer tracked: it kept the poller listing every
+    /// tracked interval for the rest of the session.
+    @Test func aTrackedOperationThatLeavesTheListingIsNoLongerFollowed() async throws {
+        let server = try await TestEmulator.start(operations: 5)
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        let doomed = try await server.create(["id": "DOOMED", "runSeconds": 3600])
+        let poller = OperationPoller(client: client, project: TestEmulator.project,
+                                     configuration: PollerConfiguration(interval: .seconds(60), completeListingInterval: .seconds(60),
+                                                                        trackedInterval: .milliseconds(100)))
+        await poller.start()
+        var events = poller.events.makeAsyncIterator()
+        while let event = await events.next() { if case .listed = event { break } }
+        try await client.delete(doomed)
+        await poller.track([doomed])
+        var departed = false
+        while !departed, let event = await events.next() {
+            if case .refreshed(_, let transitions, _) = event { departed = transitions.contains { $0.name == doomed.description && $0.to == nil } }
+        }
+        #expect(departed)
+        try await Task.sleep(for: .milliseconds(300))
+        let before = try await server.statistics()["requests"] ?? 0
+        try await Task.sleep(for: .milliseconds(1500))
+        let after = try await server.statistics()["requests"] ?? 0
+        await poller.stop()
+        #expect(after - before <= 1, "nothing is due for a minute: \(after - before) requests")
     }
 
     /// 3,000 operations whose active ones lie through the whole history (a queue days deep). While the poller
@@ -223,7 +256,7 @@ struct ClockSkewTests {
         var listings = 0
         for await event in poller.events {
             if case .clockSkew(let seconds) = event { reported.append(seconds) }
-            if case .snapshot = event { listings += 1 }
+            if case .listed = event { listings += 1 }
             if listings == 3 { break }
         }
         await poller.stop()
@@ -270,10 +303,7 @@ struct PollerDecodeCacheTests {
         await poller.start()
         var listings = 0
         for await event in poller.events {
-            if case .snapshot(let operations, _, _) = event {
-                listings += 1
-                #expect(operations.count == 2500)
-            }
+            if case .listed = event { listings += 1 }
             if listings == 3 { break }
         }
         await poller.stop()

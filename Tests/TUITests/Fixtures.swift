@@ -39,7 +39,8 @@ enum Fixtures {
         var settings = AppState.Settings(project: "demo", endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "EEOPS_ACCESS_TOKEN")
         settings.readOnly = readOnly
         var state = AppState(settings: settings, size: TerminalSize(columns: columns, rows: rows), now: now)
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: operations, transitions: [], at: now)))
+        _ = Reducer.reduce(&state, .poller(.initialPage(operations)))
+        _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: now)))
         _ = Reducer.reduce(&state, .poller(.schedule(PollSchedule(interval: .seconds(2), completeListingInterval: .seconds(30),
                                                                     trackedInterval: .seconds(1), pagesPerListing: 1, pagesPerCompleteListing: 1,
                                                                     requestsPerSecond: 0.5, isStretched: false))))

@@ -12,9 +12,10 @@ struct ReducerTests {
         #expect(state.cursor == Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD"))
         // A refresh that brings a new operation on top shifts every row down by one.
         let newcomer = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: [newcomer] + Fixtures.project, transitions: [
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [newcomer], transitions: [
             StateTransition(name: newcomer.name, from: nil, to: .pending, seenAt: Fixtures.now, operation: newcomer),
         ], at: Fixtures.now)))
+        _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Fixtures.now)))
         #expect(state.cursor == Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD"))
         #expect(state.marks.count == 2)
         #expect(state.visible.first == newcomer.name)
@@ -63,20 +64,25 @@ struct ReducerTests {
         #expect(state.freshness.failure == nil)
     }
 
-    /// A complete listing with the same rows in the same order updates them in place; one in another order
-    /// replaces the table.
-    @Test func completeListingsUpdateInPlaceOrReplace() {
+    /// A changed operation updates its row in place; a complete listing's order, sent only when it differs from
+    /// the events', puts the rows in that order, and newcomers go first in the order the server gave them.
+    @Test func changesUpdateRowsInPlaceAndAnOrderReordersThem() {
         var state = Fixtures.state()
         var project = Fixtures.project
         project[6] = Fixtures.operation("RUN7GGGGGGGGGGGGGGGGGGGG", .running, type: "EXPORT_CLASSIFIER", description: "crop classifier",
                                         minutesAgo: 60, progress: 0.97, eecu: 123)
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: project, transitions: [], at: Fixtures.now)))
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [project[6]], transitions: [], at: Fixtures.now)))
+        _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Fixtures.now)))
         #expect(!state.tableRowsAreStale)
         #expect(state.operations[project[6].name]?.metadata?.progress == 0.97)
         #expect(state.serverOrder == project.map(\.name))
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: project.reversed(), transitions: [], at: Fixtures.now)))
-        #expect(state.serverOrder == project.reversed().map(\.name))
-        #expect(state.visible == project.reversed().map(\.name), "age descending keeps the server's order")
+        let newest = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
+        let next = Fixtures.operation("NEW1YYYYYYYYYYYYYYYYYYYY", .pending, minutesAgo: 0.5)
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [newest, next], transitions: [], at: Fixtures.now)))
+        #expect(state.serverOrder == [newest.name, next.name] + project.map(\.name))
+        _ = Reducer.reduce(&state, .poller(.listed(order: project.reversed().map(\.name) + [next.name, newest.name], at: Fixtures.now)))
+        #expect(state.serverOrder == project.reversed().map(\.name) + [next.name, newest.name])
+        #expect(state.visible == state.serverOrder, "age descending keeps the server's order")
     }
 
     @Test func filterAsYouTypeEnterKeepsEscClears() {
@@ -169,7 +175,7 @@ struct ReducerTests {
         Fixtures.press(&state, .character("x"))
         let before = state.visible
         let newcomer = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: [newcomer] + Fixtures.project, transitions: [], at: Fixtures.now)))
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [newcomer], transitions: [], at: Fixtures.now)))
         #expect(state.visible == before)
         Fixtures.press(&state, .escape)
         #expect(state.visible.first == newcomer.name)
@@ -227,10 +233,15 @@ struct ReducerTests {
         var state = Fixtures.state()
         let gone = Fixtures.project[2]
         let rest = Fixtures.project.filter { $0.name != gone.name }
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: rest, transitions: [
+        Fixtures.press(&state, .down, .down, .character(" "))
+        #expect(state.marks == [gone.name])
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [], transitions: [
             StateTransition(name: gone.name, from: .pending, to: nil, seenAt: Fixtures.now, operation: gone),
         ], at: Fixtures.now)))
+        _ = Reducer.reduce(&state, .poller(.listed(order: rest.map(\.name).reversed(), at: Fixtures.now)))
         #expect(state.visible.contains(gone.name), "a row that disappeared stays, marked, for a few seconds")
+        #expect(state.marks.isEmpty, "and is no longer marked")
+        #expect(state.stateCounts[.pending] == 0)
         #expect(AppView.render(state).text.contains("PENDING → (gone)"))
         _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(6)))
         #expect(!state.visible.contains(gone.name))
@@ -243,13 +254,12 @@ struct ReducerTests {
         _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(45)))
         let header = AppView.render(state).line(1)
         #expect(header.contains("stale 45s, retrying in 0s: 503 UNAVAILABLE from server"))
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: Fixtures.project, transitions: [], at: Fixtures.now.addingTimeInterval(46))))
+        _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Fixtures.now.addingTimeInterval(46))))
         #expect(AppView.render(state).line(1).contains("updated 0s ago"))
     }
 
     @Test func serverClockSkewIsShownInTheHeaderUntilItGoesAway() {
         var state = Fixtures.state(columns: 140)
-        _ = Reducer.reduce(&state, .poller(.snapshot(operations: Fixtures.project, transitions: [], at: Fixtures.now)))
         _ = Reducer.reduce(&state, .poller(.clockSkew(seconds: 7512)))
         #expect(AppView.render(state).line(1).contains("server clock 2h05m ahead"), "\(AppView.render(state).line(1))")
         #expect(state.log.last?.text.contains("2h05m ahead of this machine's") == true)
@@ -358,7 +368,10 @@ struct TableQueryTests {
         let regex = TableQuery(filterText: "^op1.$", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
         #expect(regex == (10...19).map { "projects/p/operations/OP\($0)" })
     }
+}
 
+@Suite("The TUI reducer's effects, events and key table")
+struct ReducerEffectTests {
     // MARK: - Effects: every log line and audit entry is decided here
 
     /// `--log-file` stopped getting lines once the screen's log held its 200 entries: the app wrote a line only when
@@ -417,7 +430,10 @@ struct TableQueryTests {
         let again = Reducer.reduce(&state, .poller(.refreshed(operations: [done.operation], transitions: [done], at: Fixtures.now)))
         #expect(Fixtures.audited(again).isEmpty, "recorded once")
 
-        let gone = Reducer.reduce(&state, .poller(.vanished(name: run2, at: Fixtures.now)))
+        let last = state.operations[run2]!
+        let gone = Reducer.reduce(&state, .poller(.refreshed(operations: [], transitions: [
+            StateTransition(name: run2, from: last.state, to: nil, seenAt: Fixtures.now, operation: last),
+        ], at: Fixtures.now)))
         let entries = Fixtures.audited(gone)
         #expect(entries.map(\.stage) == [.final])
         #expect(entries.first?.code == nil, "not a rejection by the server")
@@ -490,5 +506,37 @@ struct TableQueryTests {
         }
         #expect(KeyMap.action(for: .character("q"), in: .cancelDialog, readOnly: false) == .abandonCancel, "q in the dialog never quits")
         #expect(KeyMap.action(for: .character("q"), in: .help, readOnly: false) == .closeHelp)
+    }
+
+    /// A row kept as "(gone)" whose operation comes back is a newcomer again (first, as the poller counts it) and
+    /// is not removed when the departure's highlight would have ended; gone rows cannot be marked or cancelled, and
+    /// a complete listing's order keeps them where they were, in their order.
+    @Test func goneRowsComeBackAsNewcomersAndCannotBeMarked() {
+        var state = Fixtures.state()
+        let project = Fixtures.project
+        func departure(_ operation: LongRunningOperation) -> StateTransition {
+            StateTransition(name: operation.name, from: operation.state, to: nil, seenAt: Fixtures.now, operation: operation)
+        }
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [], transitions: [departure(project[4]), departure(project[1])], at: Fixtures.now)))
+        #expect(state.isGone(project[1].name) && state.isGone(project[4].name))
+        Fixtures.press(&state, .character("*"))
+        #expect(!state.marks.contains(project[1].name) && !state.marks.contains(project[4].name), "gone rows are not marked")
+        #expect(state.marks.count == project.count - 2)
+        let remaining = project.map(\.name).filter { $0 != project[1].name && $0 != project[4].name }
+        _ = Reducer.reduce(&state, .poller(.listed(order: remaining.reversed(), at: Fixtures.now)))
+        let goneAt = [project[1].name, project[4].name].map { state.serverOrder.firstIndex(of: $0) ?? -1 }
+        #expect(goneAt == [1, 4], "gone rows stay where they were: \(state.serverOrder)")
+
+        let back = project[4]
+        _ = Reducer.reduce(&state, .poller(.refreshed(operations: [back], transitions: [
+            StateTransition(name: back.name, from: nil, to: back.state, seenAt: Fixtures.now, operation: back),
+        ], at: Fixtures.now)))
+        #expect(state.serverOrder.first == back.name, "a newcomer again")
+        #expect(state.serverOrder.filter { $0 == back.name }.count == 1)
+        _ = Reducer.reduce(&state, .poller(.initialPage([project[1]]))) // a first listing tried again
+        #expect(state.serverOrder.last == project[1].name)
+        _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(6)))
+        #expect(state.operations[back.name] != nil && state.operations[project[1].name] != nil, "back for good")
+        #expect(state.serverOrder.count == project.count)
     }
 }

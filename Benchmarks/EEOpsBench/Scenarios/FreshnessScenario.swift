@@ -56,7 +56,7 @@ enum FreshnessScenario {
                 let received = Date()
                 let changes: [StateTransition]
                 switch event {
-                case .snapshot(_, let list, _), .refreshed(_, let list, _): changes = list
+                case .refreshed(_, let list, _): changes = list
                 default: continue
                 }
                 for change in changes where pending.contains(change.name) && change.to?.isTerminal == true {

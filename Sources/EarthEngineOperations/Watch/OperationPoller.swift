@@ -8,7 +8,8 @@ import Foundation
 /// that can change. The operations of interest are all of them, or the ones the subscriber shows
 /// (``setFocus(_:)``) and those it tracks: active operations deep in a long history that no one is looking at
 /// are then refreshed by the *complete listing*, which also finds deleted operations and new ones the server did
-/// not put first, at least every ``PollerConfiguration/completeListingInterval``.
+/// not put first, at least every ``PollerConfiguration/completeListingInterval``. A short listing reads the first
+/// page at least, where the server puts new operations.
 ///
 /// The operations the user acted on (``track(_:)``) are refreshed every second until they are done,
 /// whichever costs fewer requests (one `get` per tracked operation, or one short listing). Intervals are
@@ -21,6 +22,9 @@ public actor OperationPoller {
     private let configuration: PollerConfiguration
 
     private var known: [String: LongRunningOperation] = [:]
+    /// The names in the order the events so far put them: pages of the first listing in turn, newcomers first,
+    /// departures removed. A complete listing sends its order only when it differs from this.
+    private var presentedOrder: [String] = []
     private var hasCompleteListing = false
     private var tracked: [String: OperationName] = [:]
     private var paused = false
@@ -137,7 +141,13 @@ public actor OperationPoller {
                 if page.contains(where: { !$0.state.isTerminal && isOfInterest($0.name, focus: focus) }) { pagesToLastActive = pages }
                 operations.append(contentsOf: page)
                 if firstListing {
-                    eventSink.yield(.initialPage(page))
+                    // A first listing tried again after a failure meets operations it sent before: those are
+                    // reported as changes, in place.
+                    let fresh = page.filter { known[$0.name] == nil }
+                    if fresh.count < page.count { reportChanges(in: page.filter { known[$0.name] != nil }) }
+                    presentedOrder.append(contentsOf: fresh.lazy.map(\.name))
+                    for operation in fresh { known[operation.name] = operation }
+                    if !fresh.isEmpty { eventSink.yield(.initialPage(fresh)) }
                 } else {
                     reportChanges(in: page)
                 }
@@ -163,25 +173,29 @@ public actor OperationPoller {
         pagesPerCompleteListing = max(1, pages)
         pagesPerListing = pagesToLastActive
         let now = Date()
-        var transitions: [StateTransition] = []
-        var next: [String: LongRunningOperation] = [:]
-        next.reserveCapacity(operations.count)
-        for operation in operations {
-            next[operation.name] = operation
-            let previous = known[operation.name]
-            if !hasCompleteListing { continue } // the first listing is the baseline, not a change
-            if previous?.state != operation.state || previous == nil {
-                transitions.append(StateTransition(name: operation.name, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
+        // Every operation listed was reported page by page and is in `known` (a listing holds each name once);
+        // what is left is who left, and the order.
+        var departures: [StateTransition] = []
+        if known.count != operations.count {
+            let listed = Set(operations.lazy.map(\.name))
+            departures = known.values.filter { !listed.contains($0.name) }.map {
+                StateTransition(name: $0.name, from: $0.state, to: nil, seenAt: now, operation: $0)
             }
         }
-        if hasCompleteListing {
-            for (name, previous) in known where next[name] == nil {
-                transitions.append(StateTransition(name: name, from: previous.state, to: nil, seenAt: now, operation: previous))
+        if !departures.isEmpty {
+            for departure in departures {
+                known.removeValue(forKey: departure.name)
+                tracked.removeValue(forKey: departure.name)
             }
+            let departed = Set(departures.map(\.name))
+            presentedOrder.removeAll { departed.contains($0) }
+            eventSink.yield(.refreshed(operations: [], transitions: departures, at: now))
         }
-        known = next
+        let order = operations.map(\.name)
+        let reordered = order != presentedOrder
+        presentedOrder = order
         hasCompleteListing = true
-        eventSink.yield(.snapshot(operations: operations, transitions: transitions, at: now))
+        eventSink.yield(.listed(order: reordered ? order : nil, at: now))
         reportClockSkew()
         reschedule(listingStartedAt: started, complete: true)
         // A listing's pages (megabytes in a large project) are freed by now; hand the memory back to the
@@ -207,15 +221,18 @@ public actor OperationPoller {
         let now = Date()
         var changed: [LongRunningOperation] = []
         var transitions: [StateTransition] = []
+        var newcomers: [String] = []
         for operation in page {
             let previous = known[operation.name]
             guard previous != operation else { continue }
             if previous?.state != operation.state || previous == nil {
                 transitions.append(StateTransition(name: operation.name, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
             }
+            if previous == nil { newcomers.append(operation.name) }
             changed.append(operation)
             known[operation.name] = operation // reported once: the end of the listing finds no change
         }
+        presentedOrder.insert(contentsOf: newcomers, at: 0)
         if !changed.isEmpty { eventSink.yield(.refreshed(operations: changed, transitions: transitions, at: now)) }
     }
 
@@ -242,6 +259,7 @@ public actor OperationPoller {
         var refreshed: [LongRunningOperation] = []
         var transitions: [StateTransition] = []
         var firstError: OperationsError?
+        var newcomers: [String] = []
         for (name, result) in results {
             switch result {
             case .success(let operation):
@@ -249,18 +267,22 @@ public actor OperationPoller {
                 if previous?.state != operation.state {
                     transitions.append(StateTransition(name: name.description, from: previous?.state, to: operation.state, seenAt: now, operation: operation))
                 }
+                if previous == nil { newcomers.append(name.description) }
                 known[name.description] = operation
                 refreshed.append(operation)
                 if operation.state.isTerminal { tracked.removeValue(forKey: name.description) }
             case .failure(let error) where error.rpcCode == RPCCode.notFound:
                 tracked.removeValue(forKey: name.description)
-                known.removeValue(forKey: name.description)
-                eventSink.yield(.vanished(name: name.description, at: now))
+                if let previous = known.removeValue(forKey: name.description) {
+                    transitions.append(StateTransition(name: name.description, from: previous.state, to: nil, seenAt: now, operation: previous))
+                    presentedOrder.removeAll { $0 == name.description }
+                }
             case .failure(let error):
                 firstError = firstError ?? error
             }
         }
-        if !refreshed.isEmpty { eventSink.yield(.refreshed(operations: refreshed, transitions: transitions, at: now)) }
+        presentedOrder.insert(contentsOf: newcomers, at: 0)
+        if !refreshed.isEmpty || !transitions.isEmpty { eventSink.yield(.refreshed(operations: refreshed, transitions: transitions, at: now)) }
         if let firstError { eventSink.yield(.refreshFailed(firstError, at: now, retryIn: currentTrackedInterval())) }
         nextTrackedRefresh = .now + currentTrackedInterval()
     }

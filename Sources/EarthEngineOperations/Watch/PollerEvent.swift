@@ -21,21 +21,25 @@ public struct StateTransition: Sendable, Hashable {
     }
 }
 
-/// What the poller tells its subscriber (the TUI or `watch`).
+/// What the poller tells its subscriber (the TUI or `watch`). Each operation is sent when it first appears and
+/// each time it changes, never again otherwise; the subscriber keeps the rows in the order the events give:
+/// pages of the first listing in turn, newcomers first, until a complete listing sends another order.
 public enum PollerEvent: Sendable {
-    /// A page of the very first listing, sent as soon as it arrives so the first rows show at once.
+    /// A page of the very first listing, sent as soon as it arrives so the first rows show at once. The first
+    /// listing is the baseline: it reports no transitions.
     case initialPage([LongRunningOperation])
-    /// A complete listing, in the server's order, with the transitions since the previous one not yet reported
-    /// (disappearances: changes arrive page by page as ``refreshed(operations:transitions:at:)``).
-    case snapshot(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
-    /// Operations that changed or appeared: on a page of a listing, or refreshed one by one because the user
-    /// acted on them (e.g. just cancelled them).
+    /// Operations that changed or appeared (newcomers in the server's order, to go first), with the transitions
+    /// among them: on each page of a later listing as soon as it is in, or refreshed one by one because the user
+    /// acted on them (e.g. just cancelled them). A transition to nil is a departure: the operation left a complete
+    /// listing, or a tracked one answered NOT_FOUND; its `operation` is the last copy seen.
     case refreshed(operations: [LongRunningOperation], transitions: [StateTransition], at: Date)
+    /// A complete listing ended, its changes and departures sent before it: the whole project is current as of
+    /// `at`. `order` is every name in the server's order when that differs from the order the events put them
+    /// in (the server put a newcomer elsewhere than first), nil when it does not.
+    case listed(order: [String]?, at: Date)
     /// A short listing ended: every operation of interest that was not done has been seen again (its changes came
     /// as ``refreshed(operations:transitions:at:)``), so what the subscriber shows is current as of `at`.
     case upToDate(at: Date)
-    /// A tracked operation is gone (NOT_FOUND).
-    case vanished(name: String, at: Date)
     /// A refresh failed; the poller tries again after `retryIn`.
     case refreshFailed(OperationsError, at: Date, retryIn: Duration)
     /// The intervals in use, stretched when the request budget requires it.

@@ -75,7 +75,7 @@ public final class TerminalApp: Sendable {
             }
             early.append(.poller(event))
             if case .initialPage = event { break }
-            if case .snapshot = event { break }
+            if case .listed = event { break }
         }
         inbox.withLock { $0.append(contentsOf: early) }
         let forwarder = Task { [self] in
@@ -152,7 +152,7 @@ public final class TerminalApp: Sendable {
             var absorbedListing = false
             for event in events {
                 if case .key = event { state.now = now }
-                if case .poller(.snapshot) = event { absorbedListing = true }
+                if case .poller(.listed) = event { absorbedListing = true }
                 perform(Reducer.reduce(&state, event), poller: poller)
                 dirty = true
             }

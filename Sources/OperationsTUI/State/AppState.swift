@@ -164,6 +164,12 @@ public struct AppState: Sendable {
         self.now = now
     }
 
+    /// Whether the row is kept, marked "(gone)", after its operation left the listing.
+    public func isGone(_ name: String) -> Bool {
+        guard let change = changes[name] else { return false }
+        return change.to == nil
+    }
+
     /// Where the screen's regions lie at this size.
     public var layout: ScreenLayout { ScreenLayout(size: size) }
 

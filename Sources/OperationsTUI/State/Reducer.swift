@@ -35,6 +35,8 @@ public enum Reducer {
                 if change.to == nil { // a row marked "(gone)" leaves the table once its highlight ends
                     state.operations.removeValue(forKey: name)
                     state.serverOrder.removeAll { $0 == name }
+                    state.marks.remove(name)
+                    if state.markAnchor == name { state.markAnchor = nil }
                 }
             }
             recount(&state)
@@ -104,7 +106,7 @@ public enum Reducer {
         case .wheelDown: moveCursor(&state, by: 3)
         case .mark:
             guard let cursor = state.cursor else { return }
-            if state.marks.remove(cursor) == nil {
+            if state.marks.remove(cursor) == nil, !state.isGone(cursor) {
                 state.marks.insert(cursor)
                 state.markAnchor = cursor
             }
@@ -112,10 +114,11 @@ public enum Reducer {
         case .markRange:
             guard let cursor = state.cursor, let here = state.position(of: cursor) else { return }
             let anchor = state.markAnchor.flatMap { state.position(of: $0) } ?? here
-            for index in min(anchor, here)...max(anchor, here) { state.marks.insert(state.visible[index]) }
+            for index in min(anchor, here)...max(anchor, here) where !state.isGone(state.visible[index]) { state.marks.insert(state.visible[index]) }
             state.markAnchor = cursor
         case .markAll:
-            state.marks.formUnion(state.visible)
+            let markable = state.visible.filter { !state.isGone($0) }
+            state.marks.formUnion(markable)
         case .clearMarks:
             state.marks.removeAll()
             state.markAnchor = nil
@@ -252,7 +255,7 @@ public enum Reducer {
             chosen = visibleMarked + hidden
             hiddenMarks = hidden.count
         }
-        let cancellable = chosen.filter { state.operations[$0]?.state.isCancellable ?? false }
+        let cancellable = chosen.filter { !state.isGone($0) && state.operations[$0]?.state.isCancellable ?? false }
         state.mode = .confirmCancel(AppState.CancelConfirmation(
             names: cancellable, notCancellable: chosen.count - cancellable.count, hiddenMarks: hiddenMarks
         ))
@@ -307,44 +310,29 @@ public enum Reducer {
     static func apply(_ state: inout AppState, _ event: PollerEvent, _ effects: inout [Effect]) {
         switch event {
         case .initialPage(let operations):
-            for operation in operations { store(&state, operation, newcomerFirst: false) }
+            store(&state, operations, newcomersFirst: false)
             state.firstListedAt = state.firstListedAt ?? state.now
             recount(&state)
             recomputeVisible(&state)
-        case .snapshot(let operations, let transitions, let at):
-            if transitions.isEmpty, operations.count == state.serverOrder.count,
-               zip(operations, state.serverOrder).allSatisfy({ $0.name == $1 }) {
-                // The usual case: the same rows in the same order (changes came page by page), so update in place.
-                for operation in operations { store(&state, operation, newcomerFirst: false) }
-            } else {
-                replaceAll(&state, with: operations, transitions: transitions)
-            }
+        case .refreshed(let operations, let transitions, let at):
+            store(&state, operations, newcomersFirst: true)
+            for departure in transitions where departure.to == nil { depart(&state, departure) }
+            state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
+            applyTransitions(&state, transitions, &effects)
+            recount(&state)
+            recomputeVisible(&state)
+        case .listed(let order, let at):
+            if let order { reorder(&state, order) }
             state.firstListedAt = state.firstListedAt ?? at
             state.freshness.loading = false
             state.freshness.lastSuccess = at
             state.freshness.failure = nil
-            applyTransitions(&state, transitions, &effects)
-            state.marks = state.marks.filter { state.operations[$0] != nil }
-            recount(&state)
-            recomputeVisible(&state)
-        case .refreshed(let operations, let transitions, let at):
-            for operation in operations { store(&state, operation, newcomerFirst: true) }
-            state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
-            applyTransitions(&state, transitions, &effects)
             recount(&state)
             recomputeVisible(&state)
         case .upToDate(let at):
             state.freshness.loading = false
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
             state.freshness.failure = nil
-        case .vanished(let name, let at):
-            applyTransitions(&state, [StateTransition(name: name, from: state.operations[name]?.state, to: nil, seenAt: at,
-                                                      operation: state.operations[name] ?? LongRunningOperation(name: name))], &effects)
-            state.operations.removeValue(forKey: name)
-            state.serverOrder.removeAll { $0 == name }
-            state.marks.remove(name)
-            recount(&state)
-            recomputeVisible(&state)
         case .refreshFailed(let error, let at, let retryIn):
             let message = describe(error)
             let since = state.freshness.failure?.since ?? at
@@ -359,36 +347,40 @@ public enum Reducer {
         }
     }
 
-    /// Replaces the operations by a complete listing; rows that disappeared stay, marked "(gone)", until their
+    /// Puts the rows in the server's order; rows that departed stay where they were, marked "(gone)", until their
     /// highlight ends.
-    static func replaceAll(_ state: inout AppState, with operations: [LongRunningOperation], transitions: [StateTransition]) {
-        var next: [String: LongRunningOperation] = [:]
-        next.reserveCapacity(operations.count)
-        for operation in operations { next[operation.name] = operation }
-        var order = operations.map(\.name)
-        let oldPositions = Dictionary(state.serverOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        for transition in transitions where transition.to == nil {
-            next[transition.name] = transition.operation
-            order.insert(transition.name, at: min(order.count, oldPositions[transition.name] ?? order.count))
-        }
-        for (name, change) in state.changes where change.to == nil && next[name] == nil {
-            if let departed = state.operations[name] {
-                next[name] = departed
-                order.insert(name, at: min(order.count, oldPositions[name] ?? order.count))
-            }
-        }
-        state.operations = next
-        state.serverOrder = order
+    static func reorder(_ state: inout AppState, _ order: [String]) {
+        let gone = state.serverOrder.enumerated().filter { state.isGone($0.element) } // in their old order
+        var next = order.filter { state.operations[$0] != nil && !state.isGone($0) }
+        for (position, name) in gone { next.insert(name, at: min(next.count, position)) }
+        state.serverOrder = next
     }
 
-    /// Adds or replaces an operation, updating its table row in place when it has one; a newcomer goes first
-    /// in server order (the newest) or last (pages of the first listing).
-    static func store(_ state: inout AppState, _ operation: LongRunningOperation, newcomerFirst: Bool) {
-        if state.operations.updateValue(operation, forKey: operation.name) == nil {
-            if newcomerFirst { state.serverOrder.insert(operation.name, at: 0) } else { state.serverOrder.append(operation.name) }
-        } else if !state.tableRowsAreStale, !state.tableRows.update(operation) {
-            state.tableRowsAreStale = true
+    /// A row whose operation left the listing stays, marked "(gone)", until its highlight ends (`.tick`); it is
+    /// no longer marked, so no cancel is sent for it.
+    static func depart(_ state: inout AppState, _ departure: StateTransition) {
+        state.marks.remove(departure.name)
+    }
+
+    /// Adds or replaces operations, updating their table rows in place; newcomers go first in server order (the
+    /// newest, in the order given) or last (pages of the first listing).
+    /// A row kept as "(gone)" whose operation comes back is a newcomer again, as the poller counts it.
+    static func store(_ state: inout AppState, _ operations: [LongRunningOperation], newcomersFirst: Bool) {
+        var newcomers: [String] = []
+        for operation in operations {
+            if state.isGone(operation.name) {
+                state.changes.removeValue(forKey: operation.name)
+                state.serverOrder.removeAll { $0 == operation.name }
+                state.operations[operation.name] = operation
+                newcomers.append(operation.name)
+            } else if state.operations.updateValue(operation, forKey: operation.name) == nil {
+                newcomers.append(operation.name)
+            } else if !state.tableRowsAreStale, !state.tableRows.update(operation) {
+                state.tableRowsAreStale = true
+            }
         }
+        guard !newcomers.isEmpty else { return }
+        if newcomersFirst { state.serverOrder.insert(contentsOf: newcomers, at: 0) } else { state.serverOrder.append(contentsOf: newcomers) }
     }
 
     /// Records each transition; a cancelled operation's observed end is its final outcome, audited here.

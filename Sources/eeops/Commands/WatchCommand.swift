@@ -27,12 +27,15 @@ struct WatchCommand: AsyncParsableCommand {
         await poller.start()
         let printer = TransitionPrinter(format: format, filter: filter)
         var started = false
+        var listed = 0, active = 0
         for await event in poller.events {
             switch event {
-            case .snapshot(let operations, let transitions, _):
-                if !started { printer.header(operations) }
+            case .initialPage(let page):
+                listed += page.count
+                active += page.count { $0.state.isActive }
+            case .listed:
+                if !started { printer.header(operations: listed, active: active) }
                 started = true
-                printer.print(transitions)
             case .refreshed(_, let transitions, _):
                 printer.print(transitions)
             case .refreshFailed(let error, _, let retryIn):
@@ -40,12 +43,13 @@ struct WatchCommand: AsyncParsableCommand {
                     await poller.stop()
                     throw fail(error)
                 }
+                if !started { (listed, active) = (0, 0) } // the first listing starts again from its first page
                 printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
                 printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(polling.budget) requests/s")
             case .clockSkew(let seconds) where seconds != 0:
                 printError(DurationText.clockSkewWarning(seconds: seconds))
-            case .initialPage, .upToDate, .schedule, .vanished, .clockSkew:
+            case .upToDate, .schedule, .clockSkew:
                 break
             }
         }
@@ -62,9 +66,8 @@ final class TransitionPrinter: Sendable {
         self.filter = filter
     }
 
-    func header(_ operations: [LongRunningOperation]) {
-        let active = operations.filter { $0.state.isActive }.count
-        StandardStream.error.write("eeops: watching \(operations.count) operations (\(active) active); Ctrl-C to stop\n")
+    func header(operations: Int, active: Int) {
+        StandardStream.error.write("eeops: watching \(operations) operations (\(active) active); Ctrl-C to stop\n")
     }
 
     func print(_ transitions: [StateTransition]) {
