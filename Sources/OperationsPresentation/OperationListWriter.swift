@@ -145,15 +145,22 @@ struct TableColumn {
     var alignRight = false
     var value: (LongRunningOperation, Date) -> String
 
+    init(_ column: OperationColumn, value: @escaping (LongRunningOperation, Date) -> String) {
+        title = column.title
+        width = column.width
+        alignRight = column.alignRight
+        self.value = value
+    }
+
     /// Columns for a terminal `width` wide: the description takes what is left; the creation time and
     /// then the type go when space is short. Without a width nothing is cut.
     static func layout(width: Int?) -> [TableColumn] {
-        let id = TableColumn(title: "ID", width: 24) { operation, _ in OperationFormatting.id(operation) }
-        var type = TableColumn(title: "TYPE", width: 17) { operation, _ in OperationFormatting.type(operation) }
-        let state = TableColumn(title: "STATE", width: 10) { operation, _ in OperationFormatting.state(operation.state) }
-        let progress = TableColumn(title: "PROG", width: 4, alignRight: true) { operation, _ in OperationFormatting.progress(operation) }
-        let created = TableColumn(title: "CREATED (UTC)", width: 19) { operation, _ in OperationFormatting.timestamp(operation.metadata?.createTime) }
-        var description = TableColumn(title: "DESCRIPTION", width: 11) { operation, _ in OperationFormatting.description(operation) }
+        let id = TableColumn(.id) { operation, _ in OperationFormatting.id(operation) }
+        var type = TableColumn(.type) { operation, _ in OperationFormatting.type(operation) }
+        let state = TableColumn(.state) { operation, _ in OperationFormatting.state(operation.state) }
+        let progress = TableColumn(.progress) { operation, _ in OperationFormatting.progress(operation) }
+        let created = TableColumn(.createdAt) { operation, _ in OperationFormatting.timestamp(operation.metadata?.createTime) }
+        var description = TableColumn(.description) { operation, _ in OperationFormatting.description(operation) }
         guard let width else {
             description.width = Int.max / 4
             return [id, type, state, progress, created, description]
@@ -163,7 +170,7 @@ struct TableColumn {
         // Give up the least useful columns first, keeping at least 20 columns of description.
         if width - used() < 20 { columns.removeAll { $0.title == created.title } }
         if width - used() < 20 {
-            type.width = 12
+            type.width = OperationColumn.narrowType.width
             columns[1] = type
         }
         if width - used() < 20 { columns.removeAll { $0.title == progress.title } }

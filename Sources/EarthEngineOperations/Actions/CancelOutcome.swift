@@ -49,6 +49,11 @@ public enum CancelOutcome: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The outcome of a cancel still unanswered when eeops stopped: sent and unanswered, or never sent.
+    public static func stopped(wasSent: Bool, because reason: String) -> CancelOutcome {
+        wasSent ? .unanswered : .notSent(reason)
+    }
+
     /// The outcome of a cancel request that the server refused with `error`.
     public static func refused(_ error: OperationsError) -> CancelOutcome {
         switch error.rpcCode {

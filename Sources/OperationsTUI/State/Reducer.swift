@@ -18,7 +18,7 @@ public enum Reducer {
         case .stopped(let sent):
             // Each cancel still without an answer is accounted for: sent and unanswered, or never sent.
             for name in state.cancelsInFlight.sorted() {
-                let outcome: CancelOutcome = sent.contains(name) ? .unanswered : .notSent("eeops stopped first")
+                let outcome = CancelOutcome.stopped(wasSent: sent.contains(name), because: "eeops stopped first")
                 state.cancels[name] = outcome
                 effects.append(.audit([outcome.auditEntry(name: name, tool: Self.auditTool)]))
             }

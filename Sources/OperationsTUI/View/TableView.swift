@@ -11,19 +11,21 @@ enum TableView {
     }
 
     /// Columns for `width`: the essentials always, the rest as space allows; the description takes what is left.
+    /// The columns the CLI shows too take their heading, width and alignment from ``OperationColumn``.
     static func layout(width: Int) -> Layout {
-        var columns: [(Column, String, Int, Bool)] = [(.mark, "", 1, false), (.id, "ID", width >= 170 ? 24 : 10, false)]
-        if width >= 100 { columns.append((.type, "TYPE", 17, false)) }
-        columns.append((.state, "STATE", 22, false))
+        func shared(_ column: Column, _ spec: OperationColumn) -> (Column, String, Int, Bool) { (column, spec.title, spec.width, spec.alignRight) }
+        var columns: [(Column, String, Int, Bool)] = [(.mark, "", 1, false), shared(.id, width >= 170 ? .id : .shortID)]
+        if width >= 100 { columns.append(shared(.type, .type)) }
+        columns.append(shared(.state, .transition))
         if width >= 80 { columns.append((.cancel, "CANCEL", 17, false)) }
-        columns.append((.progress, "PROG", 4, true))
+        columns.append(shared(.progress, .progress))
         if width >= 130 { columns.append((.attempt, "ATT", 3, true)) }
         if width >= 120 { columns.append((.eecu, "EECU", 7, true)) }
         if width >= 110 { columns.append((.created, "CREATED", 8, true)) }
         if width >= 140 { columns.append((.running, "RUN FOR", 8, true)) }
         if width >= 150 { columns.append((.updated, "UPDATED", 8, true)) }
         let used = columns.reduce(0) { $0 + $1.2 + 1 }
-        columns.append((.description, "DESCRIPTION", max(8, width - used), false))
+        columns.append((.description, OperationColumn.description.title, max(8, width - used), false))
         return Layout(columns: columns)
     }
 

@@ -103,7 +103,7 @@ struct CancelCommand: AsyncParsableCommand {
         let (_, interrupted) = await batch.run(
             targets, request: { name in await client.requestCancel(name, audit: audit, gate: gate) },
             unanswered: { name in
-                let outcome: CancelOutcome = gate.wasSent(name.description) ? .unanswered : .notSent(gate.stopReason ?? "interrupted")
+                let outcome = CancelOutcome.stopped(wasSent: gate.wasSent(name.description), because: gate.stopReason ?? "interrupted")
                 try? audit.record(outcome.auditEntry(name: name.description, tool: "cli"))
                 return outcome
             },

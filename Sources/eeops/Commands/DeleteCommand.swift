@@ -69,7 +69,7 @@ struct DeleteCommand: AsyncParsableCommand {
                 return outcome
             },
             unanswered: { name in
-                let outcome: DeleteOutcome = gate.wasSent(name.description) ? .unanswered : .notSent(gate.stopReason ?? "interrupted")
+                let outcome = DeleteOutcome.stopped(wasSent: gate.wasSent(name.description), because: gate.stopReason ?? "interrupted")
                 try? audit.record(outcome.auditEntry(name: name.description))
                 return outcome
             },
@@ -92,6 +92,11 @@ enum DeleteOutcome: Sendable {
     case refused(OperationsError)
     case notSent(String)
     case unanswered
+
+    /// A delete still unanswered when eeops stopped: sent and unanswered, or never sent.
+    static func stopped(wasSent: Bool, because reason: String) -> DeleteOutcome {
+        wasSent ? .unanswered : .notSent(reason)
+    }
 
     var description: String {
         switch self {

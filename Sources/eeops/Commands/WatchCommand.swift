@@ -101,7 +101,9 @@ final class TransitionPrinter: Sendable {
             } else {
                 let time = String(Timestamp.format(transition.seenAt, fractionDigits: 0).dropFirst(11).dropLast())
                 let change = "\(transition.from.map(OperationFormatting.state) ?? "(new)") → \(transition.to.map(OperationFormatting.state) ?? "(gone)")"
-                StandardStream.output.write("\(time)  \(OperationFormatting.id(operation))  \(TerminalText.fit(OperationFormatting.type(operation), to: 17))  \(TerminalText.fit(change, to: 24))  \(OperationFormatting.description(operation))\n")
+                let type = TerminalText.fit(OperationFormatting.type(operation), to: OperationColumn.type.width)
+                let state = TerminalText.fit(change, to: OperationColumn.transition.width)
+                StandardStream.output.write("\(time)  \(OperationFormatting.id(operation))  \(type)  \(state)  \(OperationFormatting.description(operation))\n")
             }
         }
         StandardStream.output.flush()
