@@ -69,4 +69,67 @@ struct ListingFetchesTests {
         await fetches.requestSent(2) // page 2's fetch fails without sending: heard all the same
     }
 
+    // MARK: - The machine, without HTTP or time
+
+    /// Two pages may wait for the consumer: the third is held until the consumer takes one, then asked for; the
+    /// consumer's own `follow` of it gets that fetch.
+    @Test func theMachineRunsAheadByTheLookaheadAndHoldsThePageAfter() {
+        var machine = ListingFetchMachine(lookahead: 2)
+        #expect(machine.handle(.first) == .fetch(token: nil, index: 0, generation: 0))
+        #expect(machine.handle(.arrived(index: 0, nextToken: "T1", generation: 0)) == .fetch(token: "T1", index: 1, generation: 0))
+        #expect(machine.handle(.arrived(index: 1, nextToken: "T2", generation: 0)) == .none, "pages 0 and 1 wait: page 2 is held")
+        #expect(machine.held?.token == "T2" && machine.held?.index == 2)
+        #expect(machine.handle(.took(index: 0)) == .fetch(token: "T2", index: 2, generation: 0))
+        #expect(machine.held == nil)
+        #expect(machine.handle(.took(index: 1)) == .none)
+        #expect(machine.handle(.follow(token: "T2", index: 2)) == .useStarted(index: 2))
+        #expect(machine.handle(.took(index: 2)) == .none)
+        #expect(machine.handle(.follow(token: "T3", index: 3)) == .fetch(token: "T3", index: 3, generation: 0))
+    }
+
+    /// A server that sends a token again would make the listing loop: the consumer's `follow` of it is an error,
+    /// and the run ahead does not follow it either.
+    @Test func theMachineFollowsATokenOnce() {
+        var machine = ListingFetchMachine(lookahead: 2)
+        _ = machine.handle(.first)
+        #expect(machine.handle(.arrived(index: 0, nextToken: "T1", generation: 0)) == .fetch(token: "T1", index: 1, generation: 0))
+        _ = machine.handle(.took(index: 0))
+        #expect(machine.handle(.arrived(index: 1, nextToken: "T1", generation: 0)) == .none)
+        _ = machine.handle(.took(index: 1))
+        #expect(machine.handle(.follow(token: "T1", index: 2)) == .repeatedToken(pagesFollowed: 1))
+    }
+
+    /// Without a lookahead nothing runs ahead: the consumer asks for each page.
+    @Test func withoutALookaheadTheConsumerAsksForEachPage() {
+        var machine = ListingFetchMachine(lookahead: 0)
+        _ = machine.handle(.first)
+        #expect(machine.handle(.arrived(index: 0, nextToken: "T1", generation: 0)) == .none)
+        #expect(machine.held == nil)
+        _ = machine.handle(.took(index: 0))
+        #expect(machine.handle(.follow(token: "T1", index: 1)) == .fetch(token: "T1", index: 1, generation: 0))
+    }
+
+    /// After `cancelAll`, the pages of the cancelled fetches start nothing more, and a new first page starts a new
+    /// generation.
+    @Test func cancelledFetchesStartNoMore() {
+        var machine = ListingFetchMachine(lookahead: 2)
+        _ = machine.handle(.first)
+        _ = machine.handle(.arrived(index: 0, nextToken: "T1", generation: 0))
+        #expect(machine.handle(.cancelAll) == .cancel(indices: [0, 1]))
+        #expect(machine.handle(.arrived(index: 1, nextToken: "T2", generation: 0)) == .none)
+        #expect(machine.started.isEmpty)
+        #expect(machine.handle(.first) == .fetch(token: nil, index: 0, generation: 1))
+    }
+
+    /// The consumer waits for the next page's request until it went out, and not once it has.
+    @Test func theConsumerWaitsForARequestUntilItWentOut() {
+        var machine = ListingFetchMachine(lookahead: 2)
+        _ = machine.handle(.first)
+        _ = machine.handle(.arrived(index: 0, nextToken: "T1", generation: 0))
+        #expect(machine.handle(.awaitSent(index: 1)) == .wait(index: 1))
+        #expect(machine.handle(.sent(index: 1)) == .resumeWaiters(index: 1))
+        #expect(machine.handle(.awaitSent(index: 1)) == .resumeNow)
+        _ = machine.handle(.took(index: 1))
+        #expect(!machine.sent.contains(1), "forgotten once taken")
+    }
 }
