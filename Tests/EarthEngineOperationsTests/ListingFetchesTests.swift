@@ -131,5 +131,6 @@ struct ListingFetchesTests {
         #expect(machine.handle(.awaitSent(index: 1)) == .resumeNow)
         _ = machine.handle(.took(index: 1))
         #expect(!machine.sent.contains(1), "forgotten once taken")
+        #expect(machine.handle(.awaitSent(index: 5)) == .resumeNow, "no fetch of page 5: nothing to wait for")
     }
 }

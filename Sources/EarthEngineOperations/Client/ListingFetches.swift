@@ -99,7 +99,8 @@ struct ListingFetchMachine {
             sent.insert(index)
             return .resumeWaiters(index: index)
         case .awaitSent(let index):
-            return sent.contains(index) ? .resumeNow : .wait(index: index)
+            // A page with no fetch under way has no request to wait for.
+            return sent.contains(index) || !started.contains(index) ? .resumeNow : .wait(index: index)
         case .cancelAll:
             generation += 1
             held = nil
@@ -168,14 +169,16 @@ final class ListingFetches: Sendable {
     func follow(_ token: String, index: Int) throws(OperationsError) -> Task<FetchedListPage, any Error> {
         try state.withLock { state throws(OperationsError) in
             switch state.machine.handle(.follow(token: token, index: index)) {
-            case .useStarted(let index) where state.tasks[index] != nil:
-                return state.tasks[index]!
+            case .useStarted(let index):
+                // The machine's started pages and the tasks are recorded together, so the task is there.
+                if let task = state.tasks[index] { return task }
+                return start(token, index: index, generation: state.machine.generation, in: &state)
             case .fetch(let token, let index, let generation):
                 return start(token, index: index, generation: generation, in: &state)
             case .repeatedToken(let pages):
                 throw .invalidResponse("the server sent the same nextPageToken twice after \(pages) pages; stopped listing to avoid a loop")
-            default:
-                preconditionFailure("follow decides a fetch, the fetch under way or an error")
+            default: // follow decides nothing else
+                throw .invalidResponse("the listing could not follow page \(index + 1)")
             }
         }
     }
