@@ -134,3 +134,28 @@ struct ListingFetchesTests {
         #expect(machine.handle(.awaitSent(index: 5)) == .resumeNow, "no fetch of page 5: nothing to wait for")
     }
 }
+
+@Suite("The poller's test clock")
+struct ManualPollerClockTests {
+    /// A sleep returns when the test lets its deadline pass, not before; a cancelled one throws.
+    @Test(.timeLimit(.minutes(1))) func sleepsEndWhenTheTestAdvancesOrCancels() async throws {
+        let clock = ManualPollerClock()
+        let woke = Locked(false)
+        let deadline = clock.now + .seconds(5)
+        let sleeper = Task {
+            try await clock.sleep(until: deadline)
+            woke.withLock { $0 = true }
+        }
+        clock.advance(by: .seconds(4))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!woke.withLock { $0 }, "4 of 5 seconds")
+        clock.advance(by: .seconds(1))
+        try await sleeper.value
+        #expect(woke.withLock { $0 })
+        let later = clock.now + .seconds(60)
+        let cancelled = Task { try await clock.sleep(until: later) }
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        try await clock.sleep(until: clock.now) // a deadline already reached returns at once
+    }
+}

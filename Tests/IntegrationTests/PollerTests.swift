@@ -160,6 +160,36 @@ struct PollerTests {
         #expect(orderSent == false, "the newcomer first and the deleted one gone: the order the events gave is the server's")
     }
 
+    /// With a clock that moves only when the test says so, the schedule is exact and nothing waits in real time:
+    /// no listing until the interval has passed on the poller's clock, a short listing (one page) when it has, and
+    /// a complete one (all three) once the complete listing's interval has.
+    @Test func listingsFollowThePollersClock() async throws {
+        let server = try await TestEmulator.start(operations: 3000)
+        defer { Task { await server.stop() } }
+        let clock = ManualPollerClock()
+        let poller = OperationPoller(client: try server.client(), project: TestEmulator.project,
+                                     configuration: PollerConfiguration(interval: .seconds(2), completeListingInterval: .seconds(30),
+                                                                        requestBudget: 100, pageSize: 1000),
+                                     clock: clock)
+        await poller.start()
+        var events = poller.events.makeAsyncIterator()
+        while let event = await events.next() { if case .listed = event { break } }
+        func listRequests() async throws -> Int { try await server.statistics()["listRequests"] ?? 0 }
+        let baseline = try await listRequests()
+        #expect(baseline == 3)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await listRequests() == baseline, "no time passed on the poller's clock")
+
+        clock.advance(by: .seconds(2))
+        while let event = await events.next() { if case .upToDate = event { break } }
+        #expect(try await listRequests() == baseline + 1, "a short listing: the active operations are on the first page")
+
+        clock.advance(by: .seconds(28))
+        while let event = await events.next() { if case .listed = event { break } }
+        #expect(try await listRequests() == baseline + 4, "the complete listing, 30 s after the first")
+        await poller.stop()
+    }
+
     /// A tracked operation that leaves the listing is no longer tracked: it kept the poller listing every
     /// tracked interval for the rest of the session.
     @Test func aTrackedOperationThatLeavesTheListingIsNoLongerFollowed() async throws {

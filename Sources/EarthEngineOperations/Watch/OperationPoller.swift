@@ -33,9 +33,10 @@ public actor OperationPoller {
     /// Pages the last short listing took (before any: the pages up to the last active operation).
     private var pagesPerListing = 1
     private var pagesPerCompleteListing = 1
-    private var nextListing = ContinuousClock.now
-    private var nextCompleteListing = ContinuousClock.now
-    private var nextTrackedRefresh = ContinuousClock.now
+    private let clock: any PollerClock
+    private var nextListing: ContinuousClock.Instant
+    private var nextCompleteListing: ContinuousClock.Instant
+    private var nextTrackedRefresh: ContinuousClock.Instant
     private var consecutiveFailures = 0
     private var schedule: PollSchedule?
     private var loop: Task<Void, Never>?
@@ -47,10 +48,15 @@ public actor OperationPoller {
     /// Differences between the clocks below this are ordinary (network delay, whole-second `Date` headers).
     public static let clockSkewThreshold: Double = 30
 
-    public init(client: OperationsClient, project: String, configuration: PollerConfiguration = PollerConfiguration()) {
+    /// - Parameter clock: what intervals are measured by (a test's ``ManualPollerClock`` lets them pass at once).
+    public init(client: OperationsClient, project: String, configuration: PollerConfiguration = PollerConfiguration(),
+                clock: any PollerClock = SystemPollerClock()) {
         self.client = client
         self.project = project
         self.configuration = configuration
+        self.clock = clock
+        let now = clock.now
+        (nextListing, nextCompleteListing, nextTrackedRefresh) = (now, now, now)
         (events, eventSink) = AsyncStream.makeStream(of: PollerEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -70,7 +76,7 @@ public actor OperationPoller {
     /// Refreshes these operations every second (or as the budget allows) until they are done.
     public func track(_ names: [OperationName]) {
         for name in names { tracked[name.description] = name }
-        nextTrackedRefresh = .now
+        nextTrackedRefresh = clock.now
         wake()
     }
 
@@ -82,15 +88,15 @@ public actor OperationPoller {
 
     /// Lists the whole project now instead of at the next interval.
     public func refreshNow() {
-        nextListing = .now
-        nextCompleteListing = .now
+        nextListing = clock.now
+        nextCompleteListing = clock.now
         wake()
     }
 
     /// While paused, full listings stop; tracked operations are still refreshed so that no cancel outcome is missed.
     public func setPaused(_ value: Bool) {
         paused = value
-        if !value { nextListing = .now }
+        if !value { nextListing = clock.now }
         wake()
     }
 
@@ -98,7 +104,7 @@ public actor OperationPoller {
 
     private func run() async {
         while !Task.isCancelled {
-            let now = ContinuousClock.now
+            let now = clock.now
             let trackedDue = !tracked.isEmpty && now >= nextTrackedRefresh
             let listingDue = !paused && now >= nextListing
             if listingDue || (trackedDue && tracked.count >= pagesPerListing && hasCompleteListing && !paused) {
@@ -108,7 +114,8 @@ public actor OperationPoller {
             }
             let deadline = tracked.isEmpty ? (paused ? now + .seconds(3600) : nextListing)
                                            : min(paused ? nextTrackedRefresh : nextListing, nextTrackedRefresh)
-            let task = Task { _ = try? await Task.sleep(until: deadline, clock: .continuous) }
+            let clock = self.clock
+            let task = Task { _ = try? await clock.sleep(until: deadline) }
             sleeper = task
             await task.value
             sleeper = nil
@@ -120,7 +127,7 @@ public actor OperationPoller {
     /// Lists the project: all of it when `complete`, otherwise until every operation that was active has been
     /// seen again (a short listing that runs to the last page counts as complete).
     private func listProject(complete: Bool) async {
-        let started = ContinuousClock.now
+        let started = clock.now
         var operations: [LongRunningOperation] = []
         var pages = 0
         var pagesToLastActive = 1
@@ -155,8 +162,8 @@ public actor OperationPoller {
         } catch {
             consecutiveFailures += 1
             let retryIn = min(Duration.seconds(60), configuration.interval * (1 << min(5, consecutiveFailures - 1)))
-            nextListing = .now + retryIn
-            if !tracked.isEmpty { nextTrackedRefresh = min(nextTrackedRefresh, .now + configuration.trackedInterval) }
+            nextListing = clock.now + retryIn
+            if !tracked.isEmpty { nextTrackedRefresh = min(nextTrackedRefresh, clock.now + configuration.trackedInterval) }
             eventSink.yield(.refreshFailed(error as? OperationsError ?? .transport("\(error)"), at: Date(), retryIn: retryIn))
             return
         }
@@ -284,7 +291,7 @@ public actor OperationPoller {
         presentedOrder.insert(contentsOf: newcomers, at: 0)
         if !refreshed.isEmpty || !transitions.isEmpty { eventSink.yield(.refreshed(operations: refreshed, transitions: transitions, at: now)) }
         if let firstError { eventSink.yield(.refreshFailed(firstError, at: now, retryIn: currentTrackedInterval())) }
-        nextTrackedRefresh = .now + currentTrackedInterval()
+        nextTrackedRefresh = clock.now + currentTrackedInterval()
     }
 
     /// Tells the subscriber when the server's clock is (or stops being) far from this machine's: ages and
@@ -317,7 +324,7 @@ public actor OperationPoller {
         let interval = max(configuration.interval, .milliseconds(Int64(Double(pagesPerListing) / (remaining - completeRate) * 1000)))
         nextListing = started + interval
         if complete { nextCompleteListing = started + completeEvery }
-        if !tracked.isEmpty { nextTrackedRefresh = .now + trackedInterval }
+        if !tracked.isEmpty { nextTrackedRefresh = clock.now + trackedInterval }
         let newSchedule = PollSchedule(
             interval: interval, completeListingInterval: max(interval, completeEvery), trackedInterval: trackedInterval,
             pagesPerListing: pagesPerListing, pagesPerCompleteListing: pagesPerCompleteListing,
