@@ -47,6 +47,7 @@ shared_sources=(
     Sources/EarthEngineOperations/Text/TerminalText.swift
     Sources/EarthEngineOperations/Text/ServerText.swift
     Sources/OperationsPresentation/OperationFormatting.swift
+    Sources/OperationsPresentation/OperationColumn.swift
     Sources/OperationsPresentation/OperationListWriter.swift
     Tests/EarthEngineOperationsTests/FuzzChecks.swift
 )
