@@ -218,6 +218,50 @@ struct PollerTests {
         #expect(after - before <= 1, "nothing is due for a minute: \(after - before) requests")
     }
 
+    /// A poller that keeps summaries (the TUI's) sends finished operations without their stages, script and
+    /// destinations, and active ones whole, whether they came from a listing or a tracked `get`; the listings that
+    /// follow find the summaries unchanged and send none of them again.
+    @Test func finishedOperationsAreKeptAsSummaries() async throws {
+        // Active operations on every page: a short listing takes three pages, so one tracked operation is
+        // refreshed by a `get`.
+        let server = try await TestEmulator.start(operations: 300) {
+            $0.activePlacement = .spread
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        var configuration = PollerConfiguration(interval: .milliseconds(200), completeListingInterval: .zero, trackedInterval: .milliseconds(100),
+                                                pageSize: 100)
+        configuration.finishedOperations = .summary
+        let poller = OperationPoller(client: client, project: TestEmulator.project, configuration: configuration)
+        await poller.start()
+        var events = poller.events.makeAsyncIterator()
+        var first: [LongRunningOperation] = []
+        while let event = await events.next() {
+            if case .initialPage(let page) = event { first += page }
+            if case .listed = event { break }
+        }
+        let finished = first.filter(\.state.isTerminal)
+        #expect(first.count == 300 && finished.count > 100)
+        #expect(finished.allSatisfy { $0.isSummary && $0.metadata?.stages.isEmpty == true && $0.metadata?.destinationUris.isEmpty == true })
+        #expect(first.filter { !$0.state.isTerminal }.allSatisfy { !$0.isSummary })
+        #expect(first.filter { $0.state == .running }.allSatisfy { $0.metadata?.stages.isEmpty == false })
+        let whole = try await client.get(try #require(OperationName(validating: finished[0].name)))
+        #expect(!whole.isSummary && whole.metadata?.stages.isEmpty == false, "the server's answer has the details")
+
+        await poller.track([try #require(OperationName(validating: finished[0].name))])
+        var resent: [LongRunningOperation] = []
+        var listings = 0
+        while listings < 3, let event = await events.next() {
+            if case .refreshed(let operations, _, _) = event { resent += operations.filter { finished.contains($0) || $0.name == finished[0].name } }
+            if case .listed = event { listings += 1 }
+        }
+        await poller.stop()
+        #expect(listings == 3)
+        #expect(resent.contains { $0.name == finished[0].name }, "the tracked operation was refreshed by a get")
+        #expect(resent.allSatisfy { $0.isSummary }, "a tracked get is kept as a summary too")
+        #expect(resent.filter { $0.name != finished[0].name }.isEmpty, "\(resent.count) unchanged operations sent again")
+    }
+
     /// 3,000 operations whose active ones lie through the whole history (a queue days deep). While the poller
     /// must keep all of them fresh, a short listing reads every page; told that the subscriber shows the first
     /// page's newest rows, it reads only the first page; when a row on screen is an active one on the last page,

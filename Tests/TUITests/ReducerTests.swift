@@ -539,4 +539,45 @@ struct ReducerEffectTests {
         #expect(state.operations[back.name] != nil && state.operations[project[1].name] != nil, "back for good")
         #expect(state.serverOrder.count == project.count)
     }
+
+    /// The TUI keeps finished operations as summaries (the poller's `.summary`): opening one's details fetches the
+    /// whole operation once, shows "loading" until the answer, then its stages, script and destinations; a change
+    /// of the operation while its details are open fetches it again, and an answer for closed details is dropped.
+    @Test func theDetailsOfASummaryAreFetchedWhenOpened() throws {
+        var whole = Fixtures.operation("DONE9JJJJJJJJJJJJJJJJJJJ", .succeeded, description: "summarised", minutesAgo: 0.5, progress: 1)
+        whole.metadata?.stages = [OperationStage(displayName: "Write Output", completeWorkUnits: 4, totalWorkUnits: 4)]
+        whole.metadata?.scriptUri = "https://code.earthengine.google.com/abc"
+        whole.metadata?.destinationUris = ["gs://bucket/out.tif"]
+        let summary = whole.summarized()
+        #expect(summary.isSummary && summary != whole)
+        #expect(summary.metadata?.stages.isEmpty == true && summary.metadata?.scriptUri == nil && summary.metadata?.destinationUris.isEmpty == true)
+        #expect(summary.metadata?.description == "summarised" && summary.state == .succeeded)
+        #expect(Fixtures.project[0].summarized() == Fixtures.project[0], "an active operation is kept whole")
+
+        var state = Fixtures.state(operations: [summary] + Fixtures.project)
+        let name = try #require(OperationName(validating: summary.name))
+        #expect(Fixtures.actions(Fixtures.press(&state, .enter)) == [.fetchDetails(name)])
+        #expect(AppView.render(state).text.contains("Details      loading…"))
+        #expect(!AppView.render(state).text.contains("Stages"))
+
+        _ = Reducer.reduce(&state, .detailsFetched(name: summary.name, .success(whole)))
+        var screen = AppView.render(state).text
+        #expect(screen.contains("Write Output: 4/4 work units") && screen.contains("gs://bucket/out.tif"))
+        #expect(!screen.contains("loading…"))
+
+        var changed = summary
+        changed.metadata?.batchEecuUsageSeconds = 5
+        let refetch = Reducer.reduce(&state, .poller(.refreshed(operations: [changed], transitions: [], at: Fixtures.now)))
+        #expect(Fixtures.actions(refetch) == [.fetchDetails(name)])
+        _ = Reducer.reduce(&state, .detailsFetched(name: summary.name, .failure(.transport("connection reset"))))
+        screen = AppView.render(state).text
+        #expect(screen.contains("could not be fetched: connection reset"))
+
+        Fixtures.press(&state, .escape)
+        #expect(state.details == nil)
+        _ = Reducer.reduce(&state, .detailsFetched(name: summary.name, .success(whole)))
+        #expect(state.details == nil, "the answer for details no longer open is dropped")
+        Fixtures.press(&state, .down, .enter)
+        #expect(state.details == nil, "a whole operation needs no fetch")
+    }
 }

@@ -416,6 +416,22 @@ struct TmuxEndToEndTests {
         }
     }
 
+    /// The table keeps finished operations as summaries: their details view fetches the whole operation, and
+    /// shows its destinations and stages as the server has them.
+    @Test func theDetailsOfAFinishedOperationShowWhatTheTableLeavesOut() async throws {
+        try await withTUI(operations: [#"{"id":"DONEAAAAAAAAAAAAAAAAAAAA","state":"SUCCEEDED"}"#]) { fixture in
+            let tui = fixture.session
+            try #require(try await tui.waitFor("DONEAAAA", timeout: 60).contains("DONEAAAA"))
+            try tui.send("Enter")
+            let detail = try await tui.waitFor("Stages", timeout: 10)
+            #expect(detail.contains("Destinations https://drive.google.com/#folders/DONEAAAAAAAA"), "\(detail)")
+            #expect(detail.contains("Write") && !detail.contains("loading"), "\(detail)")
+            try tui.send("q")
+            try tui.send("q")
+            #expect(try await tui.waitFor("EXIT=", timeout: 10).contains("EXIT=0"))
+        }
+    }
+
     /// `--log-file` on a full disk, or into a pipe, does not stop the interface (Foundation's FileHandle trapped
     /// on ENOSPC and on seeking a pipe); quitting says the diagnostics stopped.
     @Test(arguments: ["/dev/full", "fifo"])

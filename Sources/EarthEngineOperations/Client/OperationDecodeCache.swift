@@ -4,8 +4,21 @@ import Foundation
 /// listing repeated every few seconds decodes only the operations that changed (in a large project, the
 /// few that are active) and reuses the rest. The poller keeps one; `OperationsClient.listAll` fills it.
 ///
-/// Entries not seen in the last two listings are dropped, so it holds about one project's worth.
+/// Entries not seen in the last two listings are dropped, so it holds about one project's worth. With
+/// ``FinishedOperations/summary``, it keeps and gives finished operations as summaries (``LongRunningOperation/summarized()``),
+/// so that no copy of their details stays in memory.
 public final class OperationDecodeCache: Sendable {
+    /// What is kept of an operation that is done.
+    public enum FinishedOperations: Sendable {
+        /// The whole operation, as the server sent it.
+        case whole
+        /// Its summary: no stages, script, destinations or notifications.
+        case summary
+    }
+
+    /// What is kept of an operation that is done.
+    public let finishedOperations: FinishedOperations
+
     private struct Key: Hashable {
         var hash: UInt64
         var length: Int
@@ -25,7 +38,15 @@ public final class OperationDecodeCache: Sendable {
 
     private let state = Locked(State())
 
-    public init() {}
+    public init(finishedOperations: FinishedOperations = .whole) {
+        self.finishedOperations = finishedOperations
+    }
+
+    /// The form in which an operation is kept and given: its summary once done, when the cache keeps summaries.
+    /// Every operation the cache's owner holds goes through here, whether it came from a listing or a `get`.
+    public func retained(_ operation: LongRunningOperation) -> LongRunningOperation {
+        finishedOperations == .summary ? operation.summarized() : operation
+    }
 
     /// Decoded and reused operations so far, for benchmarks and tests.
     public var counts: (hits: Int, misses: Int) { state.withLock { ($0.hits, $0.misses) } }
@@ -72,6 +93,7 @@ public final class OperationDecodeCache: Sendable {
             let element = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[page.elements[index]]))
             do {
                 operations[index] = try JSONReader.readDocument(element) { reader throws(JSONReadError) in try LongRunningOperation.read(from: &reader) }
+                    .map(retained)
             } catch {
                 return nil
             }

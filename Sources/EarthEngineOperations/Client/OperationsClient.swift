@@ -111,7 +111,9 @@ public final class OperationsClient: Sendable {
            let page = exchange.body.withUnsafeReadableBytes({ cache.decodePage($0.assumingMemoryBound(to: UInt8.self), scanned: scanned) }) {
             return page
         }
-        return try decode(ListOperationsResponse.self, exchange)
+        var page = try decode(ListOperationsResponse.self, exchange)
+        if let cache { page.operations = page.operations.map(cache.retained) }
+        return page
     }
 
     /// Every operation of a project, page after page, handing each page to `onPage` as it arrives.

@@ -10,6 +10,8 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
     private struct Fields: Hashable, Sendable {
         var name: String
         var done: Bool
+        /// True when this copy leaves out the details of a finished operation (``summarized()``).
+        var isSummary = false
         /// The error and response, set only once done: one word while running, and one object shared by
         /// all the operations that ended alike (most often, with an empty response).
         private var outcome: Outcome?
@@ -103,6 +105,30 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
     }
 
     public var id: String { name }
+
+    /// True when this copy leaves out the details a table does not show (``summarized()``): a `get` of the
+    /// operation gives them.
+    public var isSummary: Bool { storage.fields.isSummary }
+
+    /// This operation without its stages, script, destinations and notifications once it is done: what a table
+    /// of a long history keeps of the operations whose details are not open, about half of an operation's memory.
+    /// An operation still active, or without such details, is returned whole (its details still change, or
+    /// there are none to leave out).
+    public func summarized() -> LongRunningOperation {
+        guard state.isTerminal, !storage.fields.isSummary, var metadata = storage.fields.metadata,
+              !metadata.stages.isEmpty || metadata.scriptUri != nil || !metadata.destinationUris.isEmpty
+                || !metadata.notifications.isEmpty else { return self }
+        metadata.stages = []
+        metadata.scriptUri = nil
+        metadata.destinationUris = []
+        metadata.notifications = []
+        var summary = self
+        summary.update {
+            $0.metadata = metadata
+            $0.isSummary = true
+        }
+        return summary
+    }
 
     public init(name: consuming String, metadata: consuming OperationMetadata? = nil, done: Bool = false, error: Status? = nil, response: JSONValue? = nil) {
         storage = Storage(Fields(name: name, done: done, error: error, response: response, metadata: metadata))

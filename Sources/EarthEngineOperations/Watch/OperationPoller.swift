@@ -42,8 +42,9 @@ public actor OperationPoller {
     private var loop: Task<Void, Never>?
     private var sleeper: Task<Void, Never>?
     private var reportedSkew: Double = 0
-    /// Operations decoded by earlier listings, reused while their JSON is unchanged.
-    public nonisolated let decodeCache = OperationDecodeCache()
+    /// Operations decoded by earlier listings, reused while their JSON is unchanged; it also decides the form in
+    /// which finished operations are kept (``PollerConfiguration/finishedOperations``).
+    public nonisolated let decodeCache: OperationDecodeCache
 
     /// Differences between the clocks below this are ordinary (network delay, whole-second `Date` headers).
     public static let clockSkewThreshold: Double = 30
@@ -55,6 +56,7 @@ public actor OperationPoller {
         self.project = project
         self.configuration = configuration
         self.clock = clock
+        decodeCache = OperationDecodeCache(finishedOperations: configuration.finishedOperations)
         let now = clock.now
         (nextListing, nextCompleteListing, nextTrackedRefresh) = (now, now, now)
         (events, eventSink) = AsyncStream.makeStream(of: PollerEvent.self, bufferingPolicy: .unbounded)
@@ -269,7 +271,8 @@ public actor OperationPoller {
         var newcomers: [String] = []
         for (name, result) in results {
             switch result {
-            case .success(let operation):
+            case .success(let answer):
+                let operation = decodeCache.retained(answer)
                 let previous = known[name.description]
                 if previous?.state != operation.state {
                     transitions.append(StateTransition(name: name.description, from: previous?.state, to: operation.state, seenAt: now, operation: operation))

@@ -89,6 +89,9 @@ public struct PollerConfiguration: Sendable {
     /// How often operations the user acted on are refreshed until they are done.
     public var trackedInterval: Duration
     public var pageSize: Int
+    /// What is kept and sent of an operation that is done: the TUI, which shows details one operation at a time,
+    /// asks for summaries (``LongRunningOperation/summarized()``); `watch` prints whole operations.
+    public var finishedOperations: OperationDecodeCache.FinishedOperations = .whole
 
     public init(interval: Duration = .seconds(2), completeListingInterval: Duration = .seconds(30), requestBudget: Double = 10,
                 trackedInterval: Duration = .seconds(1), pageSize: Int = 1000) {

@@ -56,7 +56,10 @@ public final class TerminalApp: Sendable {
     /// Runs until the user quits or a termination signal arrives; the terminal is restored before it returns.
     public func run() async throws -> Summary {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw StartError.noTerminal }
-        let poller = OperationPoller(client: client, project: settings.project, configuration: options.poller)
+        // The table keeps finished operations as summaries; the details view fetches the one it shows.
+        var pollerConfiguration = options.poller
+        pollerConfiguration.finishedOperations = .summary
+        let poller = OperationPoller(client: client, project: settings.project, configuration: pollerConfiguration)
         await poller.start()
         // Wait for the first page (or a failure) before taking over the screen, so that a wrong project or
         // token gives a plain error message. A server that cannot be reached (yet) is not a mistake of the
@@ -181,6 +184,13 @@ public final class TerminalApp: Sendable {
                 Task { await poller.refreshNow() }
             case .setPaused(let paused):
                 Task { await poller.setPaused(paused) }
+            case .fetchDetails(let name):
+                let client = self.client
+                Task { [inbox] in
+                    let result: Result<LongRunningOperation, OperationsError>
+                    do throws(OperationsError) { result = .success(try await client.get(name)) } catch { result = .failure(error) }
+                    inbox.withLock { $0.append(.detailsFetched(name: name.description, result)) }
+                }
             case .quit:
                 break
             }

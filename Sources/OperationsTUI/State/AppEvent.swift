@@ -17,6 +17,8 @@ public enum AppEvent: Sendable {
     /// The interface has stopped and the cancels still in flight had their grace period; `sent` names those of
     /// them that went out.
     case stopped(sent: Set<String>)
+    /// The answer to ``Effect/fetchDetails(_:)``: the whole operation, or why it could not be fetched.
+    case detailsFetched(name: String, Result<LongRunningOperation, OperationsError>)
 }
 
 /// A key press, independent of curses.
@@ -43,6 +45,9 @@ public enum Effect: Sendable, Equatable {
     case focus(Set<String>)
     case refreshNow
     case setPaused(Bool)
+    /// Fetch the whole operation (`get`), whose details are open while the table keeps its summary; the answer
+    /// comes back as ``AppEvent/detailsFetched(name:_:)``.
+    case fetchDetails(OperationName)
     /// A line for `--log-file`.
     case diagnostic(AppState.LogEntry)
     case quit

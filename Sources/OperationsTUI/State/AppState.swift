@@ -140,6 +140,23 @@ public struct AppState: Sendable {
     public internal(set) var quitRequested = false
     /// What the poller was last told the user sees (``Effect/focus(_:)``).
     public internal(set) var pollerFocus: Focus?
+    /// The whole copy of the operation whose details are open, when the table keeps only its summary.
+    public internal(set) var details: Details?
+
+    /// The whole copy of one operation, fetched for its details (``Effect/fetchDetails(_:)``).
+    public struct Details: Sendable, Equatable {
+        public var name: String
+        /// Nil until the answer comes.
+        public var operation: LongRunningOperation?
+        /// Why the fetch failed, if it did.
+        public var failure: String?
+
+        public init(name: String, operation: LongRunningOperation? = nil, failure: String? = nil) {
+            self.name = name
+            self.operation = operation
+            self.failure = failure
+        }
+    }
 
     /// The operations the user sees or chose.
     public struct Focus: Sendable, Equatable {

@@ -23,6 +23,12 @@ public enum Reducer {
                 effects.append(.audit([outcome.auditEntry(name: name, tool: Self.auditTool)]))
             }
             state.cancelsInFlight.removeAll()
+        case .detailsFetched(let name, let result):
+            guard state.details?.name == name else { break } // the details were closed, or others opened
+            switch result {
+            case .success(let operation): state.details?.operation = operation
+            case .failure(let error): state.details?.failure = describe(error)
+            }
         case .resize(let size):
             state.size = size
             keepCursorVisible(&state)
@@ -125,7 +131,10 @@ public enum Reducer {
         case .cancel:
             openCancelDialog(&state)
         case .details:
-            if let cursor = state.cursor { state.mode = .detail(name: cursor, scroll: 0) }
+            guard let cursor = state.cursor else { return }
+            state.mode = .detail(name: cursor, scroll: 0)
+            state.details = nil
+            fetchDetailsOfSummary(&state, &effects)
         case .filter:
             state.mode = .filtering
         case .toggleActive:
@@ -197,9 +206,20 @@ public enum Reducer {
         case .moveUp: state.mode = .detail(name: name, scroll: max(0, scroll - 1))
         case .pageDown: state.mode = .detail(name: name, scroll: scroll + page)
         case .pageUp: state.mode = .detail(name: name, scroll: max(0, scroll - page))
-        case .closeDetail: state.mode = .table
+        case .closeDetail:
+            state.mode = .table
+            state.details = nil
         default: break
         }
+    }
+
+    /// Asks for the whole operation whose details are open when the table keeps only its summary (a finished
+    /// operation: ``LongRunningOperation/summarized()``); the view shows its details once the answer is in.
+    static func fetchDetailsOfSummary(_ state: inout AppState, _ effects: inout [Effect]) {
+        guard case .detail(let name, _) = state.mode, let operation = state.operations[name], operation.isSummary,
+              let operationName = OperationName(validating: name) else { return }
+        state.details = AppState.Details(name: name)
+        effects.append(.fetchDetails(operationName))
     }
 
     static func sort(_ state: inout AppState, _ key: AppState.SortKey) {
@@ -316,6 +336,9 @@ public enum Reducer {
             recomputeVisible(&state)
         case .refreshed(let operations, let transitions, let at):
             store(&state, operations, newcomersFirst: true)
+            if case .detail(let name, _) = state.mode, operations.contains(where: { $0.name == name }) {
+                fetchDetailsOfSummary(&state, &effects) // it changed: what was fetched is out of date
+            }
             for departure in transitions where departure.to == nil { depart(&state, departure) }
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
             applyTransitions(&state, transitions, &effects)

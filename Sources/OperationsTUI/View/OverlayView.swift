@@ -95,6 +95,9 @@ enum OverlayView {
 
     static func detailLines(_ state: AppState, operation: LongRunningOperation, width: Int, policy: TextPolicy) -> [(String, CellStyle)] {
         let metadata = operation.metadata
+        // A summary's stages, script, destinations and notifications come from the whole copy fetched for them.
+        let fetched = operation.isSummary && state.details?.name == operation.name ? state.details : nil
+        let details = operation.isSummary ? fetched?.operation?.metadata : metadata
         var lines: [(String, CellStyle)] = []
         let label = CellStyle(.header, bold: true)
         func field(_ name: String, _ value: String, _ style: CellStyle = .plain) {
@@ -118,13 +121,17 @@ enum OverlayView {
         field("Started", time(metadata?.startTime))
         field("Updated", time(metadata?.updateTime))
         field("Ended", time(metadata?.endTime))
-        if let script = metadata?.scriptUri { field("Script", policy.safe(ServerText.capped(script))) }
-        for (index, uri) in (metadata?.destinationUris ?? []).prefix(100).enumerated() { field(index == 0 ? "Destinations" : "", policy.safe(ServerText.capped(uri))) }
-        for (index, stage) in (metadata?.stages ?? []).enumerated() {
+        if operation.isSummary, fetched?.operation == nil {
+            let why = fetched?.failure.map { "could not be fetched: " + policy.safe(ServerText.capped($0)) }
+            field("Details", why ?? "loading" + policy.glyphs.ellipsis, CellStyle(why == nil ? .dim : .warning))
+        }
+        if let script = details?.scriptUri { field("Script", policy.safe(ServerText.capped(script))) }
+        for (index, uri) in (details?.destinationUris ?? []).prefix(100).enumerated() { field(index == 0 ? "Destinations" : "", policy.safe(ServerText.capped(uri))) }
+        for (index, stage) in (details?.stages ?? []).enumerated() {
             let units = stage.totalWorkUnits.map { "\(stage.completeWorkUnits ?? 0)/\($0) work units" } ?? "not started"
             field(index == 0 ? "Stages" : "", policy.safe(stage.displayName ?? "-") + ": " + units + (stage.description.map { " — " + policy.safe($0) } ?? ""))
         }
-        for (index, note) in (metadata?.notifications ?? []).enumerated() {
+        for (index, note) in (details?.notifications ?? []).enumerated() {
             field(index == 0 ? "Notifications" : "", "\(policy.safe(note.severity ?? "-")) \(policy.safe(note.topic ?? "")): \(policy.safe(note.detail ?? ""))", CellStyle(.warning))
         }
         if let error = operation.error {
