@@ -23,10 +23,10 @@ struct ReducerTests {
         Fixtures.press(&state, .character("S"))
         #expect(state.sortKey == .state && state.sortAscending)
         #expect(state.cursor == Fixtures.name("DONE4DDDDDDDDDDDDDDDDDDD"))
-        #expect(state.operations[state.visible[0]]?.state == .running)
+        #expect(state.operation(named: state.visible[0])?.state == .running)
         Fixtures.press(&state, .character("S"))
         #expect(!state.sortAscending)
-        #expect(state.operations[state.visible[0]]?.state == .succeeded)
+        #expect(state.operation(named: state.visible[0])?.state == .succeeded)
     }
 
     /// Pages of short listings update rows in place: the sort, the filter and "active only" all see the new
@@ -40,7 +40,6 @@ struct ReducerTests {
         let grown = Fixtures.operation("RUN7GGGGGGGGGGGGGGGGGGGG", .running, type: "EXPORT_CLASSIFIER", description: "crop classifier",
                                        minutesAgo: 60, progress: 0.95, eecu: 50_000)
         _ = Reducer.reduce(&state, .poller(.refreshed(operations: [grown], transitions: [], at: Fixtures.now)))
-        #expect(!state.tableRowsAreStale, "updated in place, not rebuilt")
         #expect(state.visible[0] == grown.name)
         #expect(state.visible[0] != leaderBefore)
 
@@ -73,8 +72,7 @@ struct ReducerTests {
                                         minutesAgo: 60, progress: 0.97, eecu: 123)
         _ = Reducer.reduce(&state, .poller(.refreshed(operations: [project[6]], transitions: [], at: Fixtures.now)))
         _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Fixtures.now)))
-        #expect(!state.tableRowsAreStale)
-        #expect(state.operations[project[6].name]?.metadata?.progress == 0.97)
+        #expect(state.operation(named: project[6].name)?.metadata?.progress == 0.97)
         #expect(state.serverOrder == project.map(\.name))
         let newest = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
         let next = Fixtures.operation("NEW1YYYYYYYYYYYYYYYYYYYY", .pending, minutesAgo: 0.5)
@@ -110,7 +108,7 @@ struct ReducerTests {
         var state = Fixtures.state()
         Fixtures.press(&state, .character("a"))
         #expect(state.visible.count == 4)
-        #expect(state.visible.allSatisfy { state.operations[$0]!.state.isActive })
+        #expect(state.visible.allSatisfy { state.operation(named: $0)!.state.isActive })
         Fixtures.press(&state, .character("a"))
         #expect(state.visible.count == 8)
     }
@@ -194,7 +192,7 @@ struct ReducerTests {
         _ = Reducer.reduce(&state, .cancelAnswered(name: pend3, outcome: .failed(code: .unavailable, message: "UNAVAILABLE: try later")))
         #expect(state.cancelsInFlight.isEmpty)
         func seen(_ name: String, _ from: OperationState, _ to: OperationState) -> StateTransition {
-            var operation = state.operations[name]!
+            var operation = state.operation(named: name)!
             operation.metadata?.state = to
             return StateTransition(name: name, from: from, to: to, seenAt: Fixtures.now, operation: operation)
         }
@@ -331,7 +329,7 @@ struct TableQueryTests {
     func sortsStablyLikeAReferenceSort(key: AppState.SortKey, ascending: Bool) {
         let order = Self.rows.map(\.name)
         let byName = Dictionary(uniqueKeysWithValues: Self.rows.map { ($0.name, $0) })
-        let result = TableQuery(filterText: "", activeOnly: false, sortKey: key, ascending: ascending).apply(order: order, operations: byName)
+        let result = TableQuery(filterText: "", activeOnly: false, sortKey: key, ascending: ascending).apply(order.map { byName[$0]! })
         // Reference: compare keys, ties by server position.
         func compare(_ a: LongRunningOperation, _ b: LongRunningOperation) -> Int {
             switch key {
@@ -359,14 +357,47 @@ struct TableQueryTests {
     @Test func filtersByIdTypeOrDescriptionAndActiveOnly() {
         let order = Self.rows.map(\.name)
         let byName = Dictionary(uniqueKeysWithValues: Self.rows.map { ($0.name, $0) })
-        let export = TableQuery(filterText: "EXPORT", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        let export = TableQuery(filterText: "EXPORT", activeOnly: false, sortKey: .age, ascending: false).apply(order.map { byName[$0]! })
         #expect(export == Self.rows.filter { ($0.metadata?.type ?? "").hasPrefix("EXPORT") || ($0.metadata?.description ?? "").lowercased().contains("export") }.map(\.name))
-        let id = TableQuery(filterText: "op39", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        let id = TableQuery(filterText: "op39", activeOnly: false, sortKey: .age, ascending: false).apply(order.map { byName[$0]! })
         #expect(id == ["projects/p/operations/OP39"] + (390...399).map { "projects/p/operations/OP\($0)" })
-        let active = TableQuery(filterText: "", activeOnly: true, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        let active = TableQuery(filterText: "", activeOnly: true, sortKey: .age, ascending: false).apply(order.map { byName[$0]! })
         #expect(active == Self.rows.filter(\.state.isActive).map(\.name))
-        let regex = TableQuery(filterText: "^op1.$", activeOnly: false, sortKey: .age, ascending: false).apply(order: order, operations: byName)
+        let regex = TableQuery(filterText: "^op1.$", activeOnly: false, sortKey: .age, ascending: false).apply(order.map { byName[$0]! })
         #expect(regex == (10...19).map { "projects/p/operations/OP\($0)" })
+    }
+
+    /// The table's rows are the state's one copy of the operations: each way of changing them (appending pages,
+    /// newcomers first, updates in place or with a new description, removals, a new order) keeps every name's row,
+    /// the order and the packed texts the filter reads in step.
+    @Test func theRowsKeepTheirIndexInStepWhateverChangesThem() {
+        let project = Fixtures.project
+        func check(_ rows: TableRows, _ expected: [LongRunningOperation], _ step: String) {
+            #expect(rows.operations.map(\.name) == expected.map(\.name), "\(step): order")
+            #expect(expected.allSatisfy { rows.operation(named: $0.name) == $0 }, "\(step): every name finds its operation")
+            let byDescription = rows.matches(TextPattern(typed: "renamed"))
+            #expect(byDescription == expected.map { $0.metadata?.description == "renamed" }, "\(step): the texts are in step")
+        }
+        var rows = TableRows(Array(project[0..<3]))
+        rows.append(Array(project[3...]) + [project[0]]) // a name seen again is updated, not added
+        check(rows, project, "append")
+        let newest = Fixtures.operation("NEW0ZZZZZZZZZZZZZZZZZZZZ", .pending, minutesAgo: 0)
+        rows.insertFirst([newest])
+        check(rows, [newest] + project, "insertFirst")
+        var renamed = project[5]
+        renamed.metadata?.description = "renamed"
+        let updated = rows.update(renamed)
+        #expect(updated)
+        var expected = [newest] + project
+        expected[6] = renamed
+        check(rows, expected, "update with a new description")
+        rows.remove([project[1].name, newest.name])
+        expected.removeAll { $0.name == project[1].name || $0.name == newest.name }
+        check(rows, expected, "remove")
+        rows.reorder(expected.reversed().map(\.name) + ["projects/demo/operations/UNKNOWN"])
+        check(rows, expected.reversed(), "reorder")
+        let updatedAfterRemoval = rows.update(newest)
+        #expect(!updatedAfterRemoval, "a removed operation has no row")
     }
 }
 
@@ -392,7 +423,7 @@ struct ReducerEffectTests {
         let run1 = Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")
         Fixtures.press(&state, .character("x"), .character("y"))
         #expect(state.cancelsInFlight == [run1])
-        var cancelled = state.operations[run1]!
+        var cancelled = state.operation(named: run1)!
         cancelled.metadata?.state = .cancelled
         let seen = Reducer.reduce(&state, .poller(.refreshed(operations: [cancelled], transitions: [
             StateTransition(name: run1, from: .running, to: .cancelled, seenAt: Fixtures.now, operation: cancelled),
@@ -416,7 +447,7 @@ struct ReducerEffectTests {
                 "the answer itself is audited where the request was sent")
         _ = Reducer.reduce(&state, .cancelAnswered(name: run2, outcome: .requested))
         func seen(_ name: String, _ from: OperationState, _ to: OperationState) -> StateTransition {
-            var operation = state.operations[name]!
+            var operation = state.operation(named: name)!
             operation.metadata?.state = to
             return StateTransition(name: name, from: from, to: to, seenAt: Fixtures.now, operation: operation)
         }
@@ -430,7 +461,7 @@ struct ReducerEffectTests {
         let again = Reducer.reduce(&state, .poller(.refreshed(operations: [done.operation], transitions: [done], at: Fixtures.now)))
         #expect(Fixtures.audited(again).isEmpty, "recorded once")
 
-        let last = state.operations[run2]!
+        let last = state.operation(named: run2)!
         let gone = Reducer.reduce(&state, .poller(.refreshed(operations: [], transitions: [
             StateTransition(name: run2, from: last.state, to: nil, seenAt: Fixtures.now, operation: last),
         ], at: Fixtures.now)))
@@ -536,7 +567,7 @@ struct ReducerEffectTests {
         _ = Reducer.reduce(&state, .poller(.initialPage([project[1]]))) // a first listing tried again
         #expect(state.serverOrder.last == project[1].name)
         _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(6)))
-        #expect(state.operations[back.name] != nil && state.operations[project[1].name] != nil, "back for good")
+        #expect(state.operation(named: back.name) != nil && state.operation(named: project[1].name) != nil, "back for good")
         #expect(state.serverOrder.count == project.count)
     }
 

@@ -28,7 +28,7 @@ struct ViewSnapshotTests {
         Fixtures.press(&state, .down, .character(" "), .up)
         let run7 = Fixtures.name("RUN7GGGGGGGGGGGGGGGGGGGG")
         _ = Reducer.reduce(&state, .cancelAnswered(name: run7, outcome: .unsupported))
-        var cancelling = state.operations[Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA")]!
+        var cancelling = state.operation(named: Fixtures.name("RUN1AAAAAAAAAAAAAAAAAAAA"))!
         _ = Reducer.reduce(&state, .cancelAnswered(name: cancelling.name, outcome: .requested))
         cancelling.metadata?.state = .cancelling
         _ = Reducer.reduce(&state, .poller(.refreshed(operations: [cancelling], transitions: [

@@ -126,7 +126,7 @@ enum FrameScenario {
         var extraction = Samples()
         for _ in 0..<runs {
             let started = now()
-            _ = TableRows(order: base.serverOrder, operations: base.operations)
+            _ = TableRows(base.serverOrder.compactMap(base.operation(named:)))
             extraction.add(now() - started)
         }
         return (rows, worst, regex, keystrokes.median, extraction.median)

@@ -19,19 +19,19 @@ public final class OperationDecodeCache: Sendable {
     /// What is kept of an operation that is done.
     public let finishedOperations: FinishedOperations
 
-    private struct Key: Hashable {
-        var hash: UInt64
-        var length: Int
-    }
-
     private struct Entry {
         var operation: LongRunningOperation
-        var pass: Int
+        /// The listing that last held it (a listing every second for 68 years before it wraps).
+        var pass: Int32
     }
 
+    /// Operations by the ``fingerprint(_:)`` of their bytes: `entries` as of the last complete listing, sorted
+    /// (a third of a `Dictionary`'s memory in a long history), and `fresh`, those decoded since, merged into
+    /// `entries` when a complete listing ends.
     private struct State {
-        var entries: [Key: Entry] = [:]
-        var pass = 0
+        var entries = SortedMap<UInt64, Entry>()
+        var fresh: [UInt64: Entry] = [:]
+        var pass: Int32 = 0
         var hits = 0
         var misses = 0
     }
@@ -58,7 +58,9 @@ public final class OperationDecodeCache: Sendable {
     func endListing() {
         state.withLock { state in
             let oldest = state.pass - 1
-            state.entries = state.entries.filter { $0.value.pass >= oldest }
+            state.entries.merge(state.fresh.map { ($0.key, $0.value) })
+            state.fresh = [:]
+            state.entries.removeAll { $1.pass < oldest }
         }
     }
 
@@ -68,9 +70,7 @@ public final class OperationDecodeCache: Sendable {
     // Safe because `bytes` is read only during the call, and `page` was scanned from these same bytes (the client
     // passes the body it scanned), so every range in `page.elements` lies within them.
     func decodePage(_ bytes: UnsafeBufferPointer<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
-        let keys = page.elements.map { range -> Key in
-            Key(hash: Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))), length: range.count)
-        }
+        let keys = page.elements.map { range in Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))) }
         var operations = [LongRunningOperation?](repeating: nil, count: keys.count)
         let missing: [Int] = state.withLock { state in
             var missing: [Int] = []
@@ -78,6 +78,10 @@ public final class OperationDecodeCache: Sendable {
                 if var entry = state.entries[key] {
                     entry.pass = state.pass
                     state.entries[key] = entry
+                    operations[index] = entry.operation
+                } else if var entry = state.fresh[key] {
+                    entry.pass = state.pass
+                    state.fresh[key] = entry
                     operations[index] = entry.operation
                 } else {
                     missing.append(index)
@@ -101,7 +105,7 @@ public final class OperationDecodeCache: Sendable {
         if !missing.isEmpty {
             state.withLock { state in
                 for index in missing {
-                    if let operation = operations[index] { state.entries[keys[index]] = Entry(operation: operation, pass: state.pass) }
+                    if let operation = operations[index] { state.fresh[keys[index]] = Entry(operation: operation, pass: state.pass) }
                 }
             }
         }
@@ -110,8 +114,8 @@ public final class OperationDecodeCache: Sendable {
 
     /// A 64-bit fingerprint of an operation's bytes, 16 bytes per step (wyhash's multiply-and-fold) rather than
     /// through `Hasher`, so that fingerprinting every operation of every listing costs little beside the
-    /// decoding it spares. Two different operations of the same length share one with a chance of about 1 in
-    /// 10^19 per pair; the server is the source of truth either way.
+    /// decoding it spares. Two different operations share one with a chance of about 1 in 10^19 per pair (the
+    /// length is mixed in at the start and the end); the server is the source of truth either way.
     // Safe because `bytes` is read only during the call, in bounds: the loads at offset + 16 <= bytes.count, and
     // the tail copied is under 16 bytes, the size of `tail`.
     static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {

@@ -98,15 +98,9 @@ public struct AppState: Sendable {
     public var size: TerminalSize
     public var now: Date
 
-    /// The operations by name. Change them through `Reducer.store`, which keeps `tableRows` in step.
-    public internal(set) var operations: [String: LongRunningOperation] = [:]
-    /// Names in the server's order (newest first).
-    public internal(set) var serverOrder: [String] = [] { didSet { tableRowsAreStale = true } }
-    /// What filtering and sorting read of each operation, in server order: updated in place when operations
-    /// change, rebuilt when rows come or go, so that a key typed into the filter touches these small rows and
-    /// not the operations.
+    /// The operations in the server's order (newest first), with what filtering and sorting read of each: the
+    /// state's one copy of them, changed through `Reducer.store`.
     package internal(set) var tableRows = TableRows()
-    var tableRowsAreStale = false
     /// Names shown, after the filter and the sort.
     public internal(set) var visible: [String] = []
     public internal(set) var stateCounts: [OperationState: Int] = [:]
@@ -181,6 +175,15 @@ public struct AppState: Sendable {
         self.now = now
     }
 
+    /// The operation of this name, if the table has its row.
+    public func operation(named name: String) -> LongRunningOperation? { tableRows.operation(named: name) }
+
+    /// How many operations the table holds, "(gone)" rows included.
+    public var operationCount: Int { tableRows.count }
+
+    /// The names in the table's order: the server's, newcomers first (a copy, for tests and benchmarks).
+    public var serverOrder: [String] { tableRows.operations.map(\.name) }
+
     /// Whether the row is kept, marked "(gone)", after its operation left the listing.
     public func isGone(_ name: String) -> Bool {
         guard let change = changes[name] else { return false }
@@ -194,7 +197,7 @@ public struct AppState: Sendable {
     public var tableHeight: Int { layout.tableRows.count }
 
     /// The operation under the cursor.
-    public var cursorOperation: LongRunningOperation? { cursor.flatMap { operations[$0] } }
+    public var cursorOperation: LongRunningOperation? { cursor.flatMap(operation(named:)) }
 
     /// Where a name is among the visible rows: the cursor's remembered row when it holds the name, else a
     /// search (names are the same length, so each comparison reads the whole name).

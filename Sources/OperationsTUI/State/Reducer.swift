@@ -39,12 +39,11 @@ public enum Reducer {
             for (name, change) in expired {
                 state.changes.removeValue(forKey: name)
                 if change.to == nil { // a row marked "(gone)" leaves the table once its highlight ends
-                    state.operations.removeValue(forKey: name)
-                    state.serverOrder.removeAll { $0 == name }
                     state.marks.remove(name)
                     if state.markAnchor == name { state.markAnchor = nil }
                 }
             }
+            state.tableRows.remove(Set(expired.filter { $0.value.to == nil }.keys))
             recount(&state)
             recomputeVisible(&state)
         case .terminate:
@@ -216,7 +215,7 @@ public enum Reducer {
     /// Asks for the whole operation whose details are open when the table keeps only its summary (a finished
     /// operation: ``LongRunningOperation/summarized()``); the view shows its details once the answer is in.
     static func fetchDetailsOfSummary(_ state: inout AppState, _ effects: inout [Effect]) {
-        guard case .detail(let name, _) = state.mode, let operation = state.operations[name], operation.isSummary,
+        guard case .detail(let name, _) = state.mode, let operation = state.operation(named: name), operation.isSummary,
               let operationName = OperationName(validating: name) else { return }
         state.details = AppState.Details(name: name)
         effects.append(.fetchDetails(operationName))
@@ -271,11 +270,11 @@ public enum Reducer {
         } else {
             // Marked rows in table order first, then marked rows the filter hides.
             let visibleMarked = state.visible.filter { state.marks.contains($0) }
-            let hidden = state.marks.subtracting(visibleMarked).filter { state.operations[$0] != nil }.sorted()
+            let hidden = state.marks.subtracting(visibleMarked).filter(state.tableRows.contains).sorted()
             chosen = visibleMarked + hidden
             hiddenMarks = hidden.count
         }
-        let cancellable = chosen.filter { !state.isGone($0) && state.operations[$0]?.state.isCancellable ?? false }
+        let cancellable = chosen.filter { !state.isGone($0) && state.operation(named: $0)?.state.isCancellable ?? false }
         state.mode = .confirmCancel(AppState.CancelConfirmation(
             names: cancellable, notCancellable: chosen.count - cancellable.count, hiddenMarks: hiddenMarks
         ))
@@ -307,7 +306,7 @@ public enum Reducer {
         state.cancelsInFlight.remove(name)
         var final = outcome
         // The poller may already have seen the operation react.
-        if outcome == .requested, let current = state.operations[name]?.state, current.isTerminal || current == .cancelling {
+        if outcome == .requested, let current = state.operation(named: name)?.state, current.isTerminal || current == .cancelling {
             final = CancelOutcome.observed(current)
             if final.isFinal { effects.append(.audit([final.auditEntry(name: name, tool: auditTool)])) }
         }
@@ -374,9 +373,9 @@ public enum Reducer {
     /// highlight ends.
     static func reorder(_ state: inout AppState, _ order: [String]) {
         let gone = state.serverOrder.enumerated().filter { state.isGone($0.element) } // in their old order
-        var next = order.filter { state.operations[$0] != nil && !state.isGone($0) }
+        var next = order.filter { state.tableRows.contains($0) && !state.isGone($0) }
         for (position, name) in gone { next.insert(name, at: min(next.count, position)) }
-        state.serverOrder = next
+        state.tableRows.reorder(next)
     }
 
     /// A row whose operation left the listing stays, marked "(gone)", until its highlight ends (`.tick`); it is
@@ -389,21 +388,20 @@ public enum Reducer {
     /// newest, in the order given) or last (pages of the first listing).
     /// A row kept as "(gone)" whose operation comes back is a newcomer again, as the poller counts it.
     static func store(_ state: inout AppState, _ operations: [LongRunningOperation], newcomersFirst: Bool) {
-        var newcomers: [String] = []
+        var newcomers: [LongRunningOperation] = []
+        var returning: Set<String> = []
         for operation in operations {
             if state.isGone(operation.name) {
                 state.changes.removeValue(forKey: operation.name)
-                state.serverOrder.removeAll { $0 == operation.name }
-                state.operations[operation.name] = operation
-                newcomers.append(operation.name)
-            } else if state.operations.updateValue(operation, forKey: operation.name) == nil {
-                newcomers.append(operation.name)
-            } else if !state.tableRowsAreStale, !state.tableRows.update(operation) {
-                state.tableRowsAreStale = true
+                returning.insert(operation.name)
+                newcomers.append(operation)
+            } else if !state.tableRows.update(operation) {
+                newcomers.append(operation)
             }
         }
         guard !newcomers.isEmpty else { return }
-        if newcomersFirst { state.serverOrder.insert(contentsOf: newcomers, at: 0) } else { state.serverOrder.append(contentsOf: newcomers) }
+        state.tableRows.remove(returning)
+        if newcomersFirst { state.tableRows.insertFirst(newcomers) } else { state.tableRows.append(newcomers) }
     }
 
     /// Records each transition; a cancelled operation's observed end is its final outcome, audited here.
@@ -444,20 +442,13 @@ public enum Reducer {
     /// Counts the rows per state for the header (rows marked "(gone)" do not count), from the table rows
     /// rather than the operations, which would cost a copy of each.
     static func recount(_ state: inout AppState) {
-        refreshTableRows(&state)
         var byRank = [Int](repeating: 0, count: 8)
         for rank in state.tableRows.stateRanks { byRank[Int(rank)] += 1 }
         for (name, change) in state.changes where change.to == nil {
-            if let departed = state.operations[name] { byRank[TableQuery.rank(departed.state)] -= 1 }
+            if let departed = state.operation(named: name) { byRank[TableQuery.rank(departed.state)] -= 1 }
         }
         state.stateCounts = [.running: byRank[0], .cancelling: byRank[1], .pending: byRank[2], .failed: byRank[3],
                              .cancelled: byRank[4], .succeeded: byRank[5], .unspecified: byRank[6]]
-    }
-
-    static func refreshTableRows(_ state: inout AppState) {
-        guard state.tableRowsAreStale else { return }
-        state.tableRows = TableRows(order: state.serverOrder, operations: state.operations)
-        state.tableRowsAreStale = false
     }
 
     static func describe(_ error: OperationsError) -> String {
@@ -482,7 +473,6 @@ public enum Reducer {
     /// Recomputes the visible rows; held back while the cancel dialog is open so the rows do not move under it.
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
-        refreshTableRows(&state)
         state.visible = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, sortKey: state.sortKey, ascending: state.sortAscending)
             .apply(state.tableRows)
         if let cursor = state.cursor, let index = state.position(of: cursor) {

@@ -15,12 +15,13 @@ public struct TableQuery: Sendable {
         self.ascending = ascending
     }
 
-    /// The visible names: `order` filtered, then sorted stably (ties keep the server's order).
-    public func apply(order: [String], operations: [String: LongRunningOperation]) -> [String] {
-        apply(TableRows(order: order, operations: operations))
+    /// The visible names: `operations` (in the server's order) filtered, then sorted stably (ties keep the
+    /// server's order).
+    public func apply(_ operations: [LongRunningOperation]) -> [String] {
+        apply(TableRows(operations))
     }
 
-    /// The same on rows already extracted (the reducer keeps them between refreshes). Sorting compares
+    /// The same on the table's rows, which the state keeps between refreshes. Sorting compares
     /// integers and packed bytes by position, never whole operations, so that a comparison reads no operation
     /// and counts no references.
     package func apply(_ rows: TableRows) -> [String] {
@@ -40,7 +41,7 @@ public struct TableQuery: Sendable {
         case .description: rows.descriptionBytes.sort(&kept, ascending: ascending)
         case .type: rows.typeBytes.sort(&kept, ascending: ascending)
         }
-        return kept.map { rows.names[Int($0)] }
+        return kept.map { rows.operations[Int($0)].name }
     }
 
     /// Sorts positions by their keys, ties by position (so the sort is stable).
@@ -71,10 +72,13 @@ public struct TableQuery: Sendable {
     }
 }
 
-/// What filtering and sorting read of the operations, column by column in server order: a few strings and
-/// numbers per row, and the sort texts packed into one byte buffer so that comparing them costs no reference counting.
+/// The TUI's operations in the server's order, with what filtering and sorting read of each, column by column: a
+/// few numbers per row, and the sort texts packed into one byte buffer so that comparing them costs no reference
+/// counting. The one place the state keeps operations: an operation that changes is updated in its row in place;
+/// rows that come first, go, or move are laid out again.
 package struct TableRows: Sendable {
-    var names: [String] = []
+    /// The operations, in the server's order (or the order the poller's events gave).
+    private(set) var operations: [LongRunningOperation] = []
     var stateRanks: [Int8] = []
     var isActive: [Bool] = []
     var eecu: [Double] = []
@@ -82,25 +86,37 @@ package struct TableRows: Sendable {
     var idBytes = PackedTexts()
     var typeBytes = PackedTexts()
     var descriptionBytes = PackedTexts()
-    /// Where each name's row is, so that a refreshed operation updates its row in place.
-    private var rowOfName: [String: Int32] = [:]
+    /// Where each name's row is (sorted: a third of a `Dictionary`'s memory in a long history).
+    private var rowOfName = SortedMap<String, Int32>()
 
-    var count: Int { names.count }
+    var count: Int { operations.count }
 
     package init() {}
 
-    /// Rows in `order`, skipping names without an operation.
-    package init(order: [String], operations: [String: LongRunningOperation]) {
-        rowOfName.reserveCapacity(order.count)
-        names.reserveCapacity(order.count)
-        stateRanks.reserveCapacity(order.count)
-        isActive.reserveCapacity(order.count)
-        eecu.reserveCapacity(order.count)
-        for name in order {
-            guard let operation = operations[name] else { continue }
+    /// Rows of `operations` in their order; a name that repeats keeps its first row.
+    package init(_ operations: [LongRunningOperation]) {
+        append(operations)
+        idBytes.trim()
+        typeBytes.trim()
+        descriptionBytes.trim()
+    }
+
+    /// The operation of this name, if it has a row.
+    func operation(named name: String) -> LongRunningOperation? {
+        rowOfName[name].map { operations[Int($0)] }
+    }
+
+    func contains(_ name: String) -> Bool { rowOfName[name] != nil }
+
+    /// Adds rows after the last; an operation that already has a row is updated in it instead, and of one named
+    /// twice, the first is kept.
+    mutating func append(_ newcomers: [LongRunningOperation]) {
+        reserve(count + newcomers.count)
+        var added: [(String, Int32)] = []
+        for operation in newcomers where !update(operation) {
             let metadata = operation.metadata
-            rowOfName[name] = Int32(names.count)
-            names.append(name)
+            added.append((operation.name, Int32(operations.count)))
+            operations.append(operation)
             idBytes.append(operation.shortID)
             stateRanks.append(Int8(TableQuery.rank(operation.state)))
             isActive.append(operation.state.isActive)
@@ -108,20 +124,50 @@ package struct TableRows: Sendable {
             typeBytes.append(metadata?.type ?? "")
             descriptionBytes.append(metadata?.description ?? "")
         }
-        idBytes.trim()
-        typeBytes.trim()
-        descriptionBytes.trim()
+        rowOfName.merge(added)
+        if rowOfName.count < operations.count { // a name twice among the newcomers
+            var seen = Set<String>()
+            self = TableRows(operations.filter { seen.insert($0.name).inserted })
+        }
     }
 
-    /// Updates the row of an operation already in the table; false when it has none, or when its type or
-    /// description changed (the packed texts cannot change in place: the caller rebuilds the rows).
+    private mutating func reserve(_ capacity: Int) {
+        operations.reserveCapacity(capacity)
+        stateRanks.reserveCapacity(capacity)
+        isActive.reserveCapacity(capacity)
+        eecu.reserveCapacity(capacity)
+    }
+
+    /// Puts rows before the first, in the order given (newcomers: the newest operations).
+    mutating func insertFirst(_ newcomers: [LongRunningOperation]) {
+        guard !newcomers.isEmpty else { return }
+        self = TableRows(newcomers + operations)
+    }
+
+    /// Removes the rows of these names.
+    mutating func remove(_ names: Set<String>) {
+        guard names.contains(where: contains) else { return }
+        self = TableRows(operations.filter { !names.contains($0.name) })
+    }
+
+    /// Lays the rows out in this order of names; rows not named are dropped.
+    mutating func reorder(_ names: [String]) {
+        self = TableRows(names.compactMap { operation(named: $0) })
+    }
+
+    /// Updates the row of an operation already in the table (false when it has none). A changed type or
+    /// description lays the packed texts out again.
+    @discardableResult
     mutating func update(_ operation: LongRunningOperation) -> Bool {
         guard let found = rowOfName[operation.name] else { return false }
         let row = Int(found), metadata = operation.metadata
-        guard typeBytes.holds(metadata?.type ?? "", at: row), descriptionBytes.holds(metadata?.description ?? "", at: row) else { return false }
+        operations[row] = operation
         stateRanks[row] = Int8(TableQuery.rank(operation.state))
         isActive[row] = operation.state.isActive
         eecu[row] = metadata?.batchEecuUsageSeconds ?? -1
+        if !typeBytes.holds(metadata?.type ?? "", at: row) || !descriptionBytes.holds(metadata?.description ?? "", at: row) {
+            self = TableRows(operations)
+        }
         return true
     }
 }

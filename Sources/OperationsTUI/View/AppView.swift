@@ -43,7 +43,7 @@ public enum AppView {
         if !state.filterText.isEmpty { right.append("filter /\(policy.safe(state.filterText))/") }
         if state.activeOnly { right.append("active only") }
         if !state.marks.isEmpty { right.append("\(state.marks.count) marked") }
-        right.append("\(state.visible.count)/\(state.operations.count)")
+        right.append("\(state.visible.count)/\(state.operationCount)")
         let rightText = right.joined(separator: separator)
         let rightWidth = TerminalText.width(rightText)
         screen.write(title, x: 0, y: 0, exactly: max(0, width - rightWidth - 1), ellipsis: policy.glyphs.ellipsis, style: CellStyle(.title, bold: true, reverse: true))

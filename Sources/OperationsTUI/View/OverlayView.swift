@@ -82,7 +82,7 @@ enum OverlayView {
 
     static func drawDetail(_ state: AppState, name: String, scroll: Int, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {
         let width = state.size.columns
-        guard let operation = state.operations[name] else {
+        guard let operation = state.operation(named: name) else {
             screen.write(policy.safe("\(name) is no longer listed."), x: 0, y: top, style: CellStyle(.warning))
             return
         }

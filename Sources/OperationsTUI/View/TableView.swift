@@ -41,14 +41,14 @@ enum TableView {
         }
         guard height > 1 else { return }
         if state.visible.isEmpty {
-            let message = state.freshness.loading ? "loading operations…" : (state.operations.isEmpty ? "no operations in this project" : "no operation matches the filter")
+            let message = state.freshness.loading ? "loading operations…" : (state.operationCount == 0 ? "no operations in this project" : "no operation matches the filter")
             screen.write(policy.safe(message), x: 2, y: top + 2, style: CellStyle(.dim))
             return
         }
         let rows = min(height - 1, state.visible.count - state.scrollOffset)
         for row in 0..<max(0, rows) {
             let name = state.visible[state.scrollOffset + row]
-            guard let operation = state.operations[name] else { continue }
+            guard let operation = state.operation(named: name) else { continue }
             drawRow(state, name: name, operation: operation, layout: layout, y: top + 1 + row, into: &screen, policy: policy)
         }
     }
