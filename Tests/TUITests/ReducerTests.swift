@@ -367,6 +367,31 @@ struct TableQueryTests {
         #expect(regex == (10...19).map { "projects/p/operations/OP\($0)" })
     }
 
+    /// The index of the rows by name finds every name added, batch after batch, at its first position; a name
+    /// added again (in a later batch or twice in one) is reported and not indexed twice; absent names are not found.
+    @Test func theNameIndexFindsEachNameAtItsFirstPosition() {
+        var names: [String] = []
+        var index = NameIndex()
+        var firstPosition: [String: Int32] = [:]
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<30 {
+            let start = names.count
+            names += (0..<Int.random(in: 0..<60, using: &random)).map { _ in "projects/p/operations/\(Int.random(in: 0..<800, using: &random))" }
+            let repeated = Set(index.add(start..<names.count, of: names))
+            for position in start..<names.count {
+                if firstPosition[names[position]] == nil {
+                    firstPosition[names[position]] = Int32(position)
+                    #expect(!repeated.contains(position))
+                } else {
+                    #expect(repeated.contains(position), "\(names[position]) again at \(position)")
+                }
+            }
+        }
+        #expect(index.count == firstPosition.count)
+        #expect(firstPosition.allSatisfy { index.position(of: $0.key, in: names) == $0.value })
+        #expect(index.position(of: "projects/p/operations/absent", in: names) == nil)
+    }
+
     /// The table's rows are the state's one copy of the operations: each way of changing them (appending pages,
     /// newcomers first, updates in place or with a new description, removals, a new order) keeps every name's row,
     /// the order and the packed texts the filter reads in step.

@@ -115,13 +115,8 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
     /// An operation still active, or without such details, is returned whole (its details still change, or
     /// there are none to leave out).
     public func summarized() -> LongRunningOperation {
-        guard state.isTerminal, !storage.fields.isSummary, var metadata = storage.fields.metadata,
-              !metadata.stages.isEmpty || metadata.scriptUri != nil || !metadata.destinationUris.isEmpty
-                || !metadata.notifications.isEmpty else { return self }
-        metadata.stages = []
-        metadata.scriptUri = nil
-        metadata.destinationUris = []
-        metadata.notifications = []
+        guard state.isTerminal, !storage.fields.isSummary, var metadata = storage.fields.metadata, metadata.details != nil else { return self }
+        metadata.details = nil
         var summary = self
         summary.update {
             $0.metadata = metadata

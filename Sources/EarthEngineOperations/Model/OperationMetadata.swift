@@ -17,13 +17,61 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
     @CompactOptional public var endTime: Date?
     /// 0...1 as the server sent it (not clamped; see ``clampedProgress``).
     @CompactOptional public var progress: Double?
-    public var stages: [OperationStage]
     /// Starts at 1 and grows each time the task is retried.
     @CompactOptional public var attempt: Int?
-    public var scriptUri: String?
-    public var destinationUris: [String]
-    public var notifications: [OperationNotification]
     @CompactOptional public var batchEecuUsageSeconds: Double?
+    /// The stages, script, destinations and notifications, in one object of their own (nil when all are empty):
+    /// one word in the operation, which a summary drops (``LongRunningOperation/summarized()``).
+    var details: Details?
+
+    public var stages: [OperationStage] {
+        get { details?.stages ?? [] }
+        set { details = Details.make(stages: newValue, scriptUri: scriptUri, destinationUris: destinationUris, notifications: notifications) }
+    }
+    public var scriptUri: String? {
+        get { details?.scriptUri }
+        set { details = Details.make(stages: stages, scriptUri: newValue, destinationUris: destinationUris, notifications: notifications) }
+    }
+    public var destinationUris: [String] {
+        get { details?.destinationUris ?? [] }
+        set { details = Details.make(stages: stages, scriptUri: scriptUri, destinationUris: newValue, notifications: notifications) }
+    }
+    public var notifications: [OperationNotification] {
+        get { details?.notifications ?? [] }
+        set { details = Details.make(stages: stages, scriptUri: scriptUri, destinationUris: destinationUris, notifications: newValue) }
+    }
+
+    /// The fields that only a details view shows, compared by value.
+    final class Details: Hashable, Sendable {
+        let stages: [OperationStage]
+        let scriptUri: String?
+        let destinationUris: [String]
+        let notifications: [OperationNotification]
+
+        private init(stages: [OperationStage], scriptUri: String?, destinationUris: [String], notifications: [OperationNotification]) {
+            self.stages = stages
+            self.scriptUri = scriptUri
+            self.destinationUris = destinationUris
+            self.notifications = notifications
+        }
+
+        /// Nil when every field is empty.
+        static func make(stages: [OperationStage], scriptUri: String?, destinationUris: [String], notifications: [OperationNotification]) -> Details? {
+            guard !stages.isEmpty || scriptUri != nil || !destinationUris.isEmpty || !notifications.isEmpty else { return nil }
+            return Details(stages: stages, scriptUri: scriptUri, destinationUris: destinationUris, notifications: notifications)
+        }
+
+        static func == (a: Details, b: Details) -> Bool {
+            a === b || (a.stages == b.stages && a.scriptUri == b.scriptUri && a.destinationUris == b.destinationUris && a.notifications == b.notifications)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(stages)
+            hasher.combine(scriptUri)
+            hasher.combine(destinationUris)
+            hasher.combine(notifications)
+        }
+    }
 
 
     public init(
@@ -43,12 +91,9 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
         self.startTime = startTime
         self.endTime = endTime
         self.progress = progress
-        self.stages = stages
         self.attempt = attempt
-        self.scriptUri = scriptUri
-        self.destinationUris = destinationUris
-        self.notifications = notifications
         self.batchEecuUsageSeconds = batchEecuUsageSeconds
+        details = Details.make(stages: stages, scriptUri: scriptUri, destinationUris: destinationUris, notifications: notifications)
     }
 
     /// Progress limited to 0...1, for display.
@@ -57,6 +102,8 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
     public static func read(from reader: inout JSONReader) throws(JSONReadError) -> OperationMetadata? {
         guard try reader.nextKind() == .object else { try reader.skipValue(); return nil }
         var metadata = OperationMetadata()
+        // The details are made once, from all four.
+        var stages: [OperationStage] = [], scriptUri: String?, destinationUris: [String] = [], notifications: [OperationNotification] = []
         try reader.readObject { key, reader throws(JSONReadError) in
             switch key {
             case "@type": metadata.typeURL = try reader.lenientSharedString()
@@ -69,15 +116,16 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
             case "startTime": metadata.startTime = try reader.lenientDate()
             case "endTime": metadata.endTime = try reader.lenientDate()
             case "progress": metadata.progress = try reader.lenientDouble()
-            case "stages": metadata.stages = try reader.lenientArray(OperationStage.read)
+            case "stages": stages = try reader.lenientArray(OperationStage.read)
             case "attempt": metadata.attempt = try reader.lenientInt()
-            case "scriptUri": metadata.scriptUri = try reader.lenientString()
-            case "destinationUris": metadata.destinationUris = try reader.lenientArray { reader throws(JSONReadError) in try reader.lenientString() }
-            case "notifications": metadata.notifications = try reader.lenientArray(OperationNotification.read)
+            case "scriptUri": scriptUri = try reader.lenientString()
+            case "destinationUris": destinationUris = try reader.lenientArray { reader throws(JSONReadError) in try reader.lenientString() }
+            case "notifications": notifications = try reader.lenientArray(OperationNotification.read)
             case "batchEecuUsageSeconds": metadata.batchEecuUsageSeconds = try reader.lenientDouble()
             default: try reader.skipValue()
             }
         }
+        metadata.details = Details.make(stages: stages, scriptUri: scriptUri, destinationUris: destinationUris, notifications: notifications)
         return metadata
     }
 

@@ -4,94 +4,101 @@
 ///
 /// Replacing the value of a key that is present costs a search; adding or removing one key moves the entries after
 /// it, so batches go through ``merge(_:)`` and ``removeAll(where:)``, which move each entry once.
+///
+/// Its code is inlinable, so that each module that uses it gets a copy specialised for its keys and values: through
+/// the generic entry points, sorting and merging moved every pair through value witnesses, many times slower.
 public struct SortedMap<Key: Comparable & Sendable, Value: Sendable>: Sendable {
-    /// The keys, ascending, each once.
-    public private(set) var keys: [Key] = []
-    /// The value of `keys[i]` at `values[i]`.
-    public private(set) var values: [Value] = []
+    @usableFromInline var sortedKeys: [Key] = []
+    @usableFromInline var sortedValues: [Value] = []
 
-    public init() {}
+    /// The keys, ascending, each once.
+    @inlinable public var keys: [Key] { sortedKeys }
+    /// The value of `keys[i]` at `values[i]`.
+    @inlinable public var values: [Value] { sortedValues }
+
+    @inlinable public init() {}
 
     /// A map of these pairs; of pairs with the same key, the last one's value is kept.
-    public init(_ pairs: [(Key, Value)]) {
+    @inlinable public init(_ pairs: [(Key, Value)]) {
         merge(pairs)
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    @inlinable public var count: Int { sortedKeys.count }
+    @inlinable public var isEmpty: Bool { sortedKeys.isEmpty }
 
     /// Where `key` is, or where it would go to keep the keys sorted.
-    private func position(of key: Key) -> (index: Int, found: Bool) {
-        var low = 0, high = keys.count
+    @inlinable func position(of key: Key) -> (index: Int, found: Bool) {
+        var low = 0, high = sortedKeys.count
         while low < high {
             let middle = (low + high) / 2
-            if keys[middle] < key { low = middle + 1 } else { high = middle }
+            if sortedKeys[middle] < key { low = middle + 1 } else { high = middle }
         }
-        return (low, low < keys.count && keys[low] == key)
+        return (low, low < sortedKeys.count && sortedKeys[low] == key)
     }
 
-    public func contains(_ key: Key) -> Bool { position(of: key).found }
+    @inlinable public func contains(_ key: Key) -> Bool { position(of: key).found }
 
     /// The value of `key`; setting nil removes the key, setting a value adds or replaces it.
-    public subscript(key: Key) -> Value? {
+    @inlinable public subscript(key: Key) -> Value? {
         get {
             let (index, found) = position(of: key)
-            return found ? values[index] : nil
+            return found ? sortedValues[index] : nil
         }
         set {
             let (index, found) = position(of: key)
             switch (found, newValue) {
-            case (true, let value?): values[index] = value
+            case (true, let value?): sortedValues[index] = value
             case (true, nil):
-                keys.remove(at: index)
-                values.remove(at: index)
+                sortedKeys.remove(at: index)
+                sortedValues.remove(at: index)
             case (false, let value?):
-                keys.insert(key, at: index)
-                values.insert(value, at: index)
+                sortedKeys.insert(key, at: index)
+                sortedValues.insert(value, at: index)
             case (false, nil): break
             }
         }
     }
 
     /// Adds or replaces these pairs, moving each entry once; of pairs with the same key, the last one's value is kept.
-    public mutating func merge(_ pairs: [(Key, Value)]) {
+    @inlinable public mutating func merge(_ pairs: [(Key, Value)]) {
         guard !pairs.isEmpty else { return }
-        // Stable by position, so that the last of equal keys can be told.
-        let sorted = pairs.indices.sorted { pairs[$0].0 < pairs[$1].0 || (pairs[$0].0 == pairs[$1].0 && $0 < $1) }
+        // Sorted by key, then by position among equal keys, so that the last of them can be told; the pairs are
+        // moved as they are sorted, not copied.
+        var incoming = pairs.enumerated().map { (key: $0.element.0, position: $0.offset, value: $0.element.1) }
+        incoming.sort { $0.key < $1.key || ($0.key == $1.key && $0.position < $1.position) }
         var mergedKeys: [Key] = [], mergedValues: [Value] = []
-        mergedKeys.reserveCapacity(keys.count + pairs.count)
-        mergedValues.reserveCapacity(keys.count + pairs.count)
+        mergedKeys.reserveCapacity(sortedKeys.count + incoming.count)
+        mergedValues.reserveCapacity(sortedKeys.count + incoming.count)
         var old = 0, new = 0
-        while old < keys.count || new < sorted.count {
-            // The last of a run of equal new keys.
-            if new < sorted.count {
-                while new + 1 < sorted.count, pairs[sorted[new + 1]].0 == pairs[sorted[new]].0 { new += 1 }
-            }
-            if new == sorted.count || (old < keys.count && keys[old] < pairs[sorted[new]].0) {
-                mergedKeys.append(keys[old])
-                mergedValues.append(values[old])
+        while new < incoming.count {
+            // The last of a run of equal keys.
+            while new + 1 < incoming.count, incoming[new + 1].key == incoming[new].key { new += 1 }
+            let key = incoming[new].key
+            while old < sortedKeys.count, sortedKeys[old] < key {
+                mergedKeys.append(sortedKeys[old])
+                mergedValues.append(sortedValues[old])
                 old += 1
-            } else {
-                let (key, value) = pairs[sorted[new]]
-                if old < keys.count, keys[old] == key { old += 1 } // replaced
-                mergedKeys.append(key)
-                mergedValues.append(value)
-                new += 1
             }
+            if old < sortedKeys.count, sortedKeys[old] == key { old += 1 } // replaced
+            mergedKeys.append(key)
+            mergedValues.append(incoming[new].value)
+            new += 1
         }
-        keys = mergedKeys
-        values = mergedValues
+        mergedKeys.append(contentsOf: sortedKeys[old...])
+        mergedValues.append(contentsOf: sortedValues[old...])
+        sortedKeys = mergedKeys
+        sortedValues = mergedValues
     }
 
     /// Removes the entries for which `shouldRemove` is true, moving each entry once.
-    public mutating func removeAll(where shouldRemove: (Key, Value) -> Bool) {
+    @inlinable public mutating func removeAll(where shouldRemove: (Key, Value) -> Bool) {
         var keptKeys: [Key] = [], keptValues: [Value] = []
-        for index in keys.indices where !shouldRemove(keys[index], values[index]) {
-            keptKeys.append(keys[index])
-            keptValues.append(values[index])
+        for index in sortedKeys.indices where !shouldRemove(sortedKeys[index], sortedValues[index]) {
+            keptKeys.append(sortedKeys[index])
+            keptValues.append(sortedValues[index])
         }
-        guard keptKeys.count < keys.count else { return }
-        keys = keptKeys
-        values = keptValues
+        guard keptKeys.count < sortedKeys.count else { return }
+        sortedKeys = keptKeys
+        sortedValues = keptValues
     }
 }

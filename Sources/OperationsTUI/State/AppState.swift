@@ -182,7 +182,7 @@ public struct AppState: Sendable {
     public var operationCount: Int { tableRows.count }
 
     /// The names in the table's order: the server's, newcomers first (a copy, for tests and benchmarks).
-    public var serverOrder: [String] { tableRows.operations.map(\.name) }
+    public var serverOrder: [String] { tableRows.names }
 
     /// Whether the row is kept, marked "(gone)", after its operation left the listing.
     public func isGone(_ name: String) -> Bool {

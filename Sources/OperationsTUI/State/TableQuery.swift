@@ -41,7 +41,7 @@ public struct TableQuery: Sendable {
         case .description: rows.descriptionBytes.sort(&kept, ascending: ascending)
         case .type: rows.typeBytes.sort(&kept, ascending: ascending)
         }
-        return kept.map { rows.operations[Int($0)].name }
+        return kept.map { rows.names[Int($0)] }
     }
 
     /// Sorts positions by their keys, ties by position (so the sort is stable).
@@ -79,6 +79,8 @@ public struct TableQuery: Sendable {
 package struct TableRows: Sendable {
     /// The operations, in the server's order (or the order the poller's events gave).
     private(set) var operations: [LongRunningOperation] = []
+    /// Their names, which the visible rows are given as (read here, not from each operation's object).
+    private(set) var names: [String] = []
     var stateRanks: [Int8] = []
     var isActive: [Bool] = []
     var eecu: [Double] = []
@@ -86,8 +88,8 @@ package struct TableRows: Sendable {
     var idBytes = PackedTexts()
     var typeBytes = PackedTexts()
     var descriptionBytes = PackedTexts()
-    /// Where each name's row is (sorted: a third of a `Dictionary`'s memory in a long history).
-    private var rowOfName = SortedMap<String, Int32>()
+    /// Where each name's row is.
+    private var rowOfName = NameIndex()
 
     var count: Int { operations.count }
 
@@ -103,20 +105,20 @@ package struct TableRows: Sendable {
 
     /// The operation of this name, if it has a row.
     func operation(named name: String) -> LongRunningOperation? {
-        rowOfName[name].map { operations[Int($0)] }
+        rowOfName.position(of: name, in: names).map { operations[Int($0)] }
     }
 
-    func contains(_ name: String) -> Bool { rowOfName[name] != nil }
+    func contains(_ name: String) -> Bool { rowOfName.position(of: name, in: names) != nil }
 
     /// Adds rows after the last; an operation that already has a row is updated in it instead, and of one named
     /// twice, the first is kept.
     mutating func append(_ newcomers: [LongRunningOperation]) {
         reserve(count + newcomers.count)
-        var added: [(String, Int32)] = []
+        let first = operations.count
         for operation in newcomers where !update(operation) {
             let metadata = operation.metadata
-            added.append((operation.name, Int32(operations.count)))
             operations.append(operation)
+            names.append(operation.name)
             idBytes.append(operation.shortID)
             stateRanks.append(Int8(TableQuery.rank(operation.state)))
             isActive.append(operation.state.isActive)
@@ -124,15 +126,15 @@ package struct TableRows: Sendable {
             typeBytes.append(metadata?.type ?? "")
             descriptionBytes.append(metadata?.description ?? "")
         }
-        rowOfName.merge(added)
-        if rowOfName.count < operations.count { // a name twice among the newcomers
-            var seen = Set<String>()
-            self = TableRows(operations.filter { seen.insert($0.name).inserted })
+        let repeated = Set(rowOfName.add(first..<operations.count, of: names))
+        if !repeated.isEmpty { // a name twice among the newcomers: its first row is kept
+            self = TableRows(operations.indices.filter { !repeated.contains($0) }.map { operations[$0] })
         }
     }
 
     private mutating func reserve(_ capacity: Int) {
         operations.reserveCapacity(capacity)
+        names.reserveCapacity(capacity)
         stateRanks.reserveCapacity(capacity)
         isActive.reserveCapacity(capacity)
         eecu.reserveCapacity(capacity)
@@ -145,9 +147,9 @@ package struct TableRows: Sendable {
     }
 
     /// Removes the rows of these names.
-    mutating func remove(_ names: Set<String>) {
-        guard names.contains(where: contains) else { return }
-        self = TableRows(operations.filter { !names.contains($0.name) })
+    mutating func remove(_ gone: Set<String>) {
+        guard gone.contains(where: contains) else { return }
+        self = TableRows(operations.filter { !gone.contains($0.name) })
     }
 
     /// Lays the rows out in this order of names; rows not named are dropped.
@@ -159,7 +161,7 @@ package struct TableRows: Sendable {
     /// description lays the packed texts out again.
     @discardableResult
     mutating func update(_ operation: LongRunningOperation) -> Bool {
-        guard let found = rowOfName[operation.name] else { return false }
+        guard let found = rowOfName.position(of: operation.name, in: names) else { return false }
         let row = Int(found), metadata = operation.metadata
         operations[row] = operation
         stateRanks[row] = Int8(TableQuery.rank(operation.state))
