@@ -105,20 +105,9 @@ public struct OperationWaiter: Sendable {
     private static func ask(
         _ names: [OperationName], _ request: @escaping @Sendable (OperationName) async throws(OperationsError) -> LongRunningOperation
     ) async -> [OperationName: Result<LongRunningOperation, OperationsError>] {
-        await withTaskGroup(of: (OperationName, Result<LongRunningOperation, OperationsError>).self) { group in
-            for name in names {
-                group.addTask {
-                    // The result is made before the tuple: a tuple built around a typed-throws `try await` loses its
-                    // first element in release builds of Swift 6.3.1 (docs/known-compiler-bugs.md).
-                    let result: Result<LongRunningOperation, OperationsError>
-                    do throws(OperationsError) { result = .success(try await request(name)) } catch { result = .failure(error) }
-                    return (name, result)
-                }
-            }
-            var answers: [OperationName: Result<LongRunningOperation, OperationsError>] = [:]
-            for await (name, result) in group { answers[name] = result }
-            return answers
-        }
+        var answers: [OperationName: Result<LongRunningOperation, OperationsError>] = [:]
+        for (name, result) in await OperationsClient.answers(to: names, request) { answers[name] = result }
+        return answers
     }
 
     /// Every operation of `project` by name, and the pages the listing took; nil when it failed.

@@ -251,20 +251,7 @@ public actor OperationPoller {
     private func refreshTracked() async {
         let names = Array(tracked.values)
         let client = self.client
-        let results = await withTaskGroup(of: (OperationName, Result<LongRunningOperation, OperationsError>).self) { group in
-            for name in names {
-                group.addTask {
-                    // The result is made before the tuple: a tuple built around a typed-throws `try await` loses its
-                    // first element in release builds of Swift 6.3.1 (docs/known-compiler-bugs.md).
-                    let result: Result<LongRunningOperation, OperationsError>
-                    do throws(OperationsError) { result = .success(try await client.get(name)) } catch { result = .failure(error) }
-                    return (name, result)
-                }
-            }
-            var collected: [(OperationName, Result<LongRunningOperation, OperationsError>)] = []
-            for await result in group { collected.append(result) }
-            return collected
-        }
+        let results = await OperationsClient.answers(to: names) { (name) async throws(OperationsError) in try await client.get(name) }
         let now = Date()
         var refreshed: [LongRunningOperation] = []
         var transitions: [StateTransition] = []

@@ -187,8 +187,7 @@ public final class TerminalApp: Sendable {
             case .fetchDetails(let name):
                 let client = self.client
                 Task { [inbox] in
-                    let result: Result<LongRunningOperation, OperationsError>
-                    do throws(OperationsError) { result = .success(try await client.get(name)) } catch { result = .failure(error) }
+                    let result = await OperationsClient.answer { () async throws(OperationsError) in try await client.get(name) }
                     inbox.withLock { $0.append(.detailsFetched(name: name.description, result)) }
                 }
             case .quit:
