@@ -37,24 +37,39 @@ struct PollerTests {
         return seen
     }
 
-    @Test func trackedCancelIsSeenGoingCancellingThenCancelled() async throws {
+    /// The next transition of `name` among the poller's events, after the poller's clock has moved on `step`.
+    func nextTransition(of name: OperationName, in events: inout AsyncStream<PollerEvent>.Iterator, after step: Duration,
+                        on clock: ManualPollerClock) async -> StateTransition? {
+        clock.advance(by: step)
+        while let event = await events.next() {
+            if case .refreshed(_, let transitions, _) = event, let mine = transitions.first(where: { $0.name == name.description }) { return mine }
+        }
+        return nil
+    }
+
+    /// A tracked operation is refreshed on the poller's clock: its cancel is seen going CANCELLING, then, once the
+    /// emulator's clock has let the cancel finish, CANCELLED; nothing waits in real time.
+    @Test(.timeLimit(.minutes(1))) func trackedCancelIsSeenGoingCancellingThenCancelled() async throws {
         let server = try await TestEmulator.start(operations: 40)
         defer { Task { await server.stop() } }
         let client = try server.client()
         let name = try await server.create(["id": "TRACKED", "cancel": "cancels"])
+        let clock = ManualPollerClock()
         let poller = OperationPoller(client: client, project: TestEmulator.project,
-                                     configuration: PollerConfiguration(interval: .seconds(30), trackedInterval: .milliseconds(100)))
+                                     configuration: PollerConfiguration(interval: .seconds(30), trackedInterval: .milliseconds(100)), clock: clock)
         await poller.start()
-        let seen = try await transitions(from: poller, within: 10, until: { seen in seen.contains { $0.to == .cancelled } }) {
-            #expect(await client.requestCancel(name) == .requested)
-            await poller.track([name])
-            try await Task.sleep(for: .milliseconds(1500))
-            try await server.advance(seconds: 5)
-        }
+        var events = poller.events.makeAsyncIterator()
+        while let event = await events.next() { if case .listed = event { break } }
+        #expect(await client.requestCancel(name) == .requested)
+        await poller.track([name])
+        // A second on the poller's clock: past the tracked interval (100 ms, stretched to the budget's 200 ms), well
+        // before the next listing.
+        let cancelling = await nextTransition(of: name, in: &events, after: .seconds(1), on: clock)
+        try await server.advance(seconds: 5)
+        let cancelled = await nextTransition(of: name, in: &events, after: .seconds(1), on: clock)
         await poller.stop()
-        let mine = seen.filter { $0.name == name.description }
-        #expect(mine.map(\.to) == [.cancelling, .cancelled])
-        #expect(mine.first?.from == .running)
+        #expect(cancelling?.from == .running && cancelling?.to == .cancelling, "\(String(describing: cancelling))")
+        #expect(cancelled?.from == .cancelling && cancelled?.to == .cancelled, "\(String(describing: cancelled))")
     }
 
     @Test func listingReportsNewAndVanishedOperations() async throws {
@@ -192,27 +207,27 @@ struct PollerTests {
 
     /// A tracked operation that leaves the listing is no longer tracked: it kept the poller listing every
     /// tracked interval for the rest of the session.
-    @Test func aTrackedOperationThatLeavesTheListingIsNoLongerFollowed() async throws {
+    @Test(.timeLimit(.minutes(1))) func aTrackedOperationThatLeavesTheListingIsNoLongerFollowed() async throws {
         let server = try await TestEmulator.start(operations: 5)
         defer { Task { await server.stop() } }
         let client = try server.client()
         let doomed = try await server.create(["id": "DOOMED", "runSeconds": 3600])
+        let clock = ManualPollerClock()
         let poller = OperationPoller(client: client, project: TestEmulator.project,
                                      configuration: PollerConfiguration(interval: .seconds(60), completeListingInterval: .seconds(60),
-                                                                        trackedInterval: .milliseconds(100)))
+                                                                        trackedInterval: .milliseconds(100)),
+                                     clock: clock)
         await poller.start()
         var events = poller.events.makeAsyncIterator()
         while let event = await events.next() { if case .listed = event { break } }
         try await client.delete(doomed)
         await poller.track([doomed])
-        var departed = false
-        while !departed, let event = await events.next() {
-            if case .refreshed(_, let transitions, _) = event { departed = transitions.contains { $0.name == doomed.description && $0.to == nil } }
-        }
-        #expect(departed)
-        try await Task.sleep(for: .milliseconds(300))
+        let departure = await nextTransition(of: doomed, in: &events, after: .seconds(1), on: clock)
+        #expect(departure != nil && departure?.to == nil, "\(String(describing: departure))")
         let before = try await server.statistics()["requests"] ?? 0
-        try await Task.sleep(for: .milliseconds(1500))
+        // Half a minute on the poller's clock, a tracked interval 300 times over: nothing is due before the minute.
+        for _ in 0..<30 { clock.advance(by: .seconds(1)) }
+        try await Task.sleep(for: .milliseconds(300))
         let after = try await server.statistics()["requests"] ?? 0
         await poller.stop()
         #expect(after - before <= 1, "nothing is due for a minute: \(after - before) requests")
