@@ -10,7 +10,7 @@ struct SortedMapTests {
         var map = SortedMap<Int, Int>()
         var model: [Int: Int] = [:]
         for step in 0..<3000 {
-            switch Int.random(in: 0..<5, using: &random) {
+            switch Int.random(in: 0..<6, using: &random) {
             case 0, 1:
                 let key = Int.random(in: 0..<500, using: &random)
                 map[key] = step
@@ -24,6 +24,12 @@ struct SortedMapTests {
                 let pairs = (0..<Int.random(in: 0..<40, using: &random)).map { _ in (Int.random(in: 0..<500, using: &random), Int.random(in: 0..<1000, using: &random)) }
                 map.merge(pairs)
                 for (key, value) in pairs { model[key] = value }
+            case 4:
+                // A change in place: only a key that is there, and the value as changed.
+                let key = Int.random(in: 0..<500, using: &random)
+                let changed = map.update(key) { $0 += 7 }
+                if let value = model[key] { model[key] = value + 7 }
+                #expect(changed == model[key])
             default:
                 let cut = Int.random(in: 0..<1000, using: &random)
                 map.removeAll { _, value in value < cut && value % 3 == 0 }

@@ -59,6 +59,15 @@ public struct SortedMap<Key: Comparable & Sendable, Value: Sendable>: Sendable {
         }
     }
 
+    /// Changes the value of `key` in place with one search, and returns it as changed; nil when `key` is absent.
+    @inlinable @discardableResult
+    public mutating func update(_ key: Key, _ change: (inout Value) -> Void) -> Value? {
+        let (index, found) = position(of: key)
+        guard found else { return nil }
+        change(&sortedValues[index])
+        return sortedValues[index]
+    }
+
     /// Adds or replaces these pairs, moving each entry once; of pairs with the same key, the last one's value is kept.
     @inlinable public mutating func merge(_ pairs: [(Key, Value)]) {
         guard !pairs.isEmpty else { return }
