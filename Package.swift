@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Types that hold a `Span` (the JSON reader, the list-page scanner) declare how long they live with
+/// `@_lifetime`, as swift-nio does.
+let spanTypes: [SwiftSetting] = [.enableExperimentalFeature("Lifetimes")]
+
 let package = Package(
     name: "eeops",
     platforms: [.macOS(.v15)],
@@ -18,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
     ],
     targets: [
         .target(
@@ -30,7 +35,9 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: spanTypes,
             // ICU, as the toolchain's Foundation ships it, for regular expressions (Query/RegularExpression.swift).
             linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]
         ),
@@ -45,7 +52,8 @@ let package = Package(
         .target(name: "CProcessSupport"),
         .target(
             name: "OperationsTUI",
-            dependencies: ["EarthEngineOperations", "OperationsPresentation", "CNcurses", "CProcessSupport"]
+            dependencies: ["EarthEngineOperations", "OperationsPresentation", "CNcurses", "CProcessSupport"],
+            swiftSettings: spanTypes
         ),
         .target(
             name: "OperationsEmulator",
@@ -68,6 +76,7 @@ let package = Package(
                 "CProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             plugins: ["BuildInfo"]
         ),

@@ -40,6 +40,7 @@ shared_sources=(
     Sources/EarthEngineOperations/Model/*.swift
     Sources/EarthEngineOperations/Model/JSON/*.swift
     Sources/EarthEngineOperations/Support/Locked.swift
+    Sources/EarthEngineOperations/Support/ByteSpans.swift
     Sources/EarthEngineOperations/Client/RPCCode.swift
     Sources/EarthEngineOperations/Client/OperationsError.swift
     Sources/EarthEngineOperations/Client/RPCErrorEnvelope.swift
@@ -68,7 +69,7 @@ build() {
     echo "fuzz.sh: building $bin (-sanitize=$sanitizers)" >&2
     # One module: the production files are compiled as they are (their `import EarthEngineOperations`
     # is then ignored, hence -suppress-warnings; the normal build shows their warnings).
-    "$swiftc" -sanitize="$sanitizers" -parse-as-library -O -swift-version 6 -suppress-warnings \
+    "$swiftc" -sanitize="$sanitizers" -parse-as-library -O -swift-version 6 -enable-experimental-feature Lifetimes -suppress-warnings \
         -D EEOPS_FUZZER -module-name EarthEngineOperations \
         "${shared_sources[@]}" "$entry_file" -o "$bin" 2>&1 | { grep -v "Cannot export local symbol" || true; }
     [[ -x "$bin" ]] || { echo "fuzz.sh: building $bin failed" >&2; exit 1; }

@@ -22,9 +22,7 @@ public struct OperationListWriter: ~Copyable {
     private let format: ListFormat
     private let columns: [TableColumn]
     private let now: Date
-    // Invariant: every buffer given to `emit` (a JSONWriter's bytes, a page's lines, a String's UTF-8) is lent
-    // for that call only; `emit` writes or copies the bytes before it returns and never keeps the pointer.
-    private let emit: (UnsafeRawBufferPointer) -> Void
+    private let emit: (Span<UInt8>) -> Void
     private var written = 0
     /// The JSON formats' writer, whose memory is kept from page to page.
     private var pageWriter: JSONWriter
@@ -34,7 +32,7 @@ public struct OperationListWriter: ~Copyable {
     ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included, lent for the call.
     ///     Bytes rather than text, so that a page of output is passed on as written, without being checked
     ///     and copied into a `String`.
-    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (UnsafeRawBufferPointer) -> Void) {
+    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (Span<UInt8>) -> Void) {
         self.format = format
         pageWriter = JSONWriter(pretty: format == .json)
         self.now = now
@@ -95,9 +93,7 @@ public struct OperationListWriter: ~Copyable {
     }
 
     private func emit(text: String) {
-        var text = text
-        // Safe because the local copy's UTF-8 is lent to `emit` only for the call (see `emit`).
-        text.withUTF8 { emit(UnsafeRawBufferPointer($0)) }
+        emit(text.utf8.span)
     }
 
     /// One line of the table; the last column is cut but never padded.

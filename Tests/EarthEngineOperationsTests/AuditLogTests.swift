@@ -79,6 +79,20 @@ struct AuditLogTests {
         #expect(throws: AuditWriteError.self) { try log.record(AuditEntry(action: .cancel, stage: .sent, name: "projects/p/operations/A", tool: "test")) }
     }
 
+    /// The demo's temporary logs are new files of their own, private to the user, each under a name of its own.
+    @Test func temporaryLogsAreNewPrivateFiles() throws {
+        let first = try AuditLog.temporary(prefix: "eeops-test-audit-")
+        let second = try AuditLog.temporary(prefix: "eeops-test-audit-")
+        defer { for log in [first, second] { try? FileManager.default.removeItem(atPath: log.path) } }
+        #expect(first.path != second.path)
+        try first.record(AuditEntry(action: .cancel, stage: .requested, name: "projects/p/operations/A", tool: "test"))
+        let written = try String(contentsOfFile: first.path, encoding: .utf8)
+        #expect(written.hasSuffix("\n") && written.contains("projects/p/operations/A"))
+        let mode = try FileManager.default.attributesOfItem(atPath: second.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try String(contentsOfFile: second.path, encoding: .utf8).isEmpty)
+    }
+
     /// A log on a device that cannot sync (/dev/null) is written all the same.
     @Test func aDeviceThatCannotSyncIsWritten() throws {
         let log = try AuditLog(path: "/dev/null")

@@ -9,14 +9,14 @@ struct DecodeCacheTests {
     @Test func fingerprintsTellEveryOneBitChangeApart() {
         for length in [0, 1, 7, 15, 16, 17, 31, 33, 700] {
             let original = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-            let reference = original.withUnsafeBytes { OperationDecodeCache.fingerprint($0) }
-            #expect(Array(original).withUnsafeBytes { OperationDecodeCache.fingerprint($0) } == reference)
+            let reference = OperationDecodeCache.fingerprint(original.span)
+            #expect(OperationDecodeCache.fingerprint(Array(original).span) == reference)
             var seen: Set<UInt64> = [reference]
             for position in 0..<length {
                 for bit in 0..<8 {
                     var changed = original
                     changed[position] ^= 1 << bit
-                    seen.insert(changed.withUnsafeBytes { OperationDecodeCache.fingerprint($0) })
+                    seen.insert(OperationDecodeCache.fingerprint(changed.span))
                 }
             }
             #expect(seen.count == 1 + length * 8, "length \(length)")
@@ -48,7 +48,8 @@ struct DecodeCacheTests {
     }
 
     func decodeCached(_ text: String, _ cache: OperationDecodeCache) -> ListOperationsResponse? {
-        Array(text.utf8).withUnsafeBufferPointer { bytes in ListPageScanner.scan(bytes).flatMap { cache.decodePage(bytes, scanned: $0) } }
+        let bytes = Array(text.utf8)
+        return ListPageScanner.scan(bytes.span).flatMap { cache.decodePage(bytes.span, scanned: $0) }
     }
 
     @Test(arguments: pages)
@@ -102,7 +103,8 @@ struct DecodeCacheTests {
     @Test func scannerFindsTheElementsAndTheToken() throws {
         let page = "{ \"operations\" : [ {\"a\":\"}\"} , [1,[2]] , \"s\\\"\" , 12.5e3, true ] , \"nextPageToken\":\"NEXT\" }"
         let bytes = Array(page.utf8)
-        let scanned = try #require(bytes.withUnsafeBufferPointer { ListPageScanner.scan($0) })
+        let found = ListPageScanner.scan(bytes.span)
+        let scanned = try #require(found)
         let elements = scanned.elements.map { String(decoding: bytes[$0], as: UTF8.self) }
         #expect(elements == ["{\"a\":\"}\"}", "[1,[2]]", "\"s\\\"\"", "12.5e3", "true"])
         #expect(scanned.nextPageToken == "NEXT")
@@ -127,7 +129,7 @@ struct DecodeCacheTests {
         ("", nil),
     ] as [(String, String?)])
     func tokenProbeFindsTheTokenAtEitherEndOrDeclines(page: String, token: String?) {
-        let probed = Array(page.utf8).withUnsafeBufferPointer { ListPageScanner.nextPageToken($0) }
+        let probed = ListPageScanner.nextPageToken(page.utf8.span)
         #expect(probed == token, "\(page)")
         if let probed { #expect(probed == decodeWhole(page)?.nextPageToken, "\(page)") }
     }
@@ -135,7 +137,7 @@ struct DecodeCacheTests {
     /// Wherever the probe finds a token in the pages above, it is the decoder's.
     @Test(arguments: pages)
     func tokenProbeAgreesWithTheDecoder(page: String) {
-        guard let probed = Array(page.utf8).withUnsafeBufferPointer({ ListPageScanner.nextPageToken($0) }) else { return }
+        guard let probed = ListPageScanner.nextPageToken(page.utf8.span) else { return }
         #expect(probed == decodeWhole(page)?.nextPageToken, "\(page)")
     }
 }

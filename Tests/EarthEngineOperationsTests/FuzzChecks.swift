@@ -197,7 +197,7 @@ struct FuzzChecker {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         for width in FuzzChecks.tableWidths {
             var table = ""
-            var writer = OperationListWriter(format: .table, terminalWidth: width, now: now) { table += String(decoding: $0, as: UTF8.self) }
+            var writer = OperationListWriter(format: .table, terminalWidth: width, now: now) { table += String(decodingUTF8: $0) }
             writer.begin()
             writer.write(operations)
             writer.end()
@@ -209,7 +209,7 @@ struct FuzzChecker {
             }
         }
         var csv = ""
-        var csvWriter = OperationListWriter(format: .csv, terminalWidth: nil, now: now) { csv += String(decoding: $0, as: UTF8.self) }
+        var csvWriter = OperationListWriter(format: .csv, terminalWidth: nil, now: now) { csv += String(decodingUTF8: $0) }
         csvWriter.begin()
         csvWriter.write(operations)
         csvWriter.end()
@@ -222,7 +222,7 @@ struct FuzzChecker {
             expect(record.count > 12 && record[12] == description, "the CSV description does not read back as \(FuzzChecks.escaped(description))")
         }
         var jsonl = ""
-        var jsonlWriter = OperationListWriter(format: .jsonl, terminalWidth: nil, now: now) { jsonl += String(decoding: $0, as: UTF8.self) }
+        var jsonlWriter = OperationListWriter(format: .jsonl, terminalWidth: nil, now: now) { jsonl += String(decodingUTF8: $0) }
         jsonlWriter.write(operations)
         let jsonLines = jsonl.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast()
         expect(jsonLines.count == operations.count, "JSON lines has \(jsonLines.count) lines for \(operations.count) operations")

@@ -8,9 +8,7 @@ import Testing
 struct JSONCodingTests {
     static func acceptsWithReader(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBytes { buffer in
-            (try? JSONReader.readDocument(buffer) { reader throws(JSONReadError) in try reader.skipValue() }) != nil
-        }
+        return (try? JSONReader.readDocument(bytes.span) { reader throws(JSONReadError) in try reader.skipValue() }) != nil
     }
 
     static func acceptsWithFoundation(_ text: String) -> Bool {
@@ -31,9 +29,8 @@ struct JSONCodingTests {
 
     @Test func refusesNestingDeeperThan512() {
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
-        let error = Array(deep.utf8).withUnsafeBytes { buffer in
-            Result { () throws(JSONReadError) in try JSONReader.readDocument(buffer) { reader throws(JSONReadError) in try reader.skipValue() } }
-        }
+        let bytes = Array(deep.utf8)
+        let error = Result { () throws(JSONReadError) in try JSONReader.readDocument(bytes.span) { reader throws(JSONReadError) in try reader.skipValue() } }
         guard case .failure(let failure) = error else {
             Issue.record("600 levels were read")
             return
@@ -107,14 +104,14 @@ struct JSONCodingTests {
             operation.write(to: &writer)
             writer.endLine()
         }
-        #expect(writer.withBytes { String(decoding: $0, as: UTF8.self) } == String(repeating: line + "\n", count: 300))
+        #expect(writer.withBytes { String(decodingUTF8: $0) } == String(repeating: line + "\n", count: 300))
         writer.restart(continuingArrayAfter: 2)
         JSONValue.string("\u{1B}").write(to: &writer)
         #expect(writer.bytes == Array(#","\u001b""#.utf8))
         var pretty = JSONWriter(pretty: true, capacity: 1)
         pretty.restart(continuingArrayAfter: 0)
         JSONValue.object(["a": .number(1)]).write(to: &pretty)
-        #expect(pretty.withBytes { String(decoding: $0, as: UTF8.self) } == "\n  {\n    \"a\": 1\n  }")
+        #expect(pretty.withBytes { String(decodingUTF8: $0) } == "\n  {\n    \"a\": 1\n  }")
         pretty.restart()
         JSONValue.array([]).write(to: &pretty)
         #expect(pretty.bytes == Array("[]".utf8))
@@ -191,9 +188,7 @@ struct JSONCodingTests {
             + Array(#""c1": "x"#.utf8) + [0xC2, 0x85, 0x7F] + Array(#"y", "bad": "a"#.utf8) + [0xFF, 0xC3] + Array(#"b", "future": {"deep": {"er": "é"}} }"#.utf8)
         func copied(pretty: Bool) throws -> String {
             var writer = JSONWriter(pretty: pretty)
-            try raw.withUnsafeBytes { bytes in
-                try JSONReader.readDocument(bytes) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
-            }
+            try JSONReader.readDocument(raw.span) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
             return String(decoding: writer.bytes, as: UTF8.self)
         }
         #expect(try copied(pretty: false) == #"{"zeta":[1,2.50,-0,null,true,null,{},[]],"alpha":"\u001b[2J plain","c1":"x\u0085\u007fy","bad":"a\#u{FFFD}\#u{FFFD}b","future":{"deep":{"er":"é"}}}"#)
@@ -202,9 +197,8 @@ struct JSONCodingTests {
         for broken in [#"{"a":}"#, #"[1 2]"#, #"{"a":"b"#, #"{"a":tru}"#, #"{"a":01}"#] {
             var writer = JSONWriter()
             #expect(throws: JSONReadError.self, "\(broken)") {
-                try Array(broken.utf8).withUnsafeBytes { bytes in
-                    try JSONReader.readDocument(bytes) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
-                }
+                let bytes = Array(broken.utf8)
+                try JSONReader.readDocument(bytes.span) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
             }
         }
     }
@@ -214,7 +208,7 @@ struct JSONCodingTests {
     @Test func theCompactorKeepsWhatItIsSureOf() throws {
         func compact(_ bytes: [UInt8]) -> (JSONCompactor.Outcome, String) {
             var output: [UInt8] = Array("kept|".utf8)
-            let outcome = bytes.withUnsafeBufferPointer { JSONCompactor.append($0, to: &output) }
+            let outcome = JSONCompactor.append(bytes.span, to: &output)
             return (outcome, String(decoding: output.dropFirst(5), as: UTF8.self))
         }
         let spaced = Array(#" { "name" : "projects/p/operations/A", "n": [ 1, -0.5, 0, true, false, null, { }, [ ] ], "s": "a\"b\u001b\/", "z": {"y": "森林 🌲"} } "#.utf8)
@@ -247,24 +241,29 @@ struct JSONCodingTests {
     /// the operations that a filter or the dropping of repeats left out.
     @Test func aReceivedPageLendsItsLinesInRuns() throws {
         let text = #"{"operations":[{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d"}],"nextPageToken":"T"}"#
-        let page = try #require(Array(text.utf8).withUnsafeBytes { ReceivedPage(page: $0) })
+        let bytes = Array(text.utf8)
+        let received = ReceivedPage(page: bytes.span)
+        let page = try #require(received)
         func runs(_ page: ReceivedPage) -> [String] {
             var runs: [String] = []
-            page.withJSONLines { runs.append(String(decoding: $0, as: UTF8.self)) }
+            page.withJSONLines { runs.append(String(decodingUTF8: $0)) }
             return runs
         }
         #expect(runs(page) == [#"{"name":"a"}\#n{"name":"b"}\#n{"name":"c"}\#n{"name":"d"}\#n"#])
         #expect(runs(page.selecting([0, 1, 3])) == [#"{"name":"a"}\#n{"name":"b"}\#n"#, #"{"name":"d"}\#n"#])
         #expect(runs(page.selecting([2, 1])) == [#"{"name":"c"}\#n"#, #"{"name":"b"}\#n"#])
         #expect(runs(page.selecting([])).isEmpty)
-        let one = try #require(Array(#"{"name":"x", "done": true}"#.utf8).withUnsafeBytes { ReceivedPage(operation: $0) })
+        let single = Array(#"{"name":"x", "done": true}"#.utf8)
+        let receivedOne = ReceivedPage(operation: single.span)
+        let one = try #require(receivedOne)
         #expect(runs(one) == [#"{"name":"x","done":true}\#n"#])
     }
 
     @Test func theCompactorReadsAListPageInOnePass() {
         func page(_ text: String) -> (JSONCompactor.Page?, String) {
             var output: [UInt8] = []
-            let page = Array(text.utf8).withUnsafeBufferPointer { JSONCompactor.appendPage($0, to: &output) }
+            let bytes = Array(text.utf8)
+            let page = JSONCompactor.appendPage(bytes.span, to: &output)
             return (page, String(decoding: output, as: UTF8.self))
         }
         let (listed, lines) = page(#" {"nextPageToken" : "T2", "kind": {"x": [1]}, "operations": [ {"name": "a"}, 7, "s", null, {"b": 1} ] } "#)
@@ -285,10 +284,12 @@ struct JSONCodingTests {
         for _ in 0..<20_000 {
             let bytes = (0..<Int.random(in: 0...6, using: &random)).map { _ in interesting.randomElement(using: &random)! }
             let expected = String(validating: bytes, as: UTF8.self) != nil
-            #expect(bytes.withUnsafeBufferPointer(UTF8Check.isValid) == expected, "\(bytes)")
+            let valid = UTF8Check.isValid(bytes.span)
+            #expect(valid == expected, "\(bytes)")
         }
         for text in ["", "ascii", "é", "森林", "🌲", "\u{10FFFF}", "\u{D7FF}\u{E000}"] {
-            #expect(Array(text.utf8).withUnsafeBufferPointer(UTF8Check.isValid))
+            let valid = UTF8Check.isValid(text.utf8.span)
+            #expect(valid)
         }
     }
 
@@ -313,14 +314,12 @@ struct JSONCodingTests {
         var disagreements: [String] = []
         var searches = 0
         for text in texts {
-            text.withUnsafeBufferPointer { buffer in
-                for start in 0...buffer.count {
-                    let reader = buffer[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? buffer.count
-                    let writer = buffer[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } ?? buffer.count
-                    if ByteScan.firstQuoteBackslashOrControl(in: buffer, from: start) != reader { disagreements.append("reader: \(text) from \(start)") }
-                    if ByteScan.firstToEscape(in: buffer, from: start) != writer { disagreements.append("writer: \(text) from \(start)") }
-                    searches += 2
-                }
+            for start in 0...text.count {
+                let reader = text[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? text.count
+                let writer = text[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } ?? text.count
+                if ByteScan.firstQuoteBackslashOrControl(in: text.span, from: start) != reader { disagreements.append("reader: \(text) from \(start)") }
+                if ByteScan.firstToEscape(in: text.span, from: start) != writer { disagreements.append("writer: \(text) from \(start)") }
+                searches += 2
             }
         }
         #expect(searches > 50_000)

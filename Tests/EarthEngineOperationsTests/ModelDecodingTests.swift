@@ -188,7 +188,7 @@ struct ModelDecodingTests {
         var positions: [Int] = []
         for start in 0...(bytes.count - broken.count) where Array(bytes[start..<(start + broken.count)]) == broken { positions.append(start) }
         for position in positions { bytes[position + 8] = 0xFF }
-        let operations = try bytes.withUnsafeBytes { try ListOperationsResponse(json: $0) }.operations
+        let operations = try ListOperationsResponse(json: bytes.span).operations
         #expect(operations.count == 900)
         var mismatches: [String] = []
         for (offset, operation) in operations.enumerated() {

@@ -20,7 +20,7 @@ struct OutputFormatTests {
 
     func render(_ format: ListFormat, width: Int?) -> String {
         var text = ""
-        var writer = OperationListWriter(format: format, terminalWidth: width, now: now) { text += String(decoding: $0, as: UTF8.self) }
+        var writer = OperationListWriter(format: format, terminalWidth: width, now: now) { text += String(decodingUTF8: $0) }
         writer.begin()
         writer.write(operations)
         writer.end()
@@ -67,7 +67,7 @@ struct OutputFormatTests {
         #expect(decoded == operations)
         let empty = { () -> String in
             var text = ""
-            var writer = OperationListWriter(format: .json, terminalWidth: nil) { text += String(decoding: $0, as: UTF8.self) }
+            var writer = OperationListWriter(format: .json, terminalWidth: nil) { text += String(decodingUTF8: $0) }
             writer.begin(); writer.end()
             return text
         }()

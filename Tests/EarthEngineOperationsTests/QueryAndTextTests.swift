@@ -46,11 +46,12 @@ struct QueryAndTextTests {
                 bytes.append(contentsOf: text.utf8)
             }
         }
-        let together = bytes.withUnsafeBufferPointer { bytes in
-            textPattern.matches(rows: operations.count) { row in
-                let texts = ranges[(row * 3)..<(row * 3 + 3)].map { UnsafeBufferPointer(rebasing: bytes[$0]) }
-                return SearchedText(id: texts[0], type: texts[1], description: texts[2])
-            }
+        let packed = bytes, textRanges = ranges
+        let together = textPattern.matches(rows: operations.count) { row, search in
+            let texts = packed.span
+            return search(SearchedText(
+                id: texts.extracting(textRanges[row * 3]), type: texts.extracting(textRanges[row * 3 + 1]),
+                description: texts.extracting(textRanges[row * 3 + 2])))
         }
         #expect(together.indices.allSatisfy { together[$0] == textPattern.matches(operations[$0]) })
         #expect(together.contains(true) && together.contains(false), "the case tells matches apart")

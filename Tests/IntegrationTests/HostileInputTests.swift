@@ -150,7 +150,7 @@ struct HostileInputTests {
         // their JSON lines carry nothing raw that a terminal acts on.
         var lines = ""
         var received = 0
-        var jsonLines = OperationListWriter(format: .jsonl, terminalWidth: nil) { lines += String(decoding: $0, as: UTF8.self) }
+        var jsonLines = OperationListWriter(format: .jsonl, terminalWidth: nil) { lines += String(decodingUTF8: $0) }
         do {
             try await client.listAllReceived(project: "p", pageSize: 1000) { page in
                 received += page.count
@@ -171,7 +171,7 @@ struct HostileInputTests {
         }
         // Whatever was listed is drawn safely by the CLI's table and the TUI (first rows and details).
         var table = ""
-        var writer = OperationListWriter(format: .table, terminalWidth: 120) { table += String(decoding: $0, as: UTF8.self) }
+        var writer = OperationListWriter(format: .table, terminalWidth: 120) { table += String(decodingUTF8: $0) }
         writer.begin()
         writer.write(Array(operations.prefix(50)))
         writer.end()
@@ -198,11 +198,11 @@ struct HostileInputTests {
         let client = OperationsClient(configuration: .init(endpoint: try ServiceEndpoint(server.baseURL), retryPolicy: .none),
                                       tokenProvider: try StaticAccessTokenProvider(token: "t", source: "test"))
         var lines = ""
-        var writer = OperationListWriter(format: .jsonl, terminalWidth: nil) { lines += String(decoding: $0, as: UTF8.self) }
+        var writer = OperationListWriter(format: .jsonl, terminalWidth: nil) { lines += String(decodingUTF8: $0) }
         try await client.listAllReceived(project: "p") { page in writer.write(page) }
         #expect(lines == unknown + "\n" + Self.operation("A") + "\n")
         var fetched = ""
-        var single = OperationListWriter(format: .jsonl, terminalWidth: nil) { fetched += String(decoding: $0, as: UTF8.self) }
+        var single = OperationListWriter(format: .jsonl, terminalWidth: nil) { fetched += String(decodingUTF8: $0) }
         single.write(try await client.getReceived(try OperationName(project: "p", operationID: "NEW")))
         #expect(fetched == unknown + "\n")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,8 +59,8 @@ public struct AuditWriteError: Error, Sendable, CustomStringConvertible {
 
 /// An append-only JSON-lines log of the cancels and deletes the user asked for and what became of them.
 ///
-/// Each entry, or each batch of entries asked for at once, is one `write(2)` of whole lines to a file opened
-/// with `O_APPEND`, followed by `fsync`, so that a crash loses at most the lines being written and never
+/// Each entry, or each batch of entries asked for at once, is written whole (one `write(2)`, repeated only
+/// for what a short write left) to a file opened with `O_APPEND`, followed by `fsync`, so that a crash loses at most the lines being written and never
 /// truncates or rewrites earlier ones. A partial last line left by a crash is closed off before the next entry.
 ///
 /// A write that fails or is cut short throws, and so does every write after it: a caller sends nothing that it
@@ -101,23 +102,25 @@ public final class AuditLog: Sendable {
         descriptor = Locked((openDescriptor, nil))
     }
 
-    /// A new, empty log in a file of its own in the temporary folder, made with `mkstemps` (a name no one can
-    /// guess or take first): for the demo, whose cancels are not the user's real work.
+    /// A new, empty log in a file of its own in the temporary folder, with a random name that no one can guess
+    /// or take first (it is created only if it does not exist): for the demo, whose cancels are not the user's
+    /// real work.
     public static func temporary(prefix: String) throws(OperationsError) -> AuditLog {
-        var template = Array((NSTemporaryDirectory() + prefix + "XXXXXX.jsonl").utf8CString)
-        // Safe: utf8CString ends in a NUL, and mkstemps writes only over the six Xs; the pointer stays in the closure.
-        let made = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, 6) }
-        guard made >= 0 else {
-            throw .configuration("cannot create a temporary audit log: \(String(cString: strerror(errno)))")
+        var lastError = Errno.fileExists
+        for _ in 0..<8 {
+            let path = NSTemporaryDirectory() + prefix + UUID().uuidString + ".jsonl"
+            do {
+                let opened = try FileDescriptor.open(
+                    path, .writeOnly, options: [.create, .exclusiveCreate, .append, .closeOnExec, .noFollow], permissions: .ownerReadWrite)
+                return AuditLog(path: path, openDescriptor: opened.rawValue)
+            } catch let error as Errno {
+                lastError = error
+                guard error == .fileExists else { break }
+            } catch {
+                break
+            }
         }
-        let path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // mkstemps opens the file for reading and writing; the log only appends.
-        let appending = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
-        close(made)
-        guard appending >= 0 else {
-            throw .configuration("cannot open the temporary audit log '\(path)': \(String(cString: strerror(errno)))")
-        }
-        return AuditLog(path: path, openDescriptor: appending)
+        throw .configuration("cannot create a temporary audit log: \(lastError.description)")
     }
 
     deinit {
@@ -157,16 +160,13 @@ public final class AuditLog: Sendable {
 
     /// Writes `lines` whole and syncs them; the reason it could not, or nil.
     private static func append(_ lines: Data, to descriptor: Int32) -> String? {
-        var written = 0
-        while true {
-            // Safe: the pointer is used only for this call.
-            let result = lines.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if result < 0, errno == EINTR { continue }
-            if result < 0 { return String(cString: strerror(errno)) }
-            written = result
-            break
+        do {
+            try FileDescriptor(rawValue: descriptor).writeAll(lines)
+        } catch let error as Errno {
+            return error == .noSpace ? "\(error.description) (is the disk full?)" : error.description
+        } catch {
+            return "\(error)"
         }
-        guard written == lines.count else { return "only \(written) of \(lines.count) bytes were written (is the disk full?)" }
         // A log on a device that cannot sync (/dev/null, a pipe) is written all the same.
         if fsync(descriptor) != 0, errno != EINVAL, errno != EROFS { return "fsync failed: \(String(cString: strerror(errno)))" }
         return nil

@@ -32,15 +32,12 @@ public struct CredentialFile: Sendable {
             throw .credentials("\(what) '\(path)' is \(status.st_size) bytes long: not a credentials file (at most \(Self.maxBytes / 1024) KiB)")
         }
         mode = status.st_mode & 0o7777
-        var data = Data()
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while data.count <= Self.maxBytes {
-            // Safe: read writes at most chunk.count bytes into the buffer, used only for this call.
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw .credentials("cannot read \(what) '\(path)': \(String(cString: strerror(errno)))") }
-            if count == 0 { break }
-            data.append(contentsOf: chunk[0..<count])
+        let data: Data
+        do {
+            // One byte past the limit, to tell a file that grew since fstat from one that fits.
+            data = try FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).read(upToCount: Self.maxBytes + 1) ?? Data()
+        } catch {
+            throw .credentials("cannot read \(what) '\(path)': \((error as NSError).localizedDescription)")
         }
         guard data.count <= Self.maxBytes else {
             throw .credentials("\(what) '\(path)' is longer than \(Self.maxBytes / 1024) KiB: not a credentials file")

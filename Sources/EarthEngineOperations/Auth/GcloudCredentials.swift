@@ -64,11 +64,14 @@ public struct GcloudCredentials: TokenFetcher {
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout.seconds * 1000)), execute: deadline)
                 defer { deadline.cancel() }
                 let errors = DispatchQueue(label: "gcloud-stderr")
-                // Safe: written only on the `errors` queue before group.leave(), read only after group.wait().
-                nonisolated(unsafe) var errorData = Data()
+                let errorData = Locked(Data())
                 let group = DispatchGroup()
                 group.enter()
-                errors.async { errorData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+                errors.async {
+                    let read = err.fileHandleForReading.readDataToEndOfFile()
+                    errorData.withLock { $0 = read }
+                    group.leave()
+                }
                 let outData = out.fileHandleForReading.readDataToEndOfFile()
                 group.wait()
                 process.waitUntilExit()
@@ -76,7 +79,7 @@ public struct GcloudCredentials: TokenFetcher {
                     continuation.resume(returning: (124, "", "\(executable) did not finish within \(Int(timeout.seconds)) s and was stopped"))
                     return
                 }
-                continuation.resume(returning: (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData, as: UTF8.self)))
+                continuation.resume(returning: (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.withLock { $0 }, as: UTF8.self)))
             }.start()
         }
     }

@@ -234,10 +234,8 @@ final class ListingFetches: Sendable {
             defer { markSent(index) }
             let exchange = try await fetch(token) { [self] in markSent(index) }
             var page = FetchedListPage(exchange: exchange)
-            // Safe because the body holds plain bytes, read as UInt8 only inside the closure; the scan keeps ranges and
-            // copied Strings, never the pointer.
-            exchange.body.withUnsafeReadableBytes { raw in
-                let bytes = raw.assumingMemoryBound(to: UInt8.self)
+            do {
+                let bytes = exchange.body.readableBytesUInt8Span
                 switch reading {
                 case .nothing:
                     break

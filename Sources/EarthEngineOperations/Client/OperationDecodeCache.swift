@@ -67,17 +67,17 @@ public final class OperationDecodeCache: Sendable {
     /// Reads a list page that `ListPageScanner` read as `scanned`, reusing operations whose bytes are
     /// unchanged; nil when an element is not JSON (the caller then reads the page whole, which also
     /// explains the error). A page the scanner cannot read is read whole by the caller too.
-    // Safe because `bytes` is read only during the call, and `page` was scanned from these same bytes (the client
-    // passes the body it scanned), so every range in `page.elements` lies within them.
-    func decodePage(_ bytes: UnsafeBufferPointer<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
-        let keys = page.elements.map { range in Self.fingerprint(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[range]))) }
+    /// `page` must have been scanned from these same bytes.
+    func decodePage(_ bytes: Span<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
+        var keys: [UInt64] = []
+        keys.reserveCapacity(page.elements.count)
+        for range in page.elements { keys.append(Self.fingerprint(bytes.extracting(range))) }
         var operations = [LongRunningOperation?](repeating: nil, count: keys.count)
         let missing: [Int] = state.withLock { state in
             var missing: [Int] = []
+            let pass = state.pass
             for (index, key) in keys.enumerated() {
-                if var entry = state.entries[key] {
-                    entry.pass = state.pass
-                    state.entries[key] = entry
+                if let entry = state.entries.update(key, { $0.pass = pass }) {
                     operations[index] = entry.operation
                 } else if var entry = state.fresh[key] {
                     entry.pass = state.pass
@@ -94,7 +94,7 @@ public final class OperationDecodeCache: Sendable {
         for index in missing {
             // An element that is not an operation is left out, as when the page is read whole; one that is not
             // JSON fails the page, which the caller then reads whole to explain.
-            let element = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[page.elements[index]]))
+            let element = bytes.extracting(page.elements[index])
             do {
                 operations[index] = try JSONReader.readDocument(element) { reader throws(JSONReadError) in try LongRunningOperation.read(from: &reader) }
                     .map(retained)
@@ -116,9 +116,7 @@ public final class OperationDecodeCache: Sendable {
     /// through `Hasher`, so that fingerprinting every operation of every listing costs little beside the
     /// decoding it spares. Two different operations share one with a chance of about 1 in 10^19 per pair (the
     /// length is mixed in at the start and the end); the server is the source of truth either way.
-    // Safe because `bytes` is read only during the call, in bounds: the loads at offset + 16 <= bytes.count, and
-    // the tail copied is under 16 bytes, the size of `tail`.
-    static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    static func fingerprint(_ bytes: Span<UInt8>) -> UInt64 {
         func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
             let (high, low) = a.multipliedFullWidth(by: b)
             return high ^ low
@@ -127,14 +125,16 @@ public final class OperationDecodeCache: Sendable {
         var seed = primes.0 ^ UInt64(bytes.count)
         var offset = 0
         while offset + 16 <= bytes.count {
-            let a = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let b = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+            let a = bytes.word(at: offset)
+            let b = bytes.word(at: offset + 8)
             seed = fold(a ^ primes.1, b ^ seed)
             offset += 16
         }
+        // The last 0 to 15 bytes, little-endian, zero-padded.
         var tail: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &tail) { tail in
-            tail.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+        for index in offset..<bytes.count {
+            let shift = UInt64((index - offset) % 8) * 8
+            if index - offset < 8 { tail.0 |= UInt64(bytes[index]) << shift } else { tail.1 |= UInt64(bytes[index]) << shift }
         }
         return fold(fold(tail.0 ^ primes.1, tail.1 ^ seed), UInt64(bytes.count) ^ primes.2)
     }

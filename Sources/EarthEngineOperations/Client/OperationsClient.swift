@@ -105,10 +105,8 @@ public final class OperationsClient: Sendable {
 
     /// Decodes a page, only the operations `cache` does not already hold when the page was `scanned`.
     private func decodeListPage(_ exchange: HTTPExchange, scanned: ListPageScanner.Page?, cache: OperationDecodeCache?) throws(OperationsError) -> ListOperationsResponse {
-        // Safe because the body's bytes (plain bytes, so viewed as UInt8) are read only inside the closure, and
-        // `scanned` was read from this same body, so its ranges lie within them; the page decoded holds copies.
-        if let cache, let scanned,
-           let page = exchange.body.withUnsafeReadableBytes({ cache.decodePage($0.assumingMemoryBound(to: UInt8.self), scanned: scanned) }) {
+        // `scanned` was read from this same body, so its ranges lie within it.
+        if let cache, let scanned, let page = cache.decodePage(exchange.body.readableBytesUInt8Span, scanned: scanned) {
             return page
         }
         var page = try decode(ListOperationsResponse.self, exchange)
@@ -165,8 +163,7 @@ public final class OperationsClient: Sendable {
         try await listPages(
             project: project, pageSize: pageSize, filter: filter, limit: limit, reading: .token, stopAfter: nil,
             read: { (fetched) throws(OperationsError) in
-                // Safe because the body's bytes are read only inside the closure; the page holds copies.
-                if let page = fetched.exchange.body.withUnsafeReadableBytes({ ReceivedPage(page: $0) }) { return page }
+                if let page = ReceivedPage(page: fetched.exchange.body.readableBytesUInt8Span) { return page }
                 return ReceivedPage(try self.decodeListPage(fetched.exchange, scanned: nil, cache: nil))
             },
             onPage: onPage
@@ -254,8 +251,7 @@ public final class OperationsClient: Sendable {
     /// field (an answer that is not plain enough is decoded, and written again as the model has it).
     public func getReceived(_ name: OperationName) async throws(OperationsError) -> ReceivedPage {
         let exchange = try await send(.GET, path: name.urlPath, project: name.project)
-        // Safe because the body's bytes are read only inside the closure; the page holds copies.
-        if let page = exchange.body.withUnsafeReadableBytes({ ReceivedPage(operation: $0) }) { return page }
+        if let page = ReceivedPage(operation: exchange.body.readableBytesUInt8Span) { return page }
         return ReceivedPage(ListOperationsResponse(operations: [try decode(LongRunningOperation.self, exchange)]))
     }
 
@@ -386,8 +382,7 @@ public final class OperationsClient: Sendable {
 
     private func decode<T: JSONReadable>(_ type: T.Type, _ exchange: HTTPExchange) throws(OperationsError) -> T {
         guard exchange.body.readableBytes > 0 else { throw .invalidResponse("HTTP \(exchange.status) with an empty body") }
-        // Safe because the body's bytes are read only inside the closure; the Result holds a decoded copy.
-        let result = exchange.body.withUnsafeReadableBytes { bytes in Result { () throws(JSONReadError) in try T(json: bytes) } }
+        let result = Result { () throws(JSONReadError) in try T(json: exchange.body.readableBytesUInt8Span) }
         switch result {
         case .success(let value): return value
         case .failure(let error): throw .invalidResponse("not valid JSON for \(T.self) (\(error))")

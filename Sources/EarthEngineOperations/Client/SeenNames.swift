@@ -25,32 +25,34 @@ struct SeenNames {
 
     /// Adds `name`; false when it was there already.
     mutating func insert(_ name: String) -> Bool {
-        var name = name
-        return name.withUTF8 { insert(utf8: $0) }
+        insert(utf8: name.utf8.span)
     }
 
-    // `name` is read only during the call; its bytes are copied into `bytes`.
-    private mutating func insert(utf8 name: UnsafeBufferPointer<UInt8>) -> Bool {
+    private mutating func insert(utf8 name: Span<UInt8>) -> Bool {
         var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(name))
+        hasher.combine(span: name)
         let hash = hasher.finalize()
         if (count + 1) * 2 > slots.count { rehash(slotCount: Self.slotCount(for: count + 1)) }
         let mask = slots.count - 1
         var slot = hash & mask
         while slots[slot] != 0 {
             let index = Int(slots[slot]) - 1
-            if hashes[index] == hash, bytes(of: index).elementsEqual(name) { return false }
+            if hashes[index] == hash, holds(name, at: index) { return false }
             slot = (slot + 1) & mask
         }
         slots[slot] = Int32(count + 1)
         starts.append(bytes.count)
         hashes.append(hash)
-        bytes.append(contentsOf: name)
+        bytes.append(span: name)
         return true
     }
 
-    private func bytes(of index: Int) -> ArraySlice<UInt8> {
-        bytes[starts[index]..<(index + 1 < starts.count ? starts[index + 1] : bytes.count)]
+    /// True when the name at `index` is `name`.
+    private func holds(_ name: Span<UInt8>, at index: Int) -> Bool {
+        let start = starts[index], end = index + 1 < starts.count ? starts[index + 1] : bytes.count
+        guard end - start == name.count else { return false }
+        for offset in 0..<name.count where bytes[start + offset] != name[offset] { return false }
+        return true
     }
 
     /// At least twice as many slots as names, and at least 16.

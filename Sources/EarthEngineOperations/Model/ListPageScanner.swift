@@ -4,8 +4,6 @@
 /// It only looks at structure (strings, brackets, commas), one pass over the bytes, no recursion. Anything
 /// it is not sure of (a key with escapes, a repeated key, a token that is not a plain string, a malformed
 /// document) gives nil, and the caller decodes the page the ordinary way, which also explains the error.
-// Safe because each function reads `bytes` only during its call (it returns ranges and copied Strings), and
-// every byte it reads is at an index checked against `bytes.count` (through `Cursor.peek`, or `end > 0`).
 public enum ListPageScanner {
     public struct Page: Equatable, Sendable {
         /// Byte ranges of the elements of `operations`, in order.
@@ -13,7 +11,7 @@ public enum ListPageScanner {
         public var nextPageToken: String?
     }
 
-    public static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Page? {
+    public static func scan(_ bytes: Span<UInt8>) -> Page? {
         var scanner = Cursor(bytes: bytes)
         scanner.skipWhitespace()
         guard scanner.take(UInt8(ascii: "{")) else { return nil }
@@ -58,7 +56,7 @@ public enum ListPageScanner {
     /// Nil when neither end has a plain (unescaped), non-empty token, or the ends are not what JSON allows there:
     /// the page's reader then decides. A token found here is not checked against the rest of the document: the
     /// decoder reads the page anyway, and the listing trusts the decoder's token when the two differ.
-    public static func nextPageToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    public static func nextPageToken(_ bytes: Span<UInt8>) -> String? {
         firstMemberToken(bytes) ?? lastMemberToken(bytes)
     }
 
@@ -68,12 +66,12 @@ public enum ListPageScanner {
     private static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
 
     /// `{"nextPageToken": "…", …`
-    private static func firstMemberToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    private static func firstMemberToken(_ bytes: Span<UInt8>) -> String? {
         var cursor = Cursor(bytes: bytes)
         cursor.skipWhitespace()
         guard cursor.take(UInt8(ascii: "{")) else { return nil }
         cursor.skipWhitespace()
-        guard bytes[cursor.index...].starts(with: tokenKey) else { return nil }
+        guard holds(tokenKey, in: bytes, at: cursor.index) else { return nil }
         cursor.index += tokenKey.count
         cursor.skipWhitespace()
         guard cursor.take(UInt8(ascii: ":")) else { return nil }
@@ -86,7 +84,7 @@ public enum ListPageScanner {
     /// `…, "nextPageToken": "…"}`, read backwards. In JSON the value before the final `}` is the object's last
     /// member; a string value without backslashes starts at the first quote before its closing one, and the
     /// key before its `:` is a key only when a `,` or the `{` comes before it.
-    private static func lastMemberToken(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+    private static func lastMemberToken(_ bytes: Span<UInt8>) -> String? {
         var end = bytes.count
         func skipWhitespaceBackwards() {
             while end > 0, isWhitespace(bytes[end - 1]) { end -= 1 }
@@ -110,19 +108,27 @@ public enum ListPageScanner {
         skipWhitespaceBackwards()
         guard takeBackwards(UInt8(ascii: ":")) else { return nil }
         skipWhitespaceBackwards()
-        guard end >= tokenKey.count, bytes[(end - tokenKey.count)..<end].elementsEqual(tokenKey) else { return nil }
+        guard end >= tokenKey.count, holds(tokenKey, in: bytes, at: end - tokenKey.count) else { return nil }
         end -= tokenKey.count
         skipWhitespaceBackwards()
         guard takeBackwards(UInt8(ascii: ",")) || takeBackwards(UInt8(ascii: "{")) else { return nil }
-        // tokenStart..<tokenEnd lies within `bytes` (both found walking back from `bytes.count`); String copies it.
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<tokenEnd]), as: UTF8.self)
+        return String(decodingUTF8: bytes.extracting(tokenStart..<tokenEnd))
     }
 
-    private struct Cursor {
-        // Lent by the caller of `scan`/`nextPageToken` for that call, which the cursor does not outlive.
-        // Invariant: `index <= bytes.count`: it moves only past bytes that `peek` or `starts(with:)` saw.
-        let bytes: UnsafeBufferPointer<UInt8>
+    /// True when `bytes` holds `expected` from `start` on.
+    private static func holds(_ expected: [UInt8], in bytes: Span<UInt8>, at start: Int) -> Bool {
+        guard bytes.count - start >= expected.count else { return false }
+        for offset in expected.indices where bytes[start + offset] != expected[offset] { return false }
+        return true
+    }
+
+    private struct Cursor: ~Escapable {
+        /// The page; `index <= bytes.count`: the cursor moves only past bytes it saw.
+        let bytes: Span<UInt8>
         var index = 0
+
+        @_lifetime(copy bytes)
+        init(bytes: Span<UInt8>) { self.bytes = bytes }
 
         var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -147,8 +153,7 @@ public enum ListPageScanner {
             let start = index
             index = ByteScan.firstQuoteBackslashOrControl(in: bytes, from: index)
             guard peek == UInt8(ascii: "\"") else { return nil }
-            // `peek` saw the closing quote at `index`, so start..<index is within `bytes`; String copies it.
-            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            let text = String(decodingUTF8: bytes.extracting(start..<index))
             index += 1
             return text
         }

@@ -155,6 +155,6 @@ public struct OperationMetadata: Hashable, Sendable, JSONReadable, JSONWritable 
 extension JSONWriter {
     /// A date as an RFC 3339 string with microseconds (``Timestamp/format(_:fractionDigits:)``).
     mutating func timestamp(_ date: Date) {
-        unescapedString(maximumCount: Timestamp.longestText) { Timestamp.write(date, to: $0) }
+        unescapedString(maximumCount: Timestamp.longestText) { Timestamp.write(date, to: &$0) }
     }
 }

@@ -17,20 +17,17 @@ public struct ReceivedPage: Sendable {
     /// A list page read in one pass (``JSONCompactor/appendPage(_:to:)``): each operation copied compact with its
     /// name; an element that is not an object is left out, as when the page is decoded. Nil when the compactor is
     /// unsure of anything: the caller then decodes the page, which repairs or explains.
-    // Safe because `body` (plain bytes, so viewing them as UInt8 is sound) is read only during the call:
-    // the compactor copies what the page keeps into `json` and Strings.
-    init?(page body: UnsafeRawBufferPointer) {
+    init?(page body: Span<UInt8>) {
         var json: [UInt8] = []
         json.reserveCapacity(body.count)
-        guard let page = JSONCompactor.appendPage(body.assumingMemoryBound(to: UInt8.self), to: &json) else { return nil }
+        guard let page = JSONCompactor.appendPage(body, to: &json) else { return nil }
         self.init(json: json, elements: page.elements, names: page.names, nextPageToken: page.nextPageToken)
     }
 
     /// One operation, the whole of `body`; nil when it is not an object the compactor is sure of.
-    // Safe as `init?(page:)`: `body` is read only during the call, and what is kept is copied.
-    init?(operation body: UnsafeRawBufferPointer) {
+    init?(operation body: Span<UInt8>) {
         var json: [UInt8] = []
-        guard case .object(let name) = JSONCompactor.append(body.assumingMemoryBound(to: UInt8.self), to: &json) else { return nil }
+        guard case .object(let name) = JSONCompactor.append(body, to: &json) else { return nil }
         let element = 0..<json.count
         json.append(UInt8(ascii: "\n"))
         self.init(json: json, elements: [element], names: [name], nextPageToken: nil)
@@ -46,7 +43,7 @@ public struct ReceivedPage: Sendable {
             elements.append(start..<writer.byteCount)
             writer.endLine()
         }
-        self.init(json: writer.withBytes { Array($0) }, elements: elements, names: decoded.operations.map(\.name), nextPageToken: decoded.nextPageToken)
+        self.init(json: writer.bytes, elements: elements, names: decoded.operations.map(\.name), nextPageToken: decoded.nextPageToken)
     }
 
     private init(json: [UInt8], elements: [Range<Int>], names: [String], nextPageToken: String?) {
@@ -56,48 +53,35 @@ public struct ReceivedPage: Sendable {
         self.nextPageToken = nextPageToken
     }
 
-    /// The compact JSON of operation `index`, lent for the call.
-    // Safe because the bytes are lent to `body` only for the call, and every range in `elements` lies within
-    // `json` (both are immutable and were made together).
-    private func withJSON<Result>(of index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
-        try json.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[elements[index]])) }
-    }
 
     /// The page as JSON lines, each operation's compact JSON and a line feed, lent in as few runs of bytes as they
     /// are stored in: one for a whole page, more when operations were left out (``selecting(_:)``). Written out as
     /// they are, a page is not copied once more on its way.
-    // Safe because every element in `json` is followed by its line feed (each initialiser appends one), so each
-    // run ends within `json`; the runs are lent to `body` only for its call.
-    public func withJSONLines(_ body: (UnsafeRawBufferPointer) -> Void) {
-        json.withUnsafeBytes { bytes in
-            var run: Range<Int>?
-            for element in elements {
-                let line = element.lowerBound..<(element.upperBound + 1)
-                if let current = run, current.upperBound == line.lowerBound {
-                    run = current.lowerBound..<line.upperBound
-                    continue
-                }
-                if let current = run { body(UnsafeRawBufferPointer(rebasing: bytes[current])) }
-                run = line
+    public func withJSONLines(_ body: (Span<UInt8>) -> Void) {
+        let bytes = json.span
+        var run: Range<Int>?
+        for element in elements {
+            let line = element.lowerBound..<(element.upperBound + 1) // each element is followed by its line feed
+            if let current = run, current.upperBound == line.lowerBound {
+                run = current.lowerBound..<line.upperBound
+                continue
             }
-            if let run { body(UnsafeRawBufferPointer(rebasing: bytes[run])) }
+            if let current = run { body(bytes.extracting(current)) }
+            run = line
         }
+        if let run { body(bytes.extracting(run)) }
     }
 
     /// Copies operation `index` to `writer`, indented when the writer is (``JSONReader/copyValue(to:)``).
     public func copy(_ index: Int, to writer: inout JSONWriter) {
-        withJSON(of: index) { bytes in
-            // Checked when the page was read, so it reads again.
-            // The reader reads `bytes` only within `readDocument`, inside `withJSON`'s call; the writer copies.
-            _ = try? JSONReader.readDocument(UnsafeRawBufferPointer(bytes)) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
-        }
+        // Checked when the page was read, so it reads again.
+        _ = try? JSONReader.readDocument(json.span.extracting(elements[index])) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
     }
 
     /// Operation `index`, decoded as a listing decodes it.
     public func operation(_ index: Int) -> LongRunningOperation {
-        let decoded = withJSON(of: index) { bytes in
-            // The reader reads `bytes` only within `readDocument`, inside `withJSON`'s call; the result is a copy.
-            try? JSONReader.readDocument(UnsafeRawBufferPointer(bytes)) { (reader) throws(JSONReadError) in try LongRunningOperation.read(from: &reader) }
+        let decoded = try? JSONReader.readDocument(json.span.extracting(elements[index])) { (reader) throws(JSONReadError) in
+            try LongRunningOperation.read(from: &reader)
         }
         return (decoded ?? nil) ?? LongRunningOperation(name: names[index])
     }

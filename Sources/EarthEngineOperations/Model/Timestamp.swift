@@ -23,14 +23,11 @@ public enum Timestamp {
     /// Returns nil for anything else, including out-of-range fields and offsets that take the time
     /// outside the years 0000 to 9999 in UTC (which ``format(_:fractionDigits:)`` could not write).
     public static func parse(_ text: String) -> Date? {
-        var text = text
-        return text.withUTF8 { parse(utf8: $0) }
+        parse(utf8: text.utf8.span)
     }
 
     /// ``parse(_:)`` over UTF-8 bytes.
-    // Safe because `text` is read only during the call, and in bounds: the fixed positions are all below 20 and
-    // `count >= 20` is checked first; the fraction and offset are read only after checks against `count`.
-    public static func parse(utf8 text: UnsafeBufferPointer<UInt8>) -> Date? {
+    public static func parse(utf8 text: Span<UInt8>) -> Date? {
         let count = text.count
         guard count >= 20, count <= 40 else { return nil }
         /// The number in the `width` digits at `start`; -1 when one is not a digit.
@@ -90,22 +87,19 @@ public enum Timestamp {
     /// Formats a date as UTC with exactly `fractionDigits` (0...9) fractional digits, e.g. `...T12:00:00.123456Z`.
     /// Dates before year 0000 or after year 9999 are written as the first or last instant RFC 3339 allows.
     public static func format(_ date: Date, fractionDigits: Int = 6) -> String {
-        // Safe because `write` puts at most `longestText` bytes (the capacity) at the pointer, and the String copies
-        // the `count` bytes written before the allocation ends.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: longestText) { buffer in
-            let count = write(date, fractionDigits: fractionDigits, to: buffer.baseAddress!)
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
-        }
+        var text = InlineArray<30, UInt8>(repeating: 0)
+        var span = text.mutableSpan
+        let count = write(date, fractionDigits: fractionDigits, to: &span)
+        return String(decodingUTF8: text.span.extracting(0..<count))
     }
 
     /// The most bytes ``write(_:fractionDigits:to:)`` writes.
     public static let longestText = 30
 
-    /// ``format(_:fractionDigits:)`` written as UTF-8 at `text`, which has room for ``longestText`` bytes;
-    /// returns how many it wrote.
-    // Invariant: at most `longestText` (30) bytes are written: the year is clamped to 0000...9999, so the date
-    // and time take 19 bytes, the fraction at most 10 (a point and 9 digits), and the `Z` 1.
-    public static func write(_ date: Date, fractionDigits: Int = 6, to text: UnsafeMutablePointer<UInt8>) -> Int {
+    /// ``format(_:fractionDigits:)`` written as UTF-8 at the start of `text`, which has room for ``longestText``
+    /// bytes (at most that many are written: the year is clamped to 0000...9999, so the date and time take 19
+    /// bytes, the fraction at most 10 and the `Z` 1); returns how many it wrote.
+    public static func write(_ date: Date, fractionDigits: Int = 6, to text: inout MutableSpan<UInt8>) -> Int {
         let digits = max(0, min(9, fractionDigits))
         var interval = date.timeIntervalSince1970
         if !(interval >= Double(earliestSecond)) { interval = Double(earliestSecond) } // also NaN

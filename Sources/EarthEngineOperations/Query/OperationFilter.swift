@@ -62,49 +62,33 @@ public struct TextPattern: Sendable {
 
     /// True when the pattern is found in `text`.
     public func matches(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { Search(self).matches(SearchedText(line: $0)) }
+        Search(self).matches(SearchedText(line: text.utf8.span))
     }
 
     /// True when the pattern is found in the operation's id, type or description.
     public func matches(_ operation: LongRunningOperation) -> Bool {
-        var id = operation.shortID, type = operation.metadata?.type ?? "", description = operation.metadata?.description ?? ""
-        return id.withUTF8 { id in
-            type.withUTF8 { type in
-                description.withUTF8 { description in
-                    Search(self).matches(SearchedText(id: id, type: type, description: description))
-                }
-            }
-        }
+        let id = operation.shortID, type = operation.metadata?.type ?? "", description = operation.metadata?.description ?? ""
+        return Search(self).matches(SearchedText(id: id.utf8.span, type: type.utf8.span, description: description.utf8.span))
     }
 
-    /// ``matches(_:)-(LongRunningOperation)`` for `count` operations whose texts `row` gives, in order.
-    /// The buffers must stay valid for the whole call; an expression over many rows is matched in slices on every core.
-    public func matches(rows count: Int, _ row: (Int) -> SearchedText) -> [Bool] {
+    /// ``matches(_:)-(LongRunningOperation)`` for `count` operations: `row` gives operation `index`'s texts to
+    /// the search it is handed and returns its answer. An expression over many rows is matched in slices on
+    /// every core.
+    public func matches(rows count: Int, _ row: @Sendable (_ index: Int, _ search: (SearchedText) -> Bool) -> Bool) -> [Bool] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard expression != nil, cores > 1, count >= 20_000 else {
             let search = Search(self)
-            return (0..<count).map { search.matches(row($0)) }
+            return (0..<count).map { index in row(index) { search.matches($0) } }
         }
-        var result = [Bool](repeating: false, count: count)
         let slices = cores * 2
         let sliceLength = (count + slices - 1) / slices
-        // Safe because concurrentPerform returns only when every slice is done, so neither `row` nor the result's
-        // buffer outlives these closures; each index is written by one slice only, and `row` must only read buffers
-        // that stay unchanged for the call (TableRows.matches gives texts from `withTexts`).
-        withoutActuallyEscaping(row) { row in
-            let rows = UnsafeSendable(value: row)
-            result.withUnsafeMutableBufferPointer { result in
-                let output = UnsafeSendable(value: result)
-                DispatchQueue.concurrentPerform(iterations: slices) { slice in
-                    let search = Search(self)
-                    for index in slice * sliceLength..<min(count, (slice + 1) * sliceLength) {
-                        output.value[index] = search.matches(rows.value(index))
-                    }
-                }
-            }
+        let found = Locked([[Bool]](repeating: [], count: slices))
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let search = Search(self)
+            let matched = (slice * sliceLength..<min(count, (slice + 1) * sliceLength)).map { index in row(index) { search.matches($0) } }
+            found.withLock { $0[slice] = matched }
         }
-        return result
+        return found.withLock { $0.flatMap { $0 } }
     }
 
     /// One thread's search: the pattern with its own matcher.
@@ -127,15 +111,9 @@ public struct TextPattern: Sendable {
             // Other text is compared as Swift compares strings; text that spans lines is looked for in the
             // lines joined, as an expression would.
             var lines: [String] = []
-            text.forEachLine { _, line in lines.append(String(decoding: line, as: UTF8.self).lowercased()) }
+            text.forEachLine { _, line in lines.append(String(decodingUTF8: line).lowercased()) }
             return pattern.spansLines ? lines.joined(separator: "\n").contains(pattern.plain) : lines.contains { $0.contains(pattern.plain) }
         }
-    }
-
-    /// A value handed to the threads of `concurrentPerform`, which use it within the call.
-    // Safe only as used above: the threads use the value within the call, reading it or writing disjoint indices.
-    private struct UnsafeSendable<Value>: @unchecked Sendable {
-        let value: Value
     }
 
     /// True when `source` has no character with a meaning in a regular expression.
@@ -143,8 +121,7 @@ public struct TextPattern: Sendable {
         !source.unicodeScalars.contains { "\\^$.|?*+()[]{}".unicodeScalars.contains($0) }
     }
 
-    // `haystack` is read only during the call, at start + index < haystack.count (start <= count - needle.count).
-    private static func containsIgnoringASCIICase(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+    private static func containsIgnoringASCIICase(_ haystack: Span<UInt8>, _ needle: [UInt8]) -> Bool {
         guard !needle.isEmpty else { return true }
         guard haystack.count >= needle.count else { return false }
         let first = needle[0]
@@ -167,31 +144,37 @@ public struct TextPattern: Sendable {
 }
 
 /// What a search reads of one operation, as UTF-8: its id, type and description, searched as three lines.
-public struct SearchedText {
-    // Invariant: the buffers are lent by the caller (String.withUTF8, PackedTexts.withTexts) and a SearchedText
-    // is used only within that call, never stored; `forEachLine` lends them on for its `body`'s call.
-    private let lines: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
+public struct SearchedText: ~Escapable {
+    private let id: Span<UInt8>
+    private let type: Span<UInt8>
+    private let description: Span<UInt8>
     private let count: Int
 
-    public init(id: UnsafeBufferPointer<UInt8>, type: UnsafeBufferPointer<UInt8>, description: UnsafeBufferPointer<UInt8>) {
-        lines = (id, type, description)
+    @_lifetime(copy id, copy type, copy description)
+    public init(id: Span<UInt8>, type: Span<UInt8>, description: Span<UInt8>) {
+        self.id = id
+        self.type = type
+        self.description = description
         count = 3
     }
 
     /// One text, searched as it is.
-    init(line: UnsafeBufferPointer<UInt8>) {
-        lines = (line, line, line)
+    @_lifetime(copy line)
+    init(line: Span<UInt8>) {
+        id = line
+        type = line
+        description = line
         count = 1
     }
 
     /// The bytes of all lines.
-    var byteCount: Int { count == 1 ? lines.0.count : lines.0.count + lines.1.count + lines.2.count + 2 }
+    var byteCount: Int { count == 1 ? id.count : id.count + type.count + description.count + 2 }
 
-    func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) -> Void) {
-        body(0, lines.0)
+    func forEachLine(_ body: (Int, Span<UInt8>) -> Void) {
+        body(0, id)
         if count > 1 {
-            body(1, lines.1)
-            body(2, lines.2)
+            body(1, type)
+            body(2, description)
         }
     }
 }

@@ -90,8 +90,8 @@ final class RegularExpression: @unchecked Sendable {
         /// Writes the line's UTF-16 at `offset` and returns where it ends: ASCII byte by byte, anything else
         /// decoded (malformed UTF-8 as U+FFFD, as `String` reads it).
         // Safe because `matches` made room for byteCount + 2 units, and UTF-16 takes no more units than UTF-8 takes
-        // bytes (a malformed sequence gives one U+FFFD); `line` is read only during the call.
-        private static func writeUTF16(of line: UnsafeBufferPointer<UInt8>, to units: UnsafeMutablePointer<UInt16>, at offset: Int) -> Int {
+        // bytes (a malformed sequence gives one U+FFFD).
+        private static func writeUTF16(of line: Span<UInt8>, to units: UnsafeMutablePointer<UInt16>, at offset: Int) -> Int {
             var end = offset, index = 0
             while index < line.count, line[index] < 0x80 {
                 units[end] = UInt16(line[index])
@@ -99,7 +99,7 @@ final class RegularExpression: @unchecked Sendable {
                 index += 1
             }
             guard index < line.count else { return end }
-            _ = transcode(line[index...].makeIterator(), from: UTF8.self, to: UTF16.self, stoppingOnError: false) { unit in
+            for unit in String(decodingUTF8: line.extracting(index...)).utf16 {
                 units[end] = unit
                 end += 1
             }
@@ -127,7 +127,7 @@ final class RegularExpression: @unchecked Sendable {
         /// True when the expression matches somewhere in the text's lines, joined by line breaks.
         func matches(_ text: SearchedText) -> Bool {
             var lines: [String] = []
-            text.forEachLine { _, line in lines.append(String(decoding: line, as: UTF8.self)) }
+            text.forEachLine { _, line in lines.append(String(decodingUTF8: line)) }
             let joined = lines.joined(separator: "\n")
             return expression.firstMatch(in: joined, range: NSRange(joined.startIndex..., in: joined)) != nil
         }

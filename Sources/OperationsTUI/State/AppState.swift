@@ -181,7 +181,7 @@ public struct AppState: Sendable {
     /// How many operations the table holds, "(gone)" rows included.
     public var operationCount: Int { tableRows.count }
 
-    /// The names in the table's order: the server's, newcomers first (a copy, for tests and benchmarks).
+    /// The names in the table's order: the server's, newcomers first.
     public var serverOrder: [String] { tableRows.names }
 
     /// Whether the row is kept, marked "(gone)", after its operation left the listing.

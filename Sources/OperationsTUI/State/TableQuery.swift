@@ -46,14 +46,11 @@ public struct TableQuery: Sendable {
 
     /// Sorts positions by their keys, ties by position (so the sort is stable).
     private static func sort<Key: Comparable>(_ positions: inout [Int32], by keys: [Key], ascending: Bool) {
-        // Safe because every position is a row index below `keys.count` (a column has one key per row), and the
-        // buffer is used only inside the closure.
-        keys.withUnsafeBufferPointer { keys in
-            positions.sort { a, b in
-                let keyA = keys[Int(a)], keyB = keys[Int(b)]
-                if keyA != keyB { return ascending ? keyA < keyB : keyA > keyB }
-                return a < b
-            }
+        let keys = keys.span
+        positions.sort { a, b in
+            let keyA = keys[Int(a)], keyB = keys[Int(b)]
+            if keyA != keyB { return ascending ? keyA < keyB : keyA > keyB }
+            return a < b
         }
     }
 
@@ -177,12 +174,9 @@ package struct TableRows: Sendable {
 extension TableRows {
     /// Which rows the pattern finds, read from the packed texts without a copy.
     func matches(_ pattern: TextPattern) -> [Bool] {
-        idBytes.withTexts { id in
-            typeBytes.withTexts { type in
-                descriptionBytes.withTexts { description in
-                    pattern.matches(rows: count) { SearchedText(id: id[$0], type: type[$0], description: description[$0]) }
-                }
-            }
+        let id = idBytes, type = typeBytes, description = descriptionBytes
+        return pattern.matches(rows: count) { index, search in
+            search(SearchedText(id: id.text(index), type: type.text(index), description: description.text(index)))
         }
     }
 }
@@ -203,32 +197,18 @@ package struct PackedTexts: Sendable {
             // Not for an empty array: made with no capacity, it would write its count into the standard library's
             // one shared empty storage, which the thread sanitizer reports as a race between threads doing so.
             guard !array.isEmpty else { return [] }
-            return Array(unsafeUninitializedCapacity: array.count) { buffer, count in
-                count = buffer.initialize(fromContentsOf: array)
+            return Array(capacity: array.count) { output in
+                for element in array { output.append(element) }
             }
         }
         bytes = exactCopy(bytes)
         starts = exactCopy(starts)
     }
 
-    /// Calls `body` with the texts, each one's UTF-8 bytes by index.
-    // Safe because the `Texts` is used only within `body`, while both arrays are borrowed unchanged.
-    func withTexts<Result>(_ body: (Texts) -> Result) -> Result {
-        bytes.withUnsafeBufferPointer { bytes in
-            starts.withUnsafeBufferPointer { starts in body(Texts(bytes: bytes, starts: starts)) }
-        }
-    }
-
-    /// The texts' bytes, valid within ``withTexts(_:)``.
-    struct Texts {
-        let bytes: UnsafeBufferPointer<UInt8>
-        let starts: UnsafeBufferPointer<Int32>
-
-        // Invariant: index < the number of texts (starts.count - 1); `starts` is non-decreasing and ends at
-        // bytes.count, so the range lies within `bytes`.
-        subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: bytes[Int(starts[index])..<Int(starts[index + 1])])
-        }
+    /// The UTF-8 bytes of text `index`.
+    @_lifetime(borrow self)
+    func text(_ index: Int) -> Span<UInt8> {
+        bytes.span.extracting(Int(starts[index])..<Int(starts[index + 1]))
     }
 
     /// True when the text at `index` is `text`.
@@ -237,22 +217,11 @@ package struct PackedTexts: Sendable {
     }
 
     /// Sorts positions by their texts, ties by position (stable).
-    // Safe because every position is a text index (below starts.count - 1), so starts[position + 1] exists and
-    // each text's bytes lie within `bytes`; both buffers are used only inside the closures.
     func sort(_ positions: inout [Int32], ascending: Bool) {
-        bytes.withUnsafeBufferPointer { bytes in
-            starts.withUnsafeBufferPointer { starts in
-                let base = bytes.baseAddress
-                positions.sort { a, b in
-                    let startA = Int(starts[Int(a)]), lengthA = Int(starts[Int(a) + 1]) - startA
-                    let startB = Int(starts[Int(b)]), lengthB = Int(starts[Int(b) + 1]) - startB
-                    let common = min(lengthA, lengthB)
-                    var order: Int32 = common == 0 || base == nil ? 0 : memcmp(base! + startA, base! + startB, common)
-                    if order == 0 { order = lengthA == lengthB ? 0 : (lengthA < lengthB ? -1 : 1) }
-                    if order != 0 { return ascending ? order < 0 : order > 0 }
-                    return a < b
-                }
-            }
+        positions.sort { a, b in
+            let order = text(Int(a)).compareBytes(text(Int(b)))
+            if order != 0 { return ascending ? order < 0 : order > 0 }
+            return a < b
         }
     }
 }

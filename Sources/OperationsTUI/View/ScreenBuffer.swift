@@ -88,39 +88,36 @@ public struct ScreenBuffer: Sendable, Equatable {
         guard let previous, previous.size == size else { return columns > 0 ? [0..<columns] : [] }
         let start = y * columns
         var spans: [Range<Int>] = []
-        // Safe because both buffers hold size.columns * size.rows cells (the sizes are equal), y < size.rows (checked
-        // above), and every index is start + x with x < columns; the pointers stay in the closures.
-        cells.withUnsafeBufferPointer { new in
-            previous.cells.withUnsafeBufferPointer { old in
-                func changed(_ x: Int) -> Bool {
-                    let index = start + x
-                    return new[index] != old[index] || (new[index].hasMarks && marks[index] != previous.marks[index])
-                }
-                var x = 0
-                while x < columns {
-                    guard changed(x) else {
-                        x += 1
-                        continue
-                    }
-                    var lower = x
-                    while lower > 0, new[start + lower].isContinuation { lower -= 1 }
-                    var upper = x + 1
-                    var probe = upper
-                    while probe < columns, probe - upper < joiningGap {
-                        if changed(probe) { upper = probe + 1 }
-                        probe += 1
-                    }
-                    while upper < columns, new[start + upper].isContinuation { upper += 1 }
-                    if let last = spans.last, last.upperBound >= lower {
-                        spans[spans.count - 1] = last.lowerBound..<upper
-                    } else {
-                        spans.append(lower..<upper)
-                    }
-                    x = max(upper, probe)
-                }
+        let new = cells, old = previous.cells
+        var x = 0
+        while x < columns {
+            guard changed(start + x, new, old, previous) else {
+                x += 1
+                continue
             }
+            var lower = x
+            while lower > 0, new[start + lower].isContinuation { lower -= 1 }
+            var upper = x + 1
+            var probe = upper
+            while probe < columns, probe - upper < joiningGap {
+                if changed(start + probe, new, old, previous) { upper = probe + 1 }
+                probe += 1
+            }
+            while upper < columns, new[start + upper].isContinuation { upper += 1 }
+            if let last = spans.last, last.upperBound >= lower {
+                spans[spans.count - 1] = last.lowerBound..<upper
+            } else {
+                spans.append(lower..<upper)
+            }
+            x = max(upper, probe)
         }
         return spans
+    }
+
+    /// True when cell `index` differs between `new` (this buffer's cells) and `old` (`previous`'s).
+    @inline(__always)
+    private func changed(_ index: Int, _ new: [Cell], _ old: [Cell], _ previous: ScreenBuffer) -> Bool {
+        new[index] != old[index] || (new[index].hasMarks && marks[index] != previous.marks[index])
     }
 
     /// Writes `text` (already sanitised) from column `x` of row `y`, at most `width` columns, clipped at the
@@ -149,8 +146,8 @@ public struct ScreenBuffer: Sendable, Equatable {
                 if w == 0 {
                     // A mark joins the character before it (the left half of a wide one).
                     var joined = column - 1
-                    if column > x + 1, row.cells[joined].isContinuation { joined -= 1 }
-                    if column > x, !row.cells[joined].isContinuation { row.join(scalar, to: joined) }
+                    if column > x + 1, row[joined].isContinuation { joined -= 1 }
+                    if column > x, !row[joined].isContinuation { row.join(scalar, to: joined) }
                     continue
                 }
                 if column + w > limit {
@@ -206,60 +203,73 @@ public struct ScreenBuffer: Sendable, Equatable {
     public mutating func restyle(row y: Int, _ change: (inout CellStyle) -> Void) {
         guard y >= 0, y < size.rows else { return }
         editRow(y) { row in
-            for column in row.cells.indices { change(&row.cells[column].style) }
+            for column in 0..<row.columns { change(&row[column].style) }
         }
     }
 
-    /// Runs `body` on row `y` in place: one check that the cells are not shared for the whole edit, not one
-    /// per cell.
+    /// Runs `body` on row `y` (< `size.rows`) in place: one check that the cells are not shared for the whole
+    /// edit, not one per cell.
     private mutating func editRow<Result>(_ y: Int, _ body: (inout RowEditor) -> Result) -> Result {
-        let columns = size.columns
-        var editor = RowEditor(start: y * columns, marks: marks)
-        marks = [:]
-        defer { marks = editor.marks }
-        // Safe because every caller checks y < size.rows, so the row lies within `cells`, and `editor.cells` is used
-        // only by `body` inside this closure (only `editor.marks` is read after it).
-        return cells.withUnsafeMutableBufferPointer { all in
-            editor.cells = UnsafeMutableBufferPointer(rebasing: all[editor.start ..< editor.start + columns])
-            return body(&editor)
-        }
+        let start = y * size.columns, columns = size.columns
+        var taken: [Int: String] = [:]
+        swap(&taken, &marks)
+        var editor = RowEditor(cells: cells.mutableSpan, marks: taken, start: start, columns: columns)
+        let result = body(&editor)
+        let edited = editor.marks
+        marks = edited
+        return result
     }
 
-    /// One row's cells, and the buffer's marks, while a row is edited.
-    private struct RowEditor {
-        // Points into the buffer's cells only while `editRow`'s closure runs; callers pass x < cells.count.
-        var cells = UnsafeMutableBufferPointer<Cell>(start: nil, count: 0)
-        /// The index of the row's first cell in the buffer (the marks' keys).
-        let start: Int
+    /// The buffer's cells and marks while one of its rows is edited.
+    private struct RowEditor: ~Copyable, ~Escapable {
+        var cells: MutableSpan<Cell>
         var marks: [Int: String]
+        /// The index of the row's first cell in the buffer.
+        let start: Int
+        let columns: Int
 
-        init(start: Int, marks: [Int: String]) {
-            self.start = start
+        @_lifetime(copy cells)
+        init(cells: consuming MutableSpan<Cell>, marks: [Int: String], start: Int, columns: Int) {
+            self.cells = cells
             self.marks = marks
+            self.start = start
+            self.columns = columns
+        }
+
+        /// The cell at column `x` (< `columns`) of the row; the span checks that it is within the buffer.
+        subscript(x: Int) -> Cell {
+            get {
+                assert(x >= 0 && x < columns, "column \(x) is outside the row")
+                return cells[start + x]
+            }
+            set {
+                assert(x >= 0 && x < columns, "column \(x) is outside the row")
+                cells[start + x] = newValue
+            }
         }
 
         /// Replaces one cell, and the marks that joined the character it held. A wide character is never left
         /// in half: the other half of one partly overwritten becomes a space, as on a terminal.
         mutating func put(_ cell: Cell, at x: Int) {
-            let old = cells[x]
+            let old = self[x]
             if old.isContinuation, !cell.isContinuation, x > 0 {
-                replace(x - 1, with: Cell(" ", style: cells[x - 1].style))
+                replace(x - 1, with: Cell(" ", style: self[x - 1].style))
             }
-            if !old.isContinuation, x + 1 < cells.count, cells[x + 1].isContinuation {
-                cells[x + 1] = Cell(" ", style: cells[x + 1].style)
+            if !old.isContinuation, x + 1 < columns, self[x + 1].isContinuation {
+                self[x + 1] = Cell(" ", style: self[x + 1].style)
             }
             replace(x, with: cell)
         }
 
         /// Adds a combining mark to the character at `x`.
         mutating func join(_ mark: Unicode.Scalar, to x: Int) {
-            cells[x].flagMarks()
+            self[x].flagMarks()
             marks[start + x, default: ""].unicodeScalars.append(mark)
         }
 
         private mutating func replace(_ x: Int, with cell: Cell) {
-            if cells[x].hasMarks { marks[start + x] = nil }
-            cells[x] = cell
+            if self[x].hasMarks { marks[start + x] = nil }
+            self[x] = cell
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EarthEngineOperations
 import Foundation
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,19 +31,12 @@ final class DiagnosticsLog: Sendable {
 
     /// Appends one line; drops it (and every later one) once a write has failed.
     func write(_ line: String) {
-        let bytes = Array((line + "\n").utf8)
         state.withLock { state in
             guard !state.failed else { return }
-            var offset = 0
-            while offset < bytes.count {
-                // Safe: the pointer is used only for this call, under the lock.
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(state.descriptor, $0.baseAddress, $0.count) }
-                if written < 0, errno == EINTR { continue }
-                guard written > 0 else {
-                    state.failed = true
-                    return
-                }
-                offset += written
+            do {
+                try FileDescriptor(rawValue: state.descriptor).writeAll((line + "\n").utf8)
+            } catch {
+                state.failed = true
             }
         }
     }

@@ -24,16 +24,16 @@ struct StandardStream: @unchecked Sendable {
 
     /// Writes `text`; standard error is flushed at once.
     func write(_ text: String) {
-        var text = text
-        // Safe: the local copy's UTF-8 is read by `write` only during the call.
-        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        write(text.utf8.span)
     }
 
     /// Writes UTF-8 bytes (a page of a listing); standard error is flushed at once.
-    // `bytes` is read only during the call: fwrite copies it into the stream's buffer.
-    func write(_ bytes: UnsafeRawBufferPointer) {
+    // Safe because fwrite copies the span's bytes into the stream's buffer during the call.
+    func write(_ bytes: Span<UInt8>) {
         guard let file else { return }
-        if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, file) }
+        bytes.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { _ = fwrite(base, 1, bytes.count, file) }
+        }
         if descriptor == STDERR_FILENO { fflush(file) }
     }
 

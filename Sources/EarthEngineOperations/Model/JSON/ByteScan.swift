@@ -5,15 +5,13 @@
 /// bit tricks (Hacker's Delight 6-1): `(w - 0x01…01) & ~w & 0x80…80` is non-zero exactly when a byte of `w` is
 /// zero. A flag can be wrong only above a true match (a borrow carries upwards), so the lowest flag is always
 /// a true match.
-// Safe because each search reads `bytes` only during its call and returns an index; `first` keeps every
-// read in bounds.
 enum ByteScan {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
     /// The index of the first byte from `start` that ends a plain run inside a JSON string: `"`, `\` or a
     /// C0 control; `bytes.count` when there is none.
-    static func firstQuoteBackslashOrControl(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    static func firstQuoteBackslashOrControl(in bytes: Span<UInt8>, from start: Int) -> Int {
         first(in: bytes, from: start) { word in
             equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\")) | below(word, 0x20)
         } matches: { byte in
@@ -24,7 +22,7 @@ enum ByteScan {
     /// The index of the first byte from `start` that the JSON writer may have to escape: `"`, `\`, a C0
     /// control, DEL, or 0xC2 (the first byte of the C1 controls, and of U+00A0 to U+00BF, which need none);
     /// `bytes.count` when there is none.
-    static func firstToEscape(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    static func firstToEscape(in bytes: Span<UInt8>, from start: Int) -> Int {
         first(in: bytes, from: start) { word in
             equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\")) | below(word, 0x20) | equal(word, 0x7F) | equal(word, 0xC2)
         } matches: { byte in
@@ -34,7 +32,7 @@ enum ByteScan {
 
     /// The index of the first byte from `start` that is not plain printable ASCII inside a JSON string: `"`,
     /// `\`, a C0 control, DEL, or any byte of a multi-byte character; `bytes.count` when there is none.
-    static func firstNotPlainASCII(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+    static func firstNotPlainASCII(in bytes: Span<UInt8>, from start: Int) -> Int {
         first(in: bytes, from: start) { word in
             equal(word, UInt8(ascii: "\"")) | equal(word, UInt8(ascii: "\\")) | below(word, 0x20) | equal(word, 0x7F) | (word & highs)
         } matches: { byte in
@@ -44,19 +42,15 @@ enum ByteScan {
 
     @inline(__always)
     private static func first(
-        in bytes: UnsafeBufferPointer<UInt8>, from start: Int, flags: (UInt64) -> UInt64, matches: (UInt8) -> Bool
+        in bytes: Span<UInt8>, from start: Int, flags: (UInt64) -> UInt64, matches: (UInt8) -> Bool
     ) -> Int {
-        guard let base = bytes.baseAddress else { return bytes.count }
-        // Safe because each 8-byte load is at index + 8 <= bytes.count and each single byte at index < bytes.count;
-        // the loads are unaligned, so any alignment is fine.
-        let raw = UnsafeRawPointer(base)
         var index = start
         while index &+ 8 <= bytes.count {
-            let found = flags(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            let found = flags(bytes.word(at: index))
             if found != 0 { return index &+ found.trailingZeroBitCount &>> 3 }
             index &+= 8
         }
-        while index < bytes.count, !matches(base[index]) { index &+= 1 }
+        while index < bytes.count, !matches(bytes[index]) { index &+= 1 }
         return index
     }
 

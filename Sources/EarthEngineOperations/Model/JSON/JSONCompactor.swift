@@ -18,9 +18,7 @@ enum JSONCompactor {
     }
 
     /// Appends the value that is the whole of `bytes` (whitespace around it allowed).
-    // Safe because `bytes` is read only during the call: the `Copy` lives within it, and what is kept (output
-    // bytes, the name) is copied.
-    static func append(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Outcome {
+    static func append(_ bytes: Span<UInt8>, to output: inout [UInt8]) -> Outcome {
         let mark = output.count
         var copy = Copy(bytes: bytes)
         copy.skipSpace()
@@ -45,8 +43,7 @@ enum JSONCompactor {
     /// followed by a line break, with its name; other elements are left out, as when the page is decoded. Nil,
     /// with what was appended to be dropped, when the compactor is unsure of anything (see ``JSONCompactor``),
     /// a member repeats, or `nextPageToken` is not a plain string or null.
-    // Safe as `append`: `bytes` is read only during the call, and the page holds copies (ranges of `output`, Strings).
-    static func appendPage(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) -> Page? {
+    static func appendPage(_ bytes: Span<UInt8>, to output: inout [UInt8]) -> Page? {
         var copy = Copy(bytes: bytes)
         var skipped: [UInt8] = []
         var page = Page()
@@ -57,8 +54,8 @@ enum JSONCompactor {
         if !copy.take(UInt8(ascii: "}")) {
             repeat {
                 copy.skipSpace()
-                guard copy.peek == UInt8(ascii: "\""), let keyBytes = copy.plainString(&skipped) else { return nil }
-                let key = String(decoding: keyBytes, as: UTF8.self)
+                guard copy.peek == UInt8(ascii: "\""), let keyRange = copy.plainString(&skipped) else { return nil }
+                let key = String(decodingUTF8: bytes.extracting(keyRange))
                 guard seen.insert(key).inserted else { return nil }
                 copy.skipSpace()
                 guard copy.take(UInt8(ascii: ":")) else { return nil }
@@ -85,7 +82,7 @@ enum JSONCompactor {
                 case "nextPageToken":
                     if copy.peek == UInt8(ascii: "\"") {
                         guard let token = copy.plainString(&skipped) else { return nil }
-                        page.nextPageToken = token.isEmpty ? nil : String(decoding: token, as: UTF8.self) // empty means none
+                        page.nextPageToken = token.isEmpty ? nil : String(decodingUTF8: bytes.extracting(token)) // empty means none
                     } else {
                         guard copy.value(&skipped) == .notAnObject, skipped.elementsEqual("null".utf8) else { return nil }
                     }
@@ -102,17 +99,17 @@ enum JSONCompactor {
     }
 }
 
-private struct Copy {
-    // Lent by `append`/`appendPage` for their call, which a `Copy` does not outlive. Invariant:
-    // `pending <= index <= bytes.count`, and a byte is read only at an index checked against `bytes.count`.
-    let bytes: UnsafeBufferPointer<UInt8>
+private struct Copy: ~Escapable {
+    /// The value; `pending <= index <= bytes.count`.
+    let bytes: Span<UInt8>
     var index = 0
     /// Where the bytes not yet appended start.
     var pending = 0
 
     private enum Expect { case value, firstElement, firstMember, member, colon, next }
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    @_lifetime(copy bytes)
+    init(bytes: Span<UInt8>) {
         self.bytes = bytes
     }
 
@@ -151,7 +148,7 @@ private struct Copy {
                 ended = true
             case .firstMember, .member:
                 guard byte == UInt8(ascii: "\""), let key = plainString(&output) else { return .unsure }
-                valueOfName = depth == 1 && key.elementsEqual("name".utf8)
+                valueOfName = depth == 1 && bytes.extracting(key).equals("name")
                 expect = .colon
             case .colon:
                 guard byte == UInt8(ascii: ":") else { return .unsure }
@@ -171,7 +168,7 @@ private struct Copy {
                 case UInt8(ascii: "\""):
                     if valueOfName {
                         guard let text = plainString(&output) else { return .unsure }
-                        name = String(decoding: text, as: UTF8.self)
+                        name = String(decodingUTF8: bytes.extracting(text))
                     } else {
                         guard string(&output) else { return .unsure }
                     }
@@ -210,8 +207,7 @@ private struct Copy {
 
     /// Appends the bytes not yet appended, up to `end`.
     private mutating func flush(_ output: inout [UInt8], upTo end: Int) {
-        // pending < end <= index <= bytes.count, so the run is within `bytes`; `output` copies it.
-        if pending < end { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pending..<end])) }
+        if pending < end { output.append(span: bytes.extracting(pending..<end)) }
         pending = end
     }
 
@@ -224,14 +220,12 @@ private struct Copy {
 
     private static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
 
-    /// A string without escapes (at its opening quote): its bytes, moving past it; nil when it has escapes or
-    /// is not valid.
-    // The result points into `bytes`: callers compare it or copy it into a String before their call returns.
-    // `string` moved past the closing quote, so start..<(index - 1) is within `bytes`.
-    mutating func plainString(_ output: inout [UInt8]) -> UnsafeBufferPointer<UInt8>? {
+    /// A string without escapes (at its opening quote): where its text is in `bytes`, moving past it; nil when it
+    /// has escapes or is not valid.
+    mutating func plainString(_ output: inout [UInt8]) -> Range<Int>? {
         let start = index + 1
         guard string(&output, escapesAllowed: false) else { return nil }
-        return UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])
+        return start..<(index - 1)
     }
 
     /// Moves past a string (at its opening quote), checking it, and escapes its DEL and C1 controls.
@@ -278,7 +272,8 @@ private struct Copy {
             index += 2
             return true
         case UInt8(ascii: "u"):
-            guard index + 6 <= bytes.count, bytes[(index + 2)..<(index + 6)].allSatisfy({ $0.isHexDigit }) else { return false }
+            guard index + 6 <= bytes.count, bytes[index + 2].isHexDigit, bytes[index + 3].isHexDigit, bytes[index + 4].isHexDigit,
+                  bytes[index + 5].isHexDigit else { return false }
             index += 6
             return true
         default:
@@ -302,9 +297,12 @@ private struct Copy {
     }
 
     private mutating func literal() -> Bool {
-        for word in ["true", "false", "null"] where bytes[index...].starts(with: word.utf8) {
-            index += word.utf8.count
-            return true
+        for word: StaticString in ["true", "false", "null"] {
+            let end = index + word.utf8CodeUnitCount
+            if end <= bytes.count, bytes.extracting(index..<end).equals(word) {
+                index = end
+                return true
+            }
         }
         return false
     }

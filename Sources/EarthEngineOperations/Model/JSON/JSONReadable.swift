@@ -27,8 +27,7 @@ public protocol JSONReadable {
 
 extension JSONReadable {
     /// Reads a whole document, which must hold exactly one value of this type.
-    // Safe because `bytes` is read only during the call, through `readDocument`; the value read holds copies.
-    public init(json bytes: UnsafeRawBufferPointer) throws(JSONReadError) {
+    public init(json bytes: Span<UInt8>) throws(JSONReadError) {
         self = try JSONReader.readDocument(bytes) { reader throws(JSONReadError) in
             let start = reader.offset
             guard let value = try Self.read(from: &reader) else {
@@ -38,10 +37,12 @@ extension JSONReadable {
         }
     }
 
-    public init(json data: some ContiguousBytes) throws(JSONReadError) {
-        // Safe because the bytes are read only inside the closure; the Result holds a decoded copy.
-        let result: Result<Self, JSONReadError> = data.withUnsafeBytes { bytes in Result { () throws(JSONReadError) in try Self(json: bytes) } }
-        self = try result.get()
+    public init(json data: Data) throws(JSONReadError) {
+        try self.init(json: data.span)
+    }
+
+    public init(json bytes: [UInt8]) throws(JSONReadError) {
+        try self.init(json: bytes.span)
     }
 
     static var expectedKind: String { "a JSON value that reads as \(Self.self)" }

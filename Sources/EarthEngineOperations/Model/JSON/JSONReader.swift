@@ -1,30 +1,28 @@
 import Foundation
 
 /// A pull reader over the bytes of one JSON document (RFC 8259, and like Foundation's parser it allows a
-/// trailing comma and a leading byte-order mark), for ``JSONReadable`` types. The bytes
-/// must stay valid while it reads; `readDocument` lends it for one call.
+/// trailing comma and a leading byte-order mark), for ``JSONReadable`` types. It reads a `Span` of the
+/// document, so it cannot outlive the bytes; `readDocument` lends it for one call.
 ///
 /// Each `read…` or `lenient…` call consumes exactly one value, whatever its kind, so a reader of an
 /// object can ignore what it does not know. Syntax is checked everywhere, also in skipped values; nesting
 /// deeper than 512 levels is refused rather than overflowing the stack.
-public struct JSONReader {
-    // Invariant: the document `readDocument` lends for its call, the only place a reader is made (`init` is
-    // private); `index <= bytes.count`, and a byte is read only at an index checked against `bytes.count`.
-    private let bytes: UnsafeBufferPointer<UInt8>
+public struct JSONReader: ~Escapable {
+    /// The document; `index <= bytes.count`.
+    private let bytes: Span<UInt8>
     private var index = 0
     private var depth = 0
     private static let deepest = 512
     /// The strings ``lenientSharedString()`` read, made on its first call.
     private var repeated: RepeatedStrings?
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    @_lifetime(copy bytes)
+    private init(bytes: Span<UInt8>) { self.bytes = bytes }
 
     /// Lends a reader over `bytes` to `body`, which reads one value; only whitespace may follow it.
-    public static func readDocument<T>(_ bytes: UnsafeRawBufferPointer, _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
-        // Safe because callers lend memory that holds plain bytes (Data, ByteBuffer, [UInt8], a JSONWriter's), so
-        // binding it to UInt8 changes nothing for them; the reader is used only within `body`.
-        var reader = JSONReader(bytes: bytes.bindMemory(to: UInt8.self))
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 } // a UTF-8 byte-order mark
+    public static func readDocument<T>(_ bytes: Span<UInt8>, _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
+        var reader = JSONReader(bytes: bytes)
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { reader.index = 3 } // a UTF-8 byte-order mark
         reader.skipWhitespace()
         guard reader.peek != nil else { throw reader.failure("no JSON value") }
         let value = try body(&reader)
@@ -61,7 +59,7 @@ public struct JSONReader {
     public mutating func take(exactly literal: StaticString) -> Bool {
         skipWhitespace()
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - index >= count, memcmp(bytes.baseAddress! + index, literal.utf8Start, count) == 0 else { return false }
+        guard bytes.count - index >= count, bytes.extracting(index..<(index + count)).equals(literal) else { return false }
         index += count
         return true
     }
@@ -148,9 +146,8 @@ public struct JSONReader {
             writer.endArray()
         case .string:
             if let range = try scanPlainString() {
-                // The range was just scanned within `bytes`; the writer copies the text.
-                let text = UnsafeBufferPointer(rebasing: bytes[range])
-                if UTF8Check.isValid(text) { writer.string(utf8: text) } else { writer.string(String(decoding: text, as: UTF8.self)) }
+                let text = bytes.extracting(range)
+                if UTF8Check.isValid(text) { writer.string(utf8: text) } else { writer.string(String(decodingUTF8: text)) }
             } else {
                 writer.string(try readString())
             }
@@ -158,9 +155,8 @@ public struct JSONReader {
             // As spelled, unless too large for a double (only an exponent or 300 digits make one): many readers,
             // Foundation's among them, refuse the whole document then, so it is written as the model writes it.
             let range = try scanNumber()
-            // The range was just scanned within `bytes`; the writer copies the number.
-            let spelled = UnsafeBufferPointer(rebasing: bytes[range])
-            if range.count > 300 || spelled.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }), !numberValue(range).isFinite {
+            let spelled = bytes.extracting(range)
+            if range.count > 300 || range.contains(where: { bytes[$0] | 0x20 == UInt8(ascii: "e") }), !numberValue(range).isFinite {
                 writer.null()
             } else {
                 writer.number(spelled: spelled)
@@ -231,8 +227,7 @@ public struct JSONReader {
         let start = index
         if let range = try scanPlainString(), RepeatedStrings.lengths.contains(range.count) {
             if repeated == nil { repeated = RepeatedStrings() }
-            // The range was just scanned within `bytes`, and its length is in `lengths`, as `string(_:)` requires.
-            return repeated!.string(UnsafeBufferPointer(rebasing: bytes[range]))
+            return repeated!.string(bytes.extracting(range))
         }
         index = start
         return Shared.string(try readString())
@@ -264,8 +259,7 @@ public struct JSONReader {
     public mutating func lenientDate() throws(JSONReadError) -> Date? {
         guard try nextKind() == .string else { try skipValue(); return nil }
         if let range = try scanPlainString() {
-            // The range was just scanned within `bytes`; `parse` reads it only during the call.
-            return Timestamp.parse(utf8: UnsafeBufferPointer(rebasing: bytes[range]))
+            return Timestamp.parse(utf8: bytes.extracting(range))
         }
         return Timestamp.parse(try readString())
     }
@@ -280,35 +274,27 @@ public struct JSONReader {
     /// array gives an empty one.
     public mutating func lenientArray<Element>(_ element: (inout JSONReader) throws(JSONReadError) -> Element?) throws(JSONReadError) -> [Element] {
         guard try nextKind() == .array else { try skipValue(); return [] }
-        // The first elements wait on the stack, and the array is made once, at its exact size, so that an array of
-        // up to eight elements (such as an operation's stages) is one allocation, and no array keeps unused room.
-        // Safe because exactly the first `waiting` slots are initialised and only they are read: `defer`
-        // deinitialises them when reading throws, and they are moved into the array (waiting = 0) before the end.
-        return try withUnsafeTemporaryAllocation(of: Element.self, capacity: 8) { (first) throws(JSONReadError) -> [Element] in
-            let start = first.baseAddress!
-            var waiting = 0
-            var more: [Element] = []
-            defer { start.deinitialize(count: waiting) } // what was read when an error cut the array short
-            try readArray { reader throws(JSONReadError) in
-                guard let value = try element(&reader) else { return }
-                if waiting < first.count {
-                    (start + waiting).initialize(to: value)
-                    waiting += 1
-                } else {
-                    more.append(value)
-                }
+        // The first elements wait inline, and the array is made once, at its exact size, so that an array of up to
+        // eight elements (such as an operation's stages) is one allocation, and no array keeps unused room.
+        var first = InlineArray<8, Element?>(repeating: nil)
+        var waiting = 0
+        var more: [Element] = []
+        try readArray { reader throws(JSONReadError) in
+            guard let value = try element(&reader) else { return }
+            if waiting < first.count {
+                first[waiting] = value
+                waiting += 1
+            } else {
+                more.append(value)
             }
-            let total = waiting + more.count
-            // An empty array is the shared empty one: made with no capacity, it would write its count into the
-            // standard library's one empty storage, which the thread sanitizer reports as a race.
-            guard total > 0 else { return [] }
-            let elements = [Element](unsafeUninitializedCapacity: total) { buffer, initialized in
-                buffer.baseAddress?.moveInitialize(from: start, count: waiting)
-                if !more.isEmpty { (buffer.baseAddress! + waiting).initialize(from: more, count: more.count) }
-                initialized = total
-            }
-            waiting = 0 // moved into the array
-            return elements
+        }
+        let total = waiting + more.count
+        // An empty array is the shared empty one: made with no capacity, it would write its count into the
+        // standard library's one empty storage, which the thread sanitizer reports as a race.
+        guard total > 0 else { return [] }
+        return [Element](capacity: total) { output in
+            for index in 0..<waiting { output.append(first[index].take()!) }
+            for value in more { output.append(value) }
         }
     }
 
@@ -356,7 +342,7 @@ public struct JSONReader {
     private mutating func readLiteral() throws(JSONReadError) -> Bool? {
         func matches(_ literal: StaticString) -> Bool {
             let count = literal.utf8CodeUnitCount
-            guard index + count <= bytes.count, memcmp(literal.utf8Start, bytes.baseAddress! + index, count) == 0 else { return false }
+            guard index + count <= bytes.count, bytes.extracting(index..<(index + count)).equals(literal) else { return false }
             index += count
             return true
         }
@@ -409,8 +395,7 @@ public struct JSONReader {
     /// A number's value as a `Double` (infinite when it is too large).
     private func numberValue(_ range: Range<Int>) -> Double {
         if range.count <= 15, let value = integerValue(range) { return Double(value) } // exact
-        // `range` came from `scanNumber`, within `bytes`; String copies it.
-        return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)) ?? .nan
+        return Double(String(decodingUTF8: bytes.extracting(range))) ?? .nan
     }
 
     /// The bytes inside a string without escapes, moving past it; nil, not moving, when it has escapes.
@@ -437,8 +422,7 @@ public struct JSONReader {
     /// decoder did: one bad byte in a description does not lose the listing).
     private mutating func scanString(keepingText: Bool) throws(JSONReadError) -> String? {
         if let range = try scanPlainString() {
-            // The range was just scanned within `bytes`; String copies it.
-            return keepingText ? String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) : nil
+            return keepingText ? String(decodingUTF8: bytes.extracting(range)) : nil
         }
         index += 1
         var text: [UInt8] = []
@@ -513,14 +497,13 @@ public struct JSONReader {
     }
 
     /// An object's key: its raw bytes when it has no escapes (the usual case, compared without a `String`).
+    @_lifetime(copy self)
     private mutating func readKey() throws(JSONReadError) -> JSONKey {
         let start = index
         if let range = try scanPlainString() {
-            // Points into `bytes`: valid for the `member` call that receives the key, within `readDocument`'s call.
-            return JSONKey(raw: UnsafeBufferPointer(rebasing: bytes[range]), decoded: nil)
+            return JSONKey(raw: bytes.extracting(range), decoded: nil)
         }
         index = start
-        // An empty buffer, never read: a key with `decoded` set is read through it.
-        return JSONKey(raw: UnsafeBufferPointer(start: nil, count: 0), decoded: try readString())
+        return JSONKey(raw: bytes.extracting(start..<start), decoded: try readString())
     }
 }

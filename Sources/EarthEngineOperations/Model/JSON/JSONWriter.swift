@@ -57,9 +57,9 @@ public struct JSONWriter: ~Copyable {
 
     /// The bytes written so far, lent for the call.
     // Safe because the first `count` bytes are written, and the writer, borrowed while `body` runs, cannot grow
-    // or free them then; `body` must not keep the pointer.
-    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
-        try body(UnsafeRawBufferPointer(start: start, count: count))
+    // or free them then; the span cannot outlive the call.
+    public func withBytes<Result>(_ body: (Span<UInt8>) throws -> Result) rethrows -> Result {
+        try body(Span(_unsafeStart: start, count: count))
     }
 
     /// A copy of the bytes written so far.
@@ -140,15 +140,13 @@ public struct JSONWriter: ~Copyable {
     }
 
     /// A string value from its UTF-8 bytes (well-formed, not escaped), escaped as every string is.
-    // `utf8` is read only during the call; its bytes are copied in.
-    public mutating func string(utf8: UnsafeBufferPointer<UInt8>) {
+    public mutating func string(utf8: Span<UInt8>) {
         startValue()
         appendQuoted(utf8: utf8)
     }
 
     /// A number as a JSON document spelled it (checked by the reader that found it), copied unchanged.
-    // `spelled` is read only during the call; its bytes are copied in.
-    public mutating func number(spelled: UnsafeBufferPointer<UInt8>) {
+    public mutating func number(spelled: Span<UInt8>) {
         startValue()
         append(spelled)
     }
@@ -179,21 +177,22 @@ public struct JSONWriter: ~Copyable {
         if value.rounded() == value, abs(value) < 9_007_199_254_740_992, !(value == 0 && value.sign == .minus) {
             appendDecimal(Int(value))
         } else {
-            var text = value.description
-            text.withUTF8 { append($0) }
+            append(value.description.utf8.span)
         }
     }
 
-    /// A string of at most `maximumCount` bytes that `write` puts at the pointer it is given, returning how many
-    /// it wrote, unchecked: for text that needs no escapes (such as a timestamp from
+    /// A string of at most `maximumCount` bytes that `write` puts at the start of the span it is given, returning
+    /// how many it wrote, unchecked: for text that needs no escapes (such as a timestamp from
     /// ``Timestamp/write(_:fractionDigits:to:)``).
-    // Safe because `reserve` makes room for `maximumCount` + 2 bytes and `write` must keep to `maximumCount` (the
-    // one caller writes a timestamp of at most `Timestamp.longestText`); the precondition checks what it reports.
-    public mutating func unescapedString(maximumCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+    // Safe because `reserve` makes room for `maximumCount` + 2 bytes, and `write` can reach only the
+    // `maximumCount` bytes of the span it is lent; the precondition checks what it reports.
+    public mutating func unescapedString(maximumCount: Int, _ write: (inout MutableSpan<UInt8>) -> Int) {
         startValue()
         reserve(maximumCount + 2)
         start[count] = UInt8(ascii: "\"")
-        let written = write(start + count + 1)
+        (start + count + 1).initialize(repeating: 0, count: maximumCount)
+        var span = MutableSpan(_unsafeStart: start + count + 1, count: maximumCount)
+        let written = write(&span)
         precondition(written <= maximumCount, "unescapedString wrote more than it said it would")
         start[count + 1 + written] = UInt8(ascii: "\"")
         count += written + 2
@@ -279,16 +278,20 @@ public struct JSONWriter: ~Copyable {
 
     // Safe because `reserve` makes room for `bytes.count` first; `bytes` is read only during the call, and cannot
     // be this writer's own memory, which is lent only while the writer is borrowed.
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress else { return }
+    private mutating func append(_ bytes: Span<UInt8>) {
         reserve(bytes.count)
-        (start + count).update(from: base, count: bytes.count)
+        bytes.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            (start + count).update(from: base, count: bytes.count)
+        }
         count += bytes.count
     }
 
     private mutating func append(_ text: StaticString) {
         // A StaticString literal's UTF-8 is static memory of `utf8CodeUnitCount` bytes.
-        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        reserve(text.utf8CodeUnitCount)
+        (start + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
     }
 
     private mutating func appendDecimal(_ value: Int) {
@@ -316,16 +319,10 @@ public struct JSONWriter: ~Copyable {
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func appendQuoted(_ text: String) {
-        // Read in place when the string allows it: `withUTF8` is mutating, so it needs a copy of `text`, and with
-        // it a retain and a release.
-        if text.utf8.withContiguousStorageIfAvailable({ appendQuoted(utf8: $0) }) != nil { return }
-        var copy = text
-        copy.withUTF8 { appendQuoted(utf8: $0) }
+        appendQuoted(utf8: text.utf8.span)
     }
 
-    // Safe because `utf8` is read only during the call and in bounds: bytes at index < utf8.count (index + 1 is
-    // checked for 0xC2), and runs from runStart <= index <= utf8.count; `append` copies each run.
-    private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
+    private mutating func appendQuoted(utf8: Span<UInt8>) {
         reserve(utf8.count + 2) // the text as it is, and its quotes: escapes make room for themselves
         append(UInt8(ascii: "\""))
         var runStart = 0
@@ -344,7 +341,7 @@ public struct JSONWriter: ~Copyable {
             case 0xC2: index += 1; continue // U+00A0 to U+00BF
             default: escape = UInt32(byte) // C0 controls and DEL
             }
-            if runStart < index { append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+            if runStart < index { append(utf8.extracting(runStart..<index)) }
             append(UInt8(ascii: "\\"))
             switch escape {
             case nil: append(byte)
@@ -361,7 +358,7 @@ public struct JSONWriter: ~Copyable {
             index += width
             runStart = index
         }
-        if runStart < utf8.count { append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        if runStart < utf8.count { append(utf8.extracting(runStart...)) }
         append(UInt8(ascii: "\""))
     }
 }

@@ -15,20 +15,31 @@ final class RepeatedStrings {
 
     private var slots = [Entry?](repeating: nil, count: 64)
 
-    /// The shared string of these bytes (invalid UTF-8 repaired); `utf8.count` is in ``lengths``.
-    // Safe because callers pass 16 or more bytes (a length in `lengths`, which JSONReader checks), so both 8-byte
-    // loads and the memcmp are in bounds; the bytes are read only during the call, and the String is a copy.
-    func string(_ utf8: UnsafeBufferPointer<UInt8>) -> String {
-        let raw = UnsafeRawBufferPointer(utf8)
-        let first = raw.loadUnaligned(as: UInt64.self)
-        let last = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)
-        let slot = Int(truncatingIfNeeded: ((first &+ (last &<< 7 | last &>> 57) ^ UInt64(raw.count)) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
-        if let entry = slots[slot], entry.first == first, entry.last == last,
-           entry.value.utf8.withContiguousStorageIfAvailable({ $0.count == raw.count && memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) == true {
+    /// The shared string of these bytes (invalid UTF-8 repaired); `utf8.count` is in ``lengths``, so that the
+    /// first and last 8 bytes can be loaded whole.
+    func string(_ utf8: Span<UInt8>) -> String {
+        let first = utf8.word(at: 0)
+        let last = utf8.word(at: utf8.count - 8)
+        let slot = Int(truncatingIfNeeded: ((first &+ (last &<< 7 | last &>> 57) ^ UInt64(utf8.count)) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
+        if let entry = slots[slot], entry.first == first, entry.last == last, Self.equal(entry.value.utf8.span, utf8) {
             return entry.value
         }
-        let value = Shared.string(String(decoding: utf8, as: UTF8.self))
+        let value = Shared.string(String(decodingUTF8: utf8))
         slots[slot] = Entry(first: first, last: last, value: value)
         return value
+    }
+
+    private static func equal(_ a: Span<UInt8>, _ b: Span<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var index = 0
+        while index + 8 <= a.count {
+            guard a.word(at: index) == b.word(at: index) else { return false }
+            index += 8
+        }
+        while index < a.count {
+            guard a[index] == b[index] else { return false }
+            index += 1
+        }
+        return true
     }
 }

@@ -1,14 +1,11 @@
 /// Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates, or values past U+10FFFF (the
 /// Unicode standard's table 3-7).
 enum UTF8Check {
-    // Safe because `bytes` is read only during the call, in bounds: the 8-byte load only when index + 8 <= count
-    // (so `baseAddress` is non-nil), and `characterLength` only at index < count.
-    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isValid(_ bytes: Span<UInt8>) -> Bool {
         var index = 0
         while index < bytes.count {
             // ASCII eight bytes at a time.
-            if index + 8 <= bytes.count,
-               UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            if index + 8 <= bytes.count, bytes.word(at: index) & 0x8080_8080_8080_8080 == 0 {
                 index += 8
                 continue
             }
@@ -18,9 +15,8 @@ enum UTF8Check {
         return true
     }
 
-    /// The length of the well-formed character at `index`, nil when it is not one.
-    // Invariant: callers pass index < bytes.count; the following bytes are read only once index + length <= count.
-    static func characterLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+    /// The length of the well-formed character at `index` (< `bytes.count`), nil when it is not one.
+    static func characterLength(_ bytes: Span<UInt8>, at index: Int) -> Int? {
         let length: Int, second: ClosedRange<UInt8>
         switch bytes[index] {
         case 0x00...0x7F: return 1
