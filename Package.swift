@@ -64,7 +64,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            // Compiled into the binary (PackageResources), so that eeops stays one file with nothing beside it.
+            resources: [.embedInCode("Resources/discovery-v1.json")]
         ),
         .executableTarget(
             name: "eeops",

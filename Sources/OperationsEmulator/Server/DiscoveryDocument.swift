@@ -1,7 +1,13 @@
 import EarthEngineOperations
 
 /// The discovery documents the official clients fetch at start (`GET /$discovery/rest?version=V`).
+///
+/// `Resources/discovery-v1.json` is the v1 Operations surface, copied from the public REST reference's
+/// discovery document (the operations subset), embedded in the binary at build time. The v1beta and v1alpha
+/// documents differ only in the version, which ``json(for:rootURL:)`` substitutes.
 public enum DiscoveryDocument {
+    static let v1Template = String(decoding: PackageResources.discovery_v1_json, as: UTF8.self).trimmingCharacters(in: .newlines)
+
     /// The document for `version`, with `rootUrl` and `baseUrl` pointing at `rootURL` (which ends in `/`)
     /// so that clients send their calls to the emulator.
     public static func json(for version: APIVersion, rootURL: String? = nil) -> String {
