@@ -20,6 +20,26 @@ struct ByteSpansTests {
         #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
     }
 
+    /// The name index, the scanner and the repeated-strings table compare bytes with `equals`: it agrees with
+    /// `Array`'s `==` at every length around the 8-byte words it compares, a difference in any byte included.
+    @Test func bytesAreEqualAsArraysAre() {
+        var random = SystemRandomNumberGenerator()
+        var disagreements: [String] = []
+        for _ in 0..<20_000 {
+            let a = (0..<Int.random(in: 0...25, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            var b = a
+            switch Int.random(in: 0...3, using: &random) {
+            case 0 where !b.isEmpty: b[Int.random(in: 0..<b.count, using: &random)] ^= 1 << UInt8.random(in: 0...7, using: &random)
+            case 1: b.append(0)
+            case 2 where !b.isEmpty: b.removeLast()
+            default: break
+            }
+            let equal = a.span.equals(b.span)
+            if equal != (a == b) { disagreements.append("\(a) vs \(b): \(equal)") }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(3))")
+    }
+
     @Test func wordsAreLittleEndianAndStringsAreRepaired() {
         let bytes: [UInt8] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
         let word = bytes.span.word(at: 1)

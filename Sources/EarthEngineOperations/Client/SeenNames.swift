@@ -50,9 +50,7 @@ struct SeenNames {
     /// True when the name at `index` is `name`.
     private func holds(_ name: Span<UInt8>, at index: Int) -> Bool {
         let start = starts[index], end = index + 1 < starts.count ? starts[index + 1] : bytes.count
-        guard end - start == name.count else { return false }
-        for offset in 0..<name.count where bytes[start + offset] != name[offset] { return false }
-        return true
+        return bytes.span.extracting(start..<end).equals(name)
     }
 
     /// At least twice as many slots as names, and at least 16.

@@ -118,8 +118,7 @@ public enum ListPageScanner {
     /// True when `bytes` holds `expected` from `start` on.
     private static func holds(_ expected: [UInt8], in bytes: Span<UInt8>, at start: Int) -> Bool {
         guard bytes.count - start >= expected.count else { return false }
-        for offset in expected.indices where bytes[start + offset] != expected[offset] { return false }
-        return true
+        return bytes.extracting(start..<start + expected.count).equals(expected.span)
     }
 
     private struct Cursor: ~Escapable {

@@ -29,6 +29,22 @@ extension Span where Element == UInt8 {
         return count == other.count ? 0 : (count < other.count ? -1 : 1)
     }
 
+    /// True when the two spans hold the same bytes.
+    @inlinable
+    public func equals(_ other: Span<UInt8>) -> Bool {
+        guard count == other.count else { return false }
+        var index = 0
+        while index &+ 8 <= count {
+            guard word(at: index) == other.word(at: index) else { return false }
+            index &+= 8
+        }
+        while index < count {
+            guard self[index] == other[index] else { return false }
+            index &+= 1
+        }
+        return true
+    }
+
     /// True when the span holds exactly the bytes of `text`.
     @inlinable
     public func equals(_ text: StaticString) -> Bool {

@@ -21,25 +21,11 @@ final class RepeatedStrings {
         let first = utf8.word(at: 0)
         let last = utf8.word(at: utf8.count - 8)
         let slot = Int(truncatingIfNeeded: ((first &+ (last &<< 7 | last &>> 57) ^ UInt64(utf8.count)) &* 0x9E37_79B9_7F4A_7C15) &>> 58)
-        if let entry = slots[slot], entry.first == first, entry.last == last, Self.equal(entry.value.utf8.span, utf8) {
+        if let entry = slots[slot], entry.first == first, entry.last == last, entry.value.utf8.span.equals(utf8) {
             return entry.value
         }
         let value = Shared.string(String(decodingUTF8: utf8))
         slots[slot] = Entry(first: first, last: last, value: value)
         return value
-    }
-
-    private static func equal(_ a: Span<UInt8>, _ b: Span<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        var index = 0
-        while index + 8 <= a.count {
-            guard a.word(at: index) == b.word(at: index) else { return false }
-            index += 8
-        }
-        while index < a.count {
-            guard a[index] == b[index] else { return false }
-            index += 1
-        }
-        return true
     }
 }
