@@ -31,8 +31,9 @@ extension JSONWritable {
 /// cannot be copied, so that no two writers share the memory; read what it wrote with ``withBytes(_:)`` or
 /// ``bytes``.
 public struct JSONWriter: ~Copyable {
-    // Invariant: `start` owns `capacity` bytes, the first `count` written; every store follows a `reserve` for
-    // its length, and only this (non-copyable) writer grows or frees the memory, in `grow` and `deinit`.
+    // Invariant: `start` owns `capacity` initialised bytes (zeroed when allocated, so that any of them can be lent
+    // as a `MutableSpan`), the first `count` written; every store follows a `reserve` for its length, and only
+    // this (non-copyable) writer grows or frees the memory, in `grow` and `deinit`.
     private var start: UnsafeMutablePointer<UInt8>
     private var count = 0
     private var capacity: Int
@@ -48,6 +49,7 @@ public struct JSONWriter: ~Copyable {
         self.pretty = pretty
         self.capacity = max(capacity, 16)
         start = .allocate(capacity: self.capacity)
+        start.initialize(repeating: 0, count: self.capacity)
     }
 
     deinit { start.deallocate() }
@@ -184,13 +186,12 @@ public struct JSONWriter: ~Copyable {
     /// A string of at most `maximumCount` bytes that `write` puts at the start of the span it is given, returning
     /// how many it wrote, unchecked: for text that needs no escapes (such as a timestamp from
     /// ``Timestamp/write(_:fractionDigits:to:)``).
-    // Safe because `reserve` makes room for `maximumCount` + 2 bytes, and `write` can reach only the
+    // Safe because `reserve` makes room for `maximumCount` + 2 initialised bytes, and `write` can reach only the
     // `maximumCount` bytes of the span it is lent; the precondition checks what it reports.
     public mutating func unescapedString(maximumCount: Int, _ write: (inout MutableSpan<UInt8>) -> Int) {
         startValue()
         reserve(maximumCount + 2)
         start[count] = UInt8(ascii: "\"")
-        (start + count + 1).initialize(repeating: 0, count: maximumCount)
         var span = MutableSpan(_unsafeStart: start + count + 1, count: maximumCount)
         let written = write(&span)
         precondition(written <= maximumCount, "unescapedString wrote more than it said it would")
@@ -264,7 +265,8 @@ public struct JSONWriter: ~Copyable {
         // Safe because larger >= count + needed, the `count` bytes written are copied before the old memory is freed,
         // and nothing else points into it (the writer is non-copyable and lends its bytes only for a call).
         let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.update(from: start, count: count)
+        moved.initialize(from: start, count: count)
+        (moved + count).initialize(repeating: 0, count: larger - count)
         start.deallocate()
         start = moved
         capacity = larger
