@@ -165,6 +165,55 @@ struct CLITests {
         }
     }
 
+    /// `eeops summary --format json` against operations whose states, EECU and errors the test chose: the counts,
+    /// the EECU totals (checked against the sum over `eeops list --format json`), the failure groups and the
+    /// queue; and `list --state failed --group-by error` prints the same groups.
+    @Test func summaryAndFailureGroupsDescribeTheProject() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"S1","state":"SUCCEEDED","runSeconds":100,"eecuPerSecond":3}"#)
+            try await create(emulator, #"{"id":"S2","state":"SUCCEEDED","runSeconds":200,"eecuPerSecond":1,"type":"INGEST_IMAGE"}"#)
+            try await create(emulator, #"{"id":"F1","state":"FAILED","failureMessage":"Asset 'projects/x/assets/a1' not found."}"#)
+            try await create(emulator, #"{"id":"F2","state":"FAILED","failureMessage":"Asset 'projects/x/assets/b22' not found."}"#)
+            try await create(emulator, #"{"id":"F3","state":"FAILED","failureMessage":"Computation timed out."}"#)
+            try await create(emulator, #"{"id":"R1","runSeconds":100000}"#)
+            try await create(emulator, #"{"id":"P1","state":"PENDING"}"#)
+            let listed = try operationArray(json: Data(try await Binary.run(["list", "--format", "json"], environment: env).stdout.utf8))
+            let listedEECU = listed.compactMap { $0.metadata?.batchEecuUsageSeconds }.reduce(0, +)
+            #expect(listed.count == 7 && listedEECU > 0)
+
+            let result = try await Binary.run(["summary", "--format", "json"], environment: env)
+            #expect(result.status == 0, "\(result.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            #expect(object["states"] as? [String: Int] == ["PENDING": 1, "RUNNING": 1, "CANCELLING": 0, "SUCCEEDED": 2, "CANCELLED": 0, "FAILED": 3])
+            let eecu = try #require(object["eecuSeconds"] as? [String: Any])
+            #expect(abs((eecu["total"] as? Double ?? -1) - listedEECU) < 1e-6)
+            let byType = try #require(eecu["byType"] as? [String: Double])
+            let ingest = listed.filter { $0.metadata?.type == "INGEST_IMAGE" }.compactMap { $0.metadata?.batchEecuUsageSeconds }.reduce(0, +)
+            #expect(byType["INGEST_IMAGE"] == ingest)
+            let failures = try #require(object["failures"] as? [[String: Any]])
+            #expect(failures.map { $0["count"] as? Int } == [2, 1])
+            #expect(failures.first?["message"] as? String == "Asset '…' not found.")
+            #expect(Set(failures.first?["names"] as? [String] ?? []) == ["projects/\(Self.project)/operations/F1", "projects/\(Self.project)/operations/F2"])
+            let queue = try #require(object["queue"] as? [String: Any])
+            #expect(queue["pending"] as? Int == 1 && queue["running"] as? Int == 1)
+            #expect(queue.keys.contains("etaSeconds"))
+
+            let text = try await Binary.run(["summary"], environment: env)
+            #expect(text.status == 0)
+            #expect(text.stdout.contains("PENDING 1 · RUNNING 1 · CANCELLING 0 · SUCCEEDED 2 · CANCELLED 0 · FAILED 3"), "\(text.stdout)")
+            #expect(text.stdout.contains("3 in 2 group(s)"))
+
+            let groups = try await Binary.run(["list", "--state", "failed", "--group-by", "error"], environment: env)
+            #expect(groups.status == 0, "\(groups.stderr)")
+            let rows = groups.stdout.split(separator: "\n")
+            #expect(rows.count == 3 && rows.first?.hasPrefix("COUNT") == true, "\(groups.stdout)")
+            #expect(rows.dropFirst().first?.contains("2  UNKNOWN  Asset '…' not found. (F") == true, "\(groups.stdout)")
+            let groupsJSON = try await Binary.run(["list", "--group-by", "error", "--format", "jsonl", "--limit", "1"], environment: env)
+            #expect(groupsJSON.stdout.split(separator: "\n").count == 1)
+            #expect(groupsJSON.stdout.contains(#""count":2"#))
+        }
+    }
+
     @Test func badUsageAndSettingsGiveOneClearLine() async throws {
         try await withEmulator(operations: 1) { _, env in
             let cases: [([String], [String: String], Int32, String)] = [

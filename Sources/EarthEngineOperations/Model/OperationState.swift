@@ -15,6 +15,9 @@ public enum OperationState: Hashable, Sendable, CustomStringConvertible {
     /// The states in the order the API lists them.
     public static let known: [OperationState] = [.unspecified, .pending, .running, .cancelling, .succeeded, .cancelled, .failed]
 
+    /// The states users select operations by (`--state`, the TUI's state filter), in the API's order.
+    public static let selectable: [OperationState] = [.pending, .running, .cancelling, .succeeded, .cancelled, .failed]
+
     /// Parses an API value; legacy aliases map to their modern names, anything else becomes ``unknown(_:)``.
     /// Case does not matter; the API's own upper-case spelling is matched without folding it first.
     public init(apiValue: String) {

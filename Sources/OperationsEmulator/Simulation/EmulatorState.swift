@@ -93,7 +93,7 @@ actor EmulatorState {
             id: id, type: type, description: spec.description ?? "test operation \(createdCount)",
             priority: spec.priority ?? 100, createTime: created, startTime: start, attemptStarts: [start],
             endTime: start.addingTimeInterval(run), outcome: failed ? .failed(spec.failureMessage ?? "Failed for the test.") : .succeeded,
-            eecuPerSecond: 2, scriptUri: nil, destinationUris: ["https://drive.google.com/#folders/\(id.prefix(12))"],
+            eecuPerSecond: spec.eecuPerSecond ?? 2, scriptUri: nil, destinationUris: ["https://drive.google.com/#folders/\(id.prefix(12))"],
             notifications: [], stages: SimulatedOperation.Stage.named(["Compute", "Write"], type: type), totalWorkUnits: 10,
             cancelBehavior: spec.cancel.flatMap(SimulatedOperation.CancelBehavior.init(rawValue:)) ?? .random
         )
@@ -117,4 +117,6 @@ struct OperationSpec: Decodable, Sendable {
     /// random | cancels | completes | unimplemented
     var cancel: String?
     var failureMessage: String?
+    /// EECU-seconds it uses per second of running (default 2).
+    var eecuPerSecond: Double?
 }

@@ -27,11 +27,24 @@ struct OperationGenerator {
         "INGEST_TABLE": ["Parse", "Register"],
     ].reduce(into: [:]) { table, entry in table[entry.key] = SimulatedOperation.Stage.named(entry.value, type: entry.key) }
 
+    /// The errors failed operations report, as Earth Engine words them; `{n}` and `{id}` stand for a number and
+    /// an id that differ from one operation to the next (``failureMessage(_:id:)``).
     private static let failures = [
         "Computation timed out.", "User memory limit exceeded.", "Too many concurrent aggregations.",
-        "Image.clip: Parameter 'geometry' is required.", "Collection query aborted after accumulating over 5000 elements.",
-        "Export too large: specified 1220000000 pixels (max: 100000000).", "Asset 'projects/demo/assets/aoi' not found.",
+        "Image.clip: Parameter 'geometry' is required.", "Collection query aborted after accumulating over {n} elements.",
+        "Export too large: specified {n} pixels (max: 100000000).", "Asset 'projects/demo/assets/aoi_{n}' not found.",
+        "Error in map(ID={id}): Image.select: Pattern 'B{n}' did not match any bands.",
     ]
+
+    /// `template` with its placeholders filled from the operation's id, so that the same seed gives the same
+    /// messages without drawing more random numbers (which would change every operation generated after it).
+    static func failureMessage(_ template: String, id: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return template
+            .replacingOccurrences(of: "{n}", with: String(hash % 9000 + 1000))
+            .replacingOccurrences(of: "{id}", with: String(hash >> 16, radix: 16))
+    }
 
     var random: SeededRandom
     let cancelUnimplementedFraction: Double
@@ -101,8 +114,9 @@ struct OperationGenerator {
             let slice = runFor / Double(retries + 2)
             for retry in 1...retries { attemptStarts.append(startTime.addingTimeInterval(slice * Double(retry))) }
         }
-        let outcome: SimulatedOperation.Outcome = random.chance(0.1) ? .failed(random.pick(Self.failures)) : .succeeded
+        let failure: String? = random.chance(0.1) ? random.pick(Self.failures) : nil
         let id = random.operationID()
+        let outcome: SimulatedOperation.Outcome = failure.map { .failed(Self.failureMessage($0, id: id)) } ?? .succeeded
         let isExport = type.hasPrefix("EXPORT")
         let destination = switch type {
         case "EXPORT_IMAGE", "EXPORT_TILES": "https://console.cloud.google.com/storage/browser/demo-bucket/\(id.lowercased())"

@@ -19,6 +19,15 @@ struct ListCommand: AsyncParsableCommand {
     @Option(name: .customLong("page-size"), help: "Operations per request (1-1000).")
     var pageSize: Int = 1000
 
+    /// What `--group-by` groups operations by.
+    enum Grouping: String, CaseIterable, ExpressibleByArgument {
+        /// The FAILED operations by error code and message, ids and numbers inside it set aside.
+        case error
+    }
+
+    @Option(name: .customLong("group-by"), help: "Print groups instead of operations: 'error' groups the FAILED operations by error message (ids and numbers inside it do not split a group), largest first; --limit counts groups.")
+    var groupBy: Grouping?
+
     func validate() throws {
         guard (1...1000).contains(pageSize) else { throw ValidationError("invalid --page-size \(pageSize): expected 1 to 1000") }
         if let limit, limit < 1 { throw ValidationError("invalid --limit \(limit): expected a positive number") }
@@ -30,6 +39,19 @@ struct ListCommand: AsyncParsableCommand {
         let session: Session
         do { session = try await global.makeSession() } catch { throw fail(error) }
         let output = StandardStream.output
+        if groupBy == .error {
+            var operations: [LongRunningOperation] = []
+            let now = Date()
+            do {
+                try await session.client.listAll(project: session.project!, pageSize: pageSize) { page in
+                    operations.append(contentsOf: page.filter { $0.state == .failed && filter.matches($0, now: now) })
+                }
+            } catch { throw fail(error) }
+            let groups = FailureGroups.group(operations)
+            output.write(FailureGroupWriter.render(limit.map { Array(groups.prefix($0)) } ?? groups, format: format))
+            output.flush()
+            return
+        }
         var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth) { output.write($0) }
         var shown = 0
         var begun = false

@@ -16,7 +16,7 @@ extension OperationState: ExpressibleByArgument {
     public init?(argument: String) { self.init(userValue: argument) }
 
     public static var allValueStrings: [String] {
-        [OperationState.pending, .running, .cancelling, .succeeded, .cancelled, .failed].map(\.apiValue)
+        OperationState.selectable.map(\.apiValue)
     }
 }
 
