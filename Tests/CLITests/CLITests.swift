@@ -214,6 +214,33 @@ struct CLITests {
         }
     }
 
+    /// `wait --all` waits for the operations that match and have not ended, and no others; `--state` without
+    /// `--all`, or neither names nor `--all`, is a usage error.
+    @Test func waitAllSelectsTheMatchingOperationsNotYetEnded() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"ING1","type":"INGEST_TABLE","runSeconds":30}"#)
+            try await create(emulator, #"{"id":"ING2","type":"INGEST_TABLE","state":"PENDING","pendingSeconds":10,"runSeconds":30}"#)
+            try await create(emulator, #"{"id":"INGDONE","type":"INGEST_TABLE","state":"SUCCEEDED"}"#)
+            try await create(emulator, #"{"id":"EXP1","runSeconds":100000}"#)
+            let waiting = try await Binary.run(["wait", "--all", "--type", "INGEST_TABLE", "--timeout", "1s"], environment: env)
+            #expect(waiting.status == 2, "timed out: \(waiting.stdout) \(waiting.stderr)")
+            #expect(waiting.stderr.contains("2 operation(s) to wait for"))
+            #expect(waiting.stdout.contains("ING1  still RUNNING at timeout"))
+            #expect(waiting.stdout.contains("ING2  still PENDING at timeout"))
+            #expect(!waiting.stdout.contains("INGDONE") && !waiting.stdout.contains("EXP1"))
+
+            _ = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/clock:advance")!, body: #"{"seconds":60}"#)
+            let done = try await Binary.run(["wait", "--all", "--state", "running", "--type", "INGEST_TABLE"], environment: env)
+            #expect(done.status == 0, "\(done.stderr)")
+            #expect(done.stderr.contains("0 operation(s) to wait for"))
+
+            let stray = try await Binary.run(["wait", "ING1", "--state", "running"], environment: env)
+            #expect(stray.status == 64 && stray.stderr.contains("select operations for --all"))
+            let none = try await Binary.run(["wait"], environment: env)
+            #expect(none.status == 64 && none.stderr.contains("give operation names or ids to wait for, or --all"))
+        }
+    }
+
     @Test func badUsageAndSettingsGiveOneClearLine() async throws {
         try await withEmulator(operations: 1) { _, env in
             let cases: [([String], [String: String], Int32, String)] = [

@@ -19,16 +19,10 @@ struct CancelCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var selection: SelectionOptions
+    @OptionGroup var bulk: BulkSelectionOptions
 
     @Argument(help: "Operation names (projects/P/operations/ID) or ids.")
     var names: [String] = []
-
-    @Flag(name: .long, help: "Cancel every PENDING or RUNNING operation that matches --state/--type/--match/--older-than.")
-    var all = false
-
-    @Option(name: .customLong("older-than"), help: ArgumentHelp("With --all: only operations created longer ago than this (e.g. 2h, 1d).", valueName: "duration"))
-    var olderThan: DurationArgument?
 
     @Flag(name: .customLong("dry-run"), help: "Show what would be cancelled; send nothing.")
     var dryRun = false
@@ -48,23 +42,19 @@ struct CancelCommand: AsyncParsableCommand {
     var format: EventFormat = .text
 
     func validate() throws {
-        if all && !names.isEmpty { throw ValidationError("give operation names or --all, not both") }
-        if !all && names.isEmpty { throw ValidationError("give operation names or ids to cancel, or --all") }
-        if !all && (!selection.state.isEmpty || !selection.type.isEmpty || selection.match != nil || olderThan != nil) {
-            throw ValidationError("--state, --type, --match and --older-than select operations for --all")
-        }
+        try bulk.validate(names: names, verb: "cancel")
         if timeout != nil && !wait { throw ValidationError("--timeout applies with --wait") }
     }
 
     func run() async throws {
+        let all = bulk.all
         let session: Session
         var targets: [OperationName]
         var skipped = 0
         do {
             session = try await global.makeSession(requireProject: all)
             if all {
-                let filter = try selection.filter(olderThan: olderThan?.duration)
-                (targets, skipped) = try await selectAll(session: session, filter: filter)
+                (targets, skipped) = try await session.select(bulk.filter(), keeping: \.isCancellable)
             } else {
                 targets = try session.names(names)
             }
@@ -133,37 +123,6 @@ struct CancelCommand: AsyncParsableCommand {
         if timedOut { throw ExitCode(ExitStatus.timedOut) }
         let allGood = outcomes.values.allSatisfy { wait ? $0 == .cancelled : $0.wasAccepted }
         if !allGood { throw ExitCode(ExitStatus.incomplete) }
-    }
-
-    /// Lists the project and keeps the matching operations that can still be cancelled. A listed operation of
-    /// another project (a server that answers for the wrong one) is never a target.
-    private func selectAll(session: Session, filter: OperationFilter) async throws -> ([OperationName], Int) {
-        var targets: [OperationName] = []
-        var skipped = 0
-        var foreign = 0
-        let now = Date()
-        let project = session.project!
-        try await session.client.listAll(project: project) { page in
-            for operation in page where filter.matches(operation, now: now) {
-                guard let name = OperationName(validating: operation.name) else {
-                    skipped += 1
-                    continue
-                }
-                guard name.project == project else {
-                    foreign += 1
-                    continue
-                }
-                guard operation.state.isCancellable else {
-                    skipped += 1
-                    continue
-                }
-                targets.append(name)
-            }
-        }
-        if foreign > 0 {
-            printError("the server listed \(foreign) operation(s) of another project than \(project); they are left alone")
-        }
-        return (targets, skipped)
     }
 
     /// Waits, within the poll budget, until each accepted cancel has taken effect (CANCELLED, or finished anyway).

@@ -7,14 +7,16 @@ import OperationsPresentation
 struct WaitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait",
-        abstract: "Wait until operations are done.",
-        discussion: "Each operation's line is printed as it ends. The requests of the whole wait average at most --budget per second, however many operations it waits for. Exit status 0 only when every operation SUCCEEDED; 1 when any FAILED, was CANCELLED or was not found; 2 when --timeout passed first; 3 on API errors; 130 when interrupted."
+        abstract: "Wait until operations are done: by name, or all that match (--all).",
+        discussion: "With --all, the operations not yet ended that match --state/--type/--match/--older-than when the wait starts. Each operation's line is printed as it ends. The requests of the whole wait average at most --budget per second, however many operations it waits for. Exit status 0 only when every operation SUCCEEDED; 1 when any FAILED, was CANCELLED or was not found; 2 when --timeout passed first; 3 on API errors; 130 when interrupted."
     )
 
     @OptionGroup var global: GlobalOptions
 
+    @OptionGroup var bulk: BulkSelectionOptions
+
     @Argument(help: "Operation names (projects/P/operations/ID) or ids.")
-    var names: [String]
+    var names: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Give up after this long (e.g. 30m); default: wait as long as it takes.", valueName: "duration"))
     var timeout: DurationArgument?
@@ -22,15 +24,20 @@ struct WaitCommand: AsyncParsableCommand {
     @OptionGroup var waitBudget: WaitBudgetOptions
 
     func validate() throws {
-        guard !names.isEmpty else { throw ValidationError("give at least one operation name or id") }
+        try bulk.validate(names: names, verb: "wait for")
     }
 
     func run() async throws {
         let session: Session
         let resolved: [OperationName]
         do {
-            session = try await global.makeSession(requireProject: false)
-            resolved = try session.names(names)
+            session = try await global.makeSession(requireProject: bulk.all)
+            if bulk.all {
+                resolved = try await session.select(bulk.filter(), keeping: { !$0.isTerminal }).selected
+                StandardStream.error.write("eeops: \(resolved.count) operation(s) to wait for\n")
+            } else {
+                resolved = try session.names(names)
+            }
         } catch { throw fail(error) }
         let deadline = timeout.map { ContinuousClock.now + $0.duration }
         let client = session.client

@@ -86,7 +86,65 @@ struct Session: Sendable {
     }
 }
 
-/// The selection flags shared by `list`, `cancel --all` and `watch`.
+extension Session {
+    /// Lists the project and keeps the operations that match `filter` and whose state `keeps` accepts, with the
+    /// number of matching ones it left out. A listed operation of another project (a server that answers for
+    /// the wrong one) is never selected.
+    func select(_ filter: OperationFilter, keeping keeps: @escaping (OperationState) -> Bool) async throws -> (selected: [OperationName], skipped: Int) {
+        var selected: [OperationName] = []
+        var skipped = 0
+        var foreign = 0
+        let now = Date()
+        let project = project!
+        try await client.listAll(project: project) { page in
+            for operation in page where filter.matches(operation, now: now) {
+                guard let name = OperationName(validating: operation.name) else {
+                    skipped += 1
+                    continue
+                }
+                guard name.project == project else {
+                    foreign += 1
+                    continue
+                }
+                guard keeps(operation.state) else {
+                    skipped += 1
+                    continue
+                }
+                selected.append(name)
+            }
+        }
+        if foreign > 0 {
+            printError("the server listed \(foreign) operation(s) of another project than \(project); they are left alone")
+        }
+        return (selected, skipped)
+    }
+}
+
+/// The selection of the commands that take operation names or `--all` with filters (`cancel`, `wait`).
+struct BulkSelectionOptions: ParsableArguments {
+    @OptionGroup var selection: SelectionOptions
+
+    @Flag(name: .long, help: "Every operation not yet ended that matches --state/--type/--match/--older-than (cancel: PENDING or RUNNING).")
+    var all = false
+
+    @Option(name: .customLong("older-than"), help: ArgumentHelp("With --all: only operations created longer ago than this (e.g. 2h, 1d).", valueName: "duration"))
+    var olderThan: DurationArgument?
+
+    /// Checks that names and `--all` are not both given, nor neither, and that the filters come with `--all`.
+    func validate(names: [String], verb: String) throws {
+        if all && !names.isEmpty { throw ValidationError("give operation names or --all, not both") }
+        if !all && names.isEmpty { throw ValidationError("give operation names or ids to \(verb), or --all") }
+        if !all && (!selection.state.isEmpty || !selection.type.isEmpty || selection.match != nil || olderThan != nil) {
+            throw ValidationError("--state, --type, --match and --older-than select operations for --all")
+        }
+    }
+
+    func filter() throws -> OperationFilter {
+        try selection.filter(olderThan: olderThan?.duration)
+    }
+}
+
+/// The selection flags shared by `list`, `summary`, `watch`, and with `--all` by `cancel` and `wait`.
 struct SelectionOptions: ParsableArguments {
     @Option(name: .long, help: "Only operations in this state (repeatable, any case).")
     var state: [OperationState] = []
