@@ -157,6 +157,10 @@ struct InsightTests {
         #expect(queue["pending"] as? Int == 1 && queue["running"] as? Int == 0)
         #expect(queue["etaSeconds"] is NSNull, "no run in the last 6 hours: no concurrency to estimate from")
         #expect(summary.jsonBytes() == summary.jsonBytes(), "the same summary gives the same bytes")
+        let empty = ProjectSummary(project: "p", operations: [], now: Self.now)
+        let emptyObject = try #require(try JSONSerialization.jsonObject(with: Data(empty.jsonBytes())) as? [String: Any])
+        #expect(emptyObject["failures"] as? [Any] != nil, "an empty project still has every member")
+        #expect(Set(emptyObject.keys) == ["states", "eecuSeconds", "failures", "queue", "operations", "project"])
     }
 
     @Test func eecuAmountsTurnToHoursOnceLarge() {

@@ -66,7 +66,11 @@ extension ProjectSummary: JSONWritable {
         writer.key("total")
         writer.number(eecu.total)
         writer.endObject()
-        writer.array("failures", failures)
+        // Written even when empty (`array` leaves an empty one out): scripts rely on every member.
+        writer.key("failures")
+        writer.beginArray()
+        for group in failures { group.write(to: &writer) }
+        writer.endArray()
         writer.key("operations")
         writer.number(operationCount)
         writer.key("project")
