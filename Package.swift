@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         .target(
@@ -40,6 +41,11 @@ let package = Package(
             swiftSettings: spanTypes,
             // ICU, as the toolchain's Foundation ships it, for regular expressions (Query/RegularExpression.swift).
             linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]
+        ),
+        // The local history of operations (SQLite through GRDB): `eeops report`, the TUI's rows before the server answers.
+        .target(
+            name: "OperationsHistory",
+            dependencies: ["EarthEngineOperations", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "OperationsPresentation",
@@ -73,6 +79,7 @@ let package = Package(
             dependencies: [
                 "EarthEngineOperations",
                 "OperationsEmulator",
+                "OperationsHistory",
                 "OperationsPresentation",
                 "OperationsTUI",
                 "CProcessSupport",
@@ -94,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EarthEngineOperationsTests",
-            dependencies: ["EarthEngineOperations", "OperationsPresentation", "TestSupport"]
+            dependencies: ["EarthEngineOperations", "OperationsHistory", "OperationsPresentation", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -124,7 +124,7 @@ else
 fi
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for library in libc6 libncursesw6; do
+for library in libc6 libncursesw6 libsqlite3-0; do
   if grep -qE "(^|, )$library( |,|$)" <<<"$depends"; then pass "Depends names $library"; else fail "Depends lacks $library: $depends"; fi
 done
 if grep -qi swift <<<"$depends"; then fail "Depends names a Swift package: $depends"; fi

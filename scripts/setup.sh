@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing eeops need, when it is missing:
-# Debian packages (ncurses headers, tmux, curl for the list benchmark's floor) and a Python virtual environment
+# Debian packages (ncurses and SQLite headers, tmux, curl for the list benchmark's floor) and a Python virtual environment
 # with the official Earth Engine client for the conformance tests (--with-python); with --with-packaging, what
 # building and checking the Debian package needs (dpkg-dev, lintian, zsh and fish for the completions, man-db).
 # Safe to run again.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_packages=()
-packages=(libncurses-dev tmux python3-venv curl)
+packages=(libncurses-dev libsqlite3-dev tmux python3-venv curl)
 [ "${1:-}" = "--with-packaging" ] && packages+=(dpkg-dev binutils lintian zsh fish man-db)
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || need_packages+=("$package")

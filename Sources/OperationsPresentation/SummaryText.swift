@@ -101,3 +101,32 @@ public enum FailureGroupWriter {
 private extension String {
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
+
+/// `eeops report` as a table or CSV.
+public enum ReportText {
+    /// One line per group (key, EECU-hours, EECU-seconds, operations), then the total.
+    public static func table(_ report: HistoryReport, project: String?) -> String {
+        let title = report.grouping.rawValue.uppercased()
+        let keys = report.rows.map { $0.key.isEmpty ? "(none)" : TerminalText.sanitize($0.key) }
+        let keyWidth = max(title.count, "TOTAL".count, keys.map { TerminalText.width($0) }.max() ?? 0)
+        func line(_ key: String, _ seconds: Double, _ operations: Int) -> String {
+            key + String(repeating: " ", count: max(0, keyWidth - TerminalText.width(key)))
+                + String(format: "  %12.2f  %14.0f  %10d\n", seconds / 3600, seconds, operations)
+        }
+        var text = title.padding(toLength: keyWidth, withPad: " ", startingAt: 0) + "    EECU-HOURS    EECU-SECONDS  OPERATIONS\n"
+        for (row, key) in zip(report.rows, keys) { text += line(key, row.eecuSeconds, row.operations) }
+        text += line("TOTAL", report.totalEECUSeconds, report.operations)
+        if report.rows.isEmpty {
+            text += "(no operations in the history\(project.map { " of \(TerminalText.sanitize($0))" } ?? "") for this period)\n"
+        }
+        return text
+    }
+
+    /// `key,eecuSeconds,eecuHours,operations` with a header row, RFC 4180.
+    public static func csv(_ report: HistoryReport) -> String {
+        "\(report.grouping.rawValue),eecuSeconds,eecuHours,operations\r\n" + report.rows.map { row in
+            [OperationListWriter.csvQuote(row.key), String(row.eecuSeconds), String(row.eecuSeconds / 3600), String(row.operations)]
+                .joined(separator: ",") + "\r\n"
+        }.joined()
+    }
+}

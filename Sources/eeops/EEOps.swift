@@ -19,7 +19,7 @@ struct EEOps: AsyncParsableCommand {
         """,
         version: BuildInfo.versionLine,
         subcommands: [
-            TUICommand.self, ListCommand.self, SummaryCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
+            TUICommand.self, ListCommand.self, SummaryCommand.self, ReportCommand.self, GetCommand.self, CancelCommand.self, WaitCommand.self, WatchCommand.self,
             DeleteCommand.self, AuthCommand.self, EmulatorCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: TUICommand.self

@@ -241,6 +241,59 @@ struct CLITests {
         }
     }
 
+    /// The history keeps what `list` saw after the server stops listing it: `report` still counts a deleted
+    /// operation's EECU. `--no-history` writes nothing; a damaged history gives one warning and the listing
+    /// goes on.
+    @Test func theHistoryOutlivesTheServersListing() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"KEPT","state":"SUCCEEDED","runSeconds":100,"eecuPerSecond":3}"#)
+            try await create(emulator, #"{"id":"GONE","state":"SUCCEEDED","runSeconds":200,"eecuPerSecond":2,"type":"INGEST_IMAGE"}"#)
+            try await create(emulator, #"{"id":"LIVE","runSeconds":100000}"#)
+            let data = NSTemporaryDirectory() + "eeops-cli-data-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: data) }
+            var withHistory = env
+            withHistory["XDG_DATA_HOME"] = data
+            let listed = try await Binary.run(["list", "--format", "json"], environment: withHistory)
+            #expect(listed.status == 0 && listed.stderr.isEmpty, "\(listed.stderr)")
+            #expect(FileManager.default.fileExists(atPath: data + "/eeops/history.sqlite"))
+            let operations = try operationArray(json: Data(listed.stdout.utf8))
+            let total = operations.compactMap { $0.metadata?.batchEecuUsageSeconds }.reduce(0, +)
+            let gone = operations.first { $0.name.hasSuffix("/GONE") }?.metadata?.batchEecuUsageSeconds ?? 0
+            #expect(total > 0 && gone > 0)
+
+            let deleted = try await Binary.run(["delete", "GONE", "--yes"], environment: withHistory)
+            #expect(deleted.status == 0, "\(deleted.stdout) \(deleted.stderr)")
+            let after = try await Binary.run(["list", "--format", "jsonl"], environment: withHistory)
+            #expect(!after.stdout.contains("GONE"), "the server no longer lists it")
+
+            let report = try await Binary.run(["report", "--by", "type", "--format", "json"], environment: withHistory)
+            #expect(report.status == 0, "\(report.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+            #expect(abs(((object["eecuSeconds"] as? [String: Double])?["total"] ?? -1) - total) < 1e-6)
+            #expect(object["operations"] as? Int == 3)
+            let rows = object["rows"] as? [[String: Any]] ?? []
+            #expect(rows.first { $0["key"] as? String == "INGEST_IMAGE" }?["eecuSeconds"] as? Double == gone, "\(rows)")
+            let table = try await Binary.run(["report"], environment: withHistory)
+            #expect(table.status == 0 && table.stdout.hasPrefix("DAY") && table.stdout.contains("TOTAL"), "\(table.stdout)")
+
+            var without = env
+            without["XDG_DATA_HOME"] = data + "-none"
+            let quiet = try await Binary.run(["list", "--no-history", "--format", "jsonl"], environment: without)
+            #expect(quiet.status == 0)
+            #expect(!FileManager.default.fileExists(atPath: data + "-none"), "--no-history writes nothing")
+            let missing = try await Binary.run(["report"], environment: without)
+            #expect(missing.status == 64 && missing.stderr.contains("no history at"))
+
+            let damaged = data + "/damaged.sqlite"
+            try Data(repeating: 0x5A, count: 4096).write(to: URL(fileURLWithPath: damaged))
+            let warned = try await Binary.run(["list", "--history", damaged, "--format", "jsonl"], environment: env)
+            #expect(warned.status == 0)
+            #expect(warned.stdout.split(separator: "\n").count == 2, "the listing goes on: \(warned.stdout)")
+            #expect(warned.stderr.components(separatedBy: "warning:").count == 2, "one warning: \(warned.stderr)")
+            #expect(warned.stderr.contains("is not a database eeops can read"))
+        }
+    }
+
     @Test func badUsageAndSettingsGiveOneClearLine() async throws {
         try await withEmulator(operations: 1) { _, env in
             let cases: [([String], [String: String], Int32, String)] = [

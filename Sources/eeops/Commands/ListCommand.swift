@@ -1,6 +1,7 @@
 import ArgumentParser
 import EarthEngineOperations
 import Foundation
+import OperationsHistory
 import OperationsPresentation
 
 /// `eeops list`: the project's operations, newest first, streamed page by page.
@@ -9,6 +10,7 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var historyOptions: HistoryOptions
 
     @Option(name: .long, help: "Stop after this many operations (after filtering).")
     var limit: Int?
@@ -39,15 +41,20 @@ struct ListCommand: AsyncParsableCommand {
         let session: Session
         do { session = try await global.makeSession() } catch { throw fail(error) }
         let output = StandardStream.output
+        let history = historyOptions.open()
+        // What the history keeps of the operations received, written once the output is out.
+        var records: [HistoryRecord] = []
+        defer { Self.record(records, in: history) }
         if groupBy == .error {
-            var operations: [LongRunningOperation] = []
+            var failed: [LongRunningOperation] = []
             let now = Date()
             do {
                 try await session.client.listAll(project: session.project!, pageSize: pageSize) { page in
-                    operations.append(contentsOf: page.filter { $0.state == .failed && filter.matches($0, now: now) })
+                    if history != nil { records.append(contentsOf: page.compactMap(HistoryRecord.init)) }
+                    failed.append(contentsOf: page.filter { $0.state == .failed && filter.matches($0, now: now) })
                 }
             } catch { throw fail(error) }
-            let groups = FailureGroups.group(operations)
+            let groups = FailureGroups.group(failed)
             output.write(FailureGroupWriter.render(limit.map { Array(groups.prefix($0)) } ?? groups, format: format))
             output.flush()
             return
@@ -59,10 +66,12 @@ struct ListCommand: AsyncParsableCommand {
             let now = Date()
             // The limit applies after filtering, so the listing itself is unbounded when a filter is set.
             // The operations as the server sent them, so that JSON output keeps every field (decoded only to
-            // filter them, or for the table and CSV).
+            // filter them, for the history, or for the table and CSV).
             try await session.client.listAllReceived(project: session.project!, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
+                let decoded = history != nil || !filter.isEmpty ? (0..<page.count).map { page.operation($0) } : []
+                if history != nil { records.append(contentsOf: decoded.compactMap(HistoryRecord.init)) }
                 var matching = Array(0..<page.count)
-                if !filter.isEmpty { matching = matching.filter { filter.matches(page.operation($0), now: now) } }
+                if !filter.isEmpty { matching = matching.filter { filter.matches(decoded[$0], now: now) } }
                 if let limit { matching = Array(matching.prefix(limit - shown)) }
                 shown += matching.count
                 if !begun { writer.begin(); begun = true }
@@ -78,6 +87,12 @@ struct ListCommand: AsyncParsableCommand {
         if !begun { writer.begin() }
         writer.end()
         output.flush()
+    }
+
+    /// Writes what the listing received to the history, after the output: one transaction of the changed rows.
+    static func record(_ records: [HistoryRecord], in history: OperationHistory?) {
+        guard let history else { return }
+        do { try history.record(records) } catch { warnWithoutHistory(error) }
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EarthEngineOperations
 import Foundation
+import OperationsHistory
 import OperationsPresentation
 
 /// `eeops summary`: the operator's view of a project in one screen: operations per state, EECU totals, the
@@ -24,6 +25,7 @@ struct SummaryCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var selection: SelectionOptions
+    @OptionGroup var historyOptions: HistoryOptions
 
     @Option(name: .long, help: "Output format.")
     var format: Format = .table
@@ -32,14 +34,18 @@ struct SummaryCommand: AsyncParsableCommand {
         let filter = try selection.filter()
         let session: Session
         var operations: [LongRunningOperation] = []
+        var records: [HistoryRecord] = []
+        let history = historyOptions.open()
         let now = Date()
         do {
             session = try await global.makeSession()
             try await session.client.listAll(project: session.project!) { page in
+                if history != nil { records.append(contentsOf: page.compactMap(HistoryRecord.init)) }
                 operations.append(contentsOf: filter.isEmpty ? page : page.filter { filter.matches($0, now: now) })
             }
         } catch { throw fail(error) }
         let summary = ProjectSummary(project: session.project!, operations: operations, now: now)
+        defer { ListCommand.record(records, in: history) }
         switch format {
         case .table: StandardStream.output.write(SummaryText.render(summary))
         case .json: StandardStream.output.write(summary.jsonString(pretty: true) + "\n")

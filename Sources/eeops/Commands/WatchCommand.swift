@@ -1,6 +1,7 @@
 import ArgumentParser
 import EarthEngineOperations
 import Foundation
+import OperationsHistory
 import OperationsPresentation
 
 /// `eeops watch`: streams state transitions as the poller sees them.
@@ -14,6 +15,7 @@ struct WatchCommand: AsyncParsableCommand {
     var format: EventFormat = .text
 
     @OptionGroup var polling: PollingOptions
+    @OptionGroup var historyOptions: HistoryOptions
 
     func run() async throws {
         FreedMemory.returnLargeBlocksDirectly()
@@ -24,6 +26,8 @@ struct WatchCommand: AsyncParsableCommand {
             client: session.client, project: session.project!,
             configuration: polling.configuration
         )
+        // Every operation seen is kept in the history, written in batches off the refresh path.
+        let recorder = historyOptions.open().map { HistoryRecorder(history: $0, onFailure: warnWithoutHistory) }
         await poller.start()
         let printer = TransitionPrinter(format: format, filter: filter)
         var started = false
@@ -31,12 +35,14 @@ struct WatchCommand: AsyncParsableCommand {
         for await event in poller.events {
             switch event {
             case .initialPage(let page):
+                recorder?.add(page)
                 listed += page.count
                 active += page.count { $0.state.isActive }
             case .listed:
                 if !started { printer.header(operations: listed, active: active) }
                 started = true
-            case .refreshed(_, let transitions, _):
+            case .refreshed(let operations, let transitions, _):
+                recorder?.add(operations)
                 printer.print(transitions)
             case .refreshFailed(let error, _, let retryIn):
                 if !started, !error.isRetryable {
