@@ -511,7 +511,7 @@ struct ReducerEffectTests {
         var changed = summary
         changed.metadata?.batchEecuUsageSeconds = 5
         let refetch = Reducer.reduce(&state, .poller(.refreshed(operations: [changed], transitions: [], at: Fixtures.now)))
-        #expect(Fixtures.actions(refetch) == [.fetchDetails(name)])
+        #expect(Fixtures.actions(refetch) == [.remember([changed]), .fetchDetails(name)])
         _ = Reducer.reduce(&state, .detailsFetched(name: summary.name, .failure(.transport("connection reset"))))
         screen = AppView.render(state).text
         #expect(screen.contains("could not be fetched: connection reset"))
@@ -522,5 +522,47 @@ struct ReducerEffectTests {
         #expect(state.details == nil, "the answer for details no longer open is dropped")
         Fixtures.press(&state, .down, .enter)
         #expect(state.details == nil, "a whole operation needs no fetch")
+    }
+
+    /// Rows from the local history show at once, marked as such; the first listing's pages replace them, and
+    /// when it ends the rows it did not list leave (with their marks) and the rest take the server's order.
+    /// Every page and refresh is handed to the history (`remember`).
+    @Test func rowsFromTheHistoryShowUntilTheFirstListingReplacesThem() {
+        var settings = AppState.Settings(project: "demo", endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "test")
+        settings.highlightSeconds = 5
+        var state = AppState(settings: settings, size: TerminalSize(columns: 100, rows: 30), now: Fixtures.now)
+        let cached = [
+            Fixtures.operation("OLDRUNAAAAAAAAAAAAAAAAAA", .running, minutesAgo: 30),
+            Fixtures.operation("GONEBBBBBBBBBBBBBBBBBBBB", .succeeded, minutesAgo: 40),
+            Fixtures.operation("KEPTCCCCCCCCCCCCCCCCCCCC", .failed, minutesAgo: 50),
+        ]
+        let shown = Reducer.reduce(&state, .cachedRows(cached))
+        #expect(!shown.contains { if case .remember = $0 { true } else { false } }, "rows from the history are not written back")
+        #expect(state.visible == cached.map(\.name))
+        #expect(state.cachedNames == Set(cached.map(\.name)))
+        #expect(AppView.render(state).text.contains("3 rows from history"))
+        Fixtures.press(&state, .down, .character(" "))
+        #expect(state.marks == [Fixtures.name("GONEBBBBBBBBBBBBBBBBBBBB")])
+
+        // The server's first page: a new operation, and the cached running one, now succeeded.
+        let newest = Fixtures.operation("NEWDDDDDDDDDDDDDDDDDDDDD", .pending, minutesAgo: 1)
+        let finished = Fixtures.operation("OLDRUNAAAAAAAAAAAAAAAAAA", .succeeded, minutesAgo: 30)
+        let pageEffects = Reducer.reduce(&state, .poller(.initialPage([newest, finished])))
+        #expect(pageEffects.contains(.remember([newest, finished])))
+        #expect(state.operation(named: finished.name)?.state == .succeeded)
+        #expect(state.cachedNames == [Fixtures.name("GONEBBBBBBBBBBBBBBBBBBBB"), Fixtures.name("KEPTCCCCCCCCCCCCCCCCCCCC")])
+        let kept = Fixtures.operation("KEPTCCCCCCCCCCCCCCCCCCCC", .failed, minutesAgo: 50)
+        _ = Reducer.reduce(&state, .poller(.initialPage([kept])))
+        _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Fixtures.now)))
+        #expect(state.cachedNames.isEmpty)
+        #expect(state.visible == [newest.name, finished.name, kept.name], "the server's order; the unlisted row is gone")
+        #expect(state.marks.isEmpty, "the mark of a row the server no longer lists is dropped")
+        #expect(!AppView.render(state).text.contains("from history"))
+
+        // Later refreshes are remembered too; the history rows are never shown again.
+        let refreshed = Reducer.reduce(&state, .poller(.refreshed(operations: [kept], transitions: [], at: Fixtures.now)))
+        #expect(refreshed.contains(.remember([kept])))
+        _ = Reducer.reduce(&state, .cachedRows(cached))
+        #expect(state.cachedNames.isEmpty && state.operationCount == 3)
     }
 }

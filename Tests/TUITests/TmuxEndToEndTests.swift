@@ -62,10 +62,12 @@ struct TmuxEndToEndTests {
         return configuration
     }
 
-    /// The shell command that runs the TUI against `endpoint` in a clean environment, refreshing every 0.5 s.
+    /// The shell command that runs the TUI against `endpoint` in a clean environment, refreshing every 0.5 s, with
+    /// a local history of its own (in `dataHome`, else a new folder), so that no test draws another's rows.
     static func command(endpoint: String, environment: String = "LANG=C.UTF-8 TERM=xterm-256color", credentials: String? = nil,
-                        launcher: String = "", arguments: String = "") -> String {
-        "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp \(environment) EEOPS_ENDPOINT=\(endpoint) EEOPS_PROJECT=\(project) "
+                        launcher: String = "", arguments: String = "", dataHome: String? = nil) -> String {
+        let data = dataHome ?? NSTemporaryDirectory() + "eeops-tui-data-\(UUID().uuidString)"
+        return "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp XDG_DATA_HOME=\(data) \(environment) EEOPS_ENDPOINT=\(endpoint) EEOPS_PROJECT=\(project) "
             + "\(credentials ?? "EEOPS_ACCESS_TOKEN=\(token)") \(Binary.path) --refresh 0.5 \(arguments)"
     }
 
@@ -237,6 +239,38 @@ struct TmuxEndToEndTests {
         #expect(back.contains("e2e unsupported") && back.contains("updated"), "\(back)")
         try session.send("q")
         #expect(try await session.waitFor("EXIT=").contains("EXIT=0"))
+    }
+
+    /// The history `eeops list` kept is drawn at once, marked, while the server is slow to answer; the first
+    /// listing replaces it (a row the server no longer lists leaves), and what the interface saw is kept.
+    @Test func rowsFromTheHistoryShowUntilTheServerAnswers() async throws {
+        let emulator = try await Emulator.start(Self.emulatorConfiguration())
+        defer { Task { await emulator.stop() } }
+        let create = URL(string: emulator.baseURL + "/_emulator/projects/\(Self.project)/operations")!
+        _ = try await ControlClient.post(url: create, body: #"{"id":"KEPTAAAAAAAAAAAAAAAAAAAA","description":"kept in history","runSeconds":100000}"#)
+        _ = try await ControlClient.post(url: create, body: #"{"id":"GONEBBBBBBBBBBBBBBBBBBBB","description":"deleted since","state":"SUCCEEDED"}"#)
+        let data = NSTemporaryDirectory() + "eeops-tui-data-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let environment = ["EEOPS_ENDPOINT": emulator.baseURL, "EEOPS_PROJECT": Self.project, "EEOPS_ACCESS_TOKEN": Self.token, "XDG_DATA_HOME": data]
+        #expect(try await Binary.run(["list"], environment: environment).status == 0)
+        #expect(try await Binary.run(["delete", "GONEBBBBBBBBBBBBBBBBBBBB", "--yes"], environment: environment).status == 0)
+        _ = try await ControlClient.post(url: create, body: #"{"id":"NEWCCCCCCCCCCCCCCCCCCCCC","description":"new on the server"}"#)
+        // Every answer takes 2 s: the history's rows are all there is to draw meanwhile.
+        _ = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/faults")!, body: #"{"rate":1,"kinds":["stall"]}"#)
+        let session = try TmuxSession(columns: 120, rows: 24, command: Self.command(endpoint: emulator.baseURL, dataHome: data))
+        defer { session.close() }
+        let cached = try await session.waitFor(timeout: 20) { $0.contains("rows from history") }
+        #expect(cached.contains("2 rows from history") && cached.contains("deleted since") && cached.contains("kept in history"), "\(cached)")
+        #expect(!cached.contains("new on the server"))
+        _ = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/faults")!, body: #"{"rate":0}"#)
+        let live = try await session.waitFor(timeout: 30) { $0.contains("new on the server") && !$0.contains("from history") }
+        #expect(!live.contains("deleted since"), "the row the server no longer lists left: \(live)")
+        #expect(live.contains("kept in history"))
+        try session.send("q")
+        #expect(try await session.waitFor("EXIT=").contains("EXIT=0"))
+        let report = try await Binary.run(["report", "--format", "json"], environment: environment)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        #expect(object["operations"] as? Int == 3, "the interface kept the new operation too: \(report.stdout)")
     }
 
     /// A name that does not resolve is a network fault like any other: said in the header, retried, no crash.

@@ -14,6 +14,10 @@ public final class TerminalApp: Sendable {
         public var diagnostics: (@Sendable (String) -> Void)?
         /// Records every cancel and what became of it.
         public var audit: AuditLog?
+        /// The project's operations as the local history last saw them: drawn at once, before the server answers.
+        public var cachedRows: [LongRunningOperation] = []
+        /// Keeps operations the server sent in the local history (``Effect/remember(_:)``); it must return at once.
+        public var remember: (@Sendable ([LongRunningOperation]) -> Void)?
         public init() {}
     }
 
@@ -64,9 +68,11 @@ public final class TerminalApp: Sendable {
         // Wait for the first page (or a failure) before taking over the screen, so that a wrong project or
         // token gives a plain error message. A server that cannot be reached (yet) is not a mistake of the
         // user's: the screen opens, says so in its header, and fills in once the server answers.
+        // With rows from the local history to draw, the project was used before: the screen opens at once with
+        // them, and a failing first listing is reported in its header like any later one.
         var iterator = poller.events.makeAsyncIterator()
-        var early: [AppEvent] = []
-        while true {
+        var early: [AppEvent] = options.cachedRows.isEmpty ? [] : [.cachedRows(options.cachedRows)]
+        while options.cachedRows.isEmpty {
             guard let event = await iterator.next() else { break }
             if case .refreshFailed(let error, _, _) = event {
                 if error.isRetryable {
@@ -190,6 +196,8 @@ public final class TerminalApp: Sendable {
                     let result = await OperationsClient.answer { () async throws(OperationsError) in try await client.get(name) }
                     inbox.withLock { $0.append(.detailsFetched(name: name.description, result)) }
                 }
+            case .remember(let operations):
+                options.remember?(operations)
             case .quit:
                 break
             }

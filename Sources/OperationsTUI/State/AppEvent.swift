@@ -5,6 +5,9 @@ import Foundation
 public enum AppEvent: Sendable {
     case key(Key)
     case poller(PollerEvent)
+    /// The project's operations as the local history last saw them, shown (marked as from the history) until
+    /// the first listing replaces them; sent before the poller's first event, if at all.
+    case cachedRows([LongRunningOperation])
     /// The server's answer to a cancel the user asked for.
     case cancelAnswered(name: String, outcome: CancelOutcome)
     case resize(TerminalSize)
@@ -50,5 +53,7 @@ public enum Effect: Sendable, Equatable {
     case fetchDetails(OperationName)
     /// A line for `--log-file`.
     case diagnostic(AppState.LogEntry)
+    /// Keep these operations, as the server sent them, in the local history.
+    case remember([LongRunningOperation])
     case quit
 }

@@ -126,6 +126,12 @@ public struct AppState: Sendable {
     public internal(set) var history: [String: [(state: OperationState?, at: Date)]] = [:]
     /// When the first listing arrived.
     public internal(set) var firstListedAt: Date?
+    /// Rows drawn from the local history that the first listing has not yet confirmed; those it does not list
+    /// leave the table when it ends.
+    public internal(set) var cachedNames: Set<String> = []
+    /// While rows from the history are shown: the names of the first listing in the order its pages gave them,
+    /// the order the table takes when the listing ends.
+    var firstListingOrder: [String]?
     /// Cancels sent and not yet answered.
     public internal(set) var cancelsInFlight: Set<String> = []
     public internal(set) var cancels: [String: CancelOutcome] = [:]

@@ -10,6 +10,8 @@ public enum Reducer {
             handleKey(&state, key, &effects)
         case .poller(let pollerEvent):
             apply(&state, pollerEvent, &effects)
+        case .cachedRows(let operations):
+            showCached(&state, operations)
         case .cancelAnswered(let name, let outcome):
             answerCancel(&state, name: name, outcome: outcome, &effects)
         case .auditFailed(let why):
@@ -329,12 +331,18 @@ public enum Reducer {
     static func apply(_ state: inout AppState, _ event: PollerEvent, _ effects: inout [Effect]) {
         switch event {
         case .initialPage(let operations):
+            if state.firstListingOrder != nil {
+                state.firstListingOrder?.append(contentsOf: operations.map(\.name))
+                state.cachedNames.subtract(operations.map(\.name))
+            }
             store(&state, operations, newcomersFirst: false)
+            effects.append(.remember(operations))
             state.firstListedAt = state.firstListedAt ?? state.now
             recount(&state)
             recomputeVisible(&state)
         case .refreshed(let operations, let transitions, let at):
             store(&state, operations, newcomersFirst: true)
+            effects.append(.remember(operations))
             if case .detail(let name, _) = state.mode, operations.contains(where: { $0.name == name }) {
                 fetchDetailsOfSummary(&state, &effects) // it changed: what was fetched is out of date
             }
@@ -344,7 +352,11 @@ public enum Reducer {
             recount(&state)
             recomputeVisible(&state)
         case .listed(let order, let at):
-            if let order { reorder(&state, order) }
+            if let firstOrder = state.firstListingOrder {
+                replaceCached(&state, order: order ?? firstOrder)
+            } else if let order {
+                reorder(&state, order)
+            }
             state.firstListedAt = state.firstListedAt ?? at
             state.freshness.loading = false
             state.freshness.lastSuccess = at
@@ -367,6 +379,30 @@ public enum Reducer {
             state.freshness.clockSkew = seconds
             if seconds != 0 { log(&state, &effects, DurationText.clockSkewWarning(seconds: seconds), .warning) }
         }
+    }
+
+    /// Shows the history's rows before the first listing, when the table is still empty.
+    static func showCached(_ state: inout AppState, _ operations: [LongRunningOperation]) {
+        guard state.operationCount == 0, state.firstListedAt == nil, !operations.isEmpty else { return }
+        state.tableRows.append(operations)
+        state.cachedNames = Set(operations.map(\.name))
+        state.firstListingOrder = []
+        recount(&state)
+        recomputeVisible(&state)
+    }
+
+    /// The first listing ended: the history's rows it did not list leave the table (and the marks), and the rest
+    /// take the server's order.
+    static func replaceCached(_ state: inout AppState, order: [String]) {
+        state.tableRows.remove(state.cachedNames)
+        state.marks.subtract(state.cachedNames)
+        if let anchor = state.markAnchor, state.cachedNames.contains(anchor) { state.markAnchor = nil }
+        state.cachedNames = []
+        state.firstListingOrder = nil
+        var seen = Set<String>()
+        let listed = order.filter { state.tableRows.contains($0) && seen.insert($0).inserted }
+        // Newcomers a refresh added during the first listing stay, first.
+        state.tableRows.reorder(state.tableRows.names.filter { !seen.contains($0) } + listed)
     }
 
     /// Puts the rows in the server's order; rows that departed stay where they were, marked "(gone)", until their

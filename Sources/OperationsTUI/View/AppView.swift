@@ -83,7 +83,9 @@ public enum AppView {
             parts.append("stale \(stale)s, retrying in \(retry)s: \(failure.message)")
             return (parts.joined(separator: " "), true)
         }
-        if state.freshness.loading {
+        if !state.cachedNames.isEmpty {
+            parts.append("\(state.cachedNames.count) rows from history, loading…")
+        } else if state.freshness.loading {
             parts.append("loading…")
         } else if let last = state.freshness.lastSuccess {
             let age = Int(max(0, state.now.timeIntervalSince(last)))

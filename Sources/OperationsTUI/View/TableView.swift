@@ -66,6 +66,8 @@ enum TableView {
     static func drawRow(_ state: AppState, name: String, operation: LongRunningOperation, layout: Layout, y: Int, into screen: inout ScreenBuffer, policy: TextPolicy) {
         let marked = state.marks.contains(name)
         let isCursor = state.cursor == name
+        // A row from the local history, not yet confirmed by the first listing.
+        let isCached = state.cachedNames.contains(name)
         let hasCancelColumn = layout.columns.contains { $0.column == .cancel }
         var x = 0
         for (column, _, width, alignRight) in layout.columns {
@@ -91,6 +93,7 @@ enum TableView {
             case .description: text = policy.safe(operation.metadata?.description ?? "")
             }
             if marked { style.bold = true }
+            if isCached { style.role = .dim }
             screen.write(text, x: x, y: y, exactly: width, alignRight: alignRight, ellipsis: policy.glyphs.ellipsis, style: style)
             screen.fill(x: x + width, y: y, width: 1, style: CellStyle(.plain, bold: marked))
             x += width + 1

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EarthEngineOperations
 import Foundation
+import OperationsHistory
 import OperationsTUI
 
 /// Options of the full-screen interface, shared by `eeops` (the default command) and `eeops demo`.
@@ -22,8 +23,13 @@ struct InterfaceOptions: ParsableArguments {
     @Option(name: .customLong("log-file"), help: "Write diagnostics to this file (nothing is written to the terminal while the screen is active).")
     var logFile: String?
 
-    /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored.
-    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?) async throws {
+    /// How many of the newest operations of the local history the interface draws before the server answers.
+    static let cachedRowLimit = 10_000
+
+    /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored. With
+    /// a `history`, the interface draws the project's last known rows at once and keeps what it sees.
+    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?,
+             history: OperationHistory? = nil) async throws {
         FreedMemory.returnLargeBlocksDirectly()
         var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
@@ -40,9 +46,24 @@ struct InterfaceOptions: ParsableArguments {
             options.diagnostics = { log.write($0) }
             diagnosticsLog = log
         }
+        // A failure of the history is told once the terminal is restored; the interface goes on without it.
+        let historyFailure = Locked<HistoryError?>(nil)
+        var recorder: HistoryRecorder?
+        if let history {
+            do {
+                options.cachedRows = try history.operations(project: project, limit: Self.cachedRowLimit).map(\.operation)
+                let keeping = HistoryRecorder(history: history) { error in historyFailure.withLock { $0 = $0 ?? error } }
+                options.remember = { keeping.add($0) }
+                recorder = keeping
+            } catch {
+                warnWithoutHistory(error)
+            }
+        }
         let summary: TerminalApp.Summary
         do {
+            defer { if let failure = historyFailure.withLock({ $0 }) { warnWithoutHistory(failure) } }
             summary = try await TerminalApp(client: client, settings: settings, options: options).run()
+            await recorder?.finish()
         } catch let error as TerminalApp.StartError {
             if case .firstListingFailed(let apiError) = error { throw fail(apiError) }
             printError(error.description)
@@ -72,6 +93,7 @@ struct TUICommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var interface: InterfaceOptions
+    @OptionGroup var historyOptions: HistoryOptions
 
     func run() async throws {
         let session: Session
@@ -83,7 +105,7 @@ struct TUICommand: AsyncParsableCommand {
         try await interface.run(
             client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
             apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription,
-            audit: audit
+            audit: audit, history: historyOptions.open()
         )
     }
 }
