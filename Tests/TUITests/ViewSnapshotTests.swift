@@ -121,12 +121,13 @@ struct ViewSnapshotTests {
             let lines = screen.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let header = lines[2]
             let stateColumn = ScreenText.column(of: "STATE", in: header) ?? -1
-            let progressEnd = (ScreenText.column(of: "PROG", in: header) ?? -1) + 4
+            // PROG, right-aligned in 4 columns; or PROGRESS, a bar and the percentage at the end of 10.
+            let progressEnd = (ScreenText.column(of: "PROG", in: header) ?? -1) + (header.contains("PROGRESS") ? 10 : 4)
             for line in lines[3..<11] {
                 #expect(TerminalText.width(line) <= columns)
                 let state = ScreenText.text(atColumn: stateColumn, of: line)
                 #expect(OperationState.known.contains { state.hasPrefix($0.apiValue) }, "state misplaced at \(columns): \(line)")
-                // PROG is right-aligned: its last character ends exactly at the header's end.
+                // The percentage (or "-") ends exactly at the column's end.
                 let progress = ScreenText.text(atColumn: progressEnd - 4, of: line).prefix(4)
                 #expect(progress.hasSuffix("%") || progress.hasSuffix("-"), "progress misplaced at \(columns): \(line)")
             }

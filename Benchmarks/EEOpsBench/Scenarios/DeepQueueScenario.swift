@@ -18,7 +18,7 @@ enum DeepQueueScenario {
             let figures = try await BenchEmulator.start(operations: size, activeFraction: activeFraction, quota: true) {
                 $0.activePlacement = .spread
             }.using { emulator in
-                try await measureIdle(context, emulator: emulator, count: size, idleWindow: idleWindow)
+                try await measureIdle(context, emulator: emulator, count: size, idleWindow: idleWindow, alsoWithoutHistory: size == sizes[0])
             }
             for program in figures {
                 rows.append(["\(size)", program.name, Figure.number(program.requestsPerSecond, digits: 2), Figure.percent(program.cpu),
@@ -51,7 +51,8 @@ enum DeepQueueScenario {
         let body = """
         Projects whose active operations (\(Figure.percent(activeFraction)) of them) lie on every page of a listing: \
         `eeops emulator --active-placement spread`, the quota on. The TUI in tmux (160×48) and `eeops watch --format jsonl` \
-        run side by side, each idle with the default 2 s interval. Requests counted by the emulator over \
+        run one after the other, each idle with the default 2 s interval; the TUI keeps its local history (as by \
+        default: every operation written once, then each change), and at \(sizes[0]) also runs with `--no-history`. Requests counted by the emulator over \
         \(Figure.seconds(idleWindow)) after warm-up (each program alone, the other stopped), CPU time as a share of \
         one core over the same window, resident memory (`VmRSS`) at its end and the peak (`VmHWM`).
 
@@ -81,21 +82,26 @@ enum DeepQueueScenario {
         var memory: (rss: Double, peak: Double)
     }
 
-    /// The TUI, then `watch`, each alone against the emulator: warmed up, then measured while idle.
-    private static func measureIdle(_ context: BenchContext, emulator: BenchEmulator, count: Int, idleWindow: Double) async throws -> [Idle] {
+    /// The TUI (keeping its history, as by default; and, when asked, with `--no-history`), then `watch`, each alone
+    /// against the emulator: warmed up, then measured while idle.
+    private static func measureIdle(_ context: BenchContext, emulator: BenchEmulator, count: Int, idleWindow: Double,
+                                    alsoWithoutHistory: Bool) async throws -> [Idle] {
         let listingSeconds = max(2, Double((count + 999) / 1000) / 10 * 2)
-        let tmux = try TmuxSession(columns: 160, rows: 48, command: TerminalScenarios.tuiCommand(context, emulator: emulator))
-        let screen = try await tmux.waitFor(timeout: 120) { $0.contains("\(count)/\(count)") }
-        guard screen.contains("\(count)/\(count)"), let tuiPID = try tmux.commandPID() else {
-            tmux.close()
-            throw BenchError("the TUI did not list the project:\n\(screen)")
+        func idleTUI(_ name: String, arguments: [String]) async throws -> Idle {
+            let tmux = try TmuxSession(columns: 160, rows: 48, command: TerminalScenarios.tuiCommand(context, emulator: emulator, arguments: arguments))
+            defer { tmux.close() }
+            let screen = try await tmux.waitFor(timeout: 120) { $0.contains("\(count)/\(count)") }
+            guard screen.contains("\(count)/\(count)"), let tuiPID = try tmux.commandPID() else {
+                throw BenchError("the TUI did not list the project:\n\(screen)")
+            }
+            return try await measure(name, pid: tuiPID, emulator: emulator, warmUp: listingSeconds * 2.5, window: idleWindow)
         }
-        let tui = try await measure("TUI", pid: tuiPID, emulator: emulator, warmUp: listingSeconds * 2.5, window: idleWindow)
-        tmux.close()
+        var figures = [try await idleTUI("TUI", arguments: [])]
+        if alsoWithoutHistory { figures.append(try await idleTUI("TUI, `--no-history`", arguments: ["--no-history"])) }
         let watchPID = try ChildProcess.start([context.eeops, "watch", "--format", "jsonl"], environment: emulator.eeopsEnvironment(context))
         defer { ChildProcess.stop(watchPID) }
-        let watch = try await measure("`watch`", pid: watchPID, emulator: emulator, warmUp: listingSeconds * 2.5 + 5, window: idleWindow)
-        return [tui, watch]
+        figures.append(try await measure("`watch`", pid: watchPID, emulator: emulator, warmUp: listingSeconds * 2.5 + 5, window: idleWindow))
+        return figures
     }
 
     private static func measure(_ name: String, pid: pid_t, emulator: BenchEmulator, warmUp: Double, window: Double) async throws -> Idle {

@@ -25,7 +25,11 @@ enum ListScenario {
             token = try await client.listPage(project: BenchEmulator.project, pageSize: 1000, pageToken: token).nextPageToken
         } while token != nil
 
+        // The default keeps the local history (written after the output, only the rows that changed); the same
+        // listing into a new history (every row written) and with --no-history show what the history costs.
         let eeopsCommand = [context.eeops, "list", "--format", "jsonl", "--page-size", "1000"]
+        let noHistoryCommand = eeopsCommand + ["--no-history"]
+        func newHistoryCommand(_ round: Int) -> [String] { eeopsCommand + ["--history", context.scratch + "/list-new-history-\(round).sqlite"] }
         let curlCommand = ["curl", "-sS", "--fail", "-H", "Authorization: Bearer \(BenchEmulator.token)"] + urls
         let summary = context.scratch + "/python-list-summary.txt"
         let pythonCommand = [context.python, context.pythonScript("list_operations.py"), emulator.url, BenchEmulator.project, BenchEmulator.token, summary]
@@ -44,12 +48,18 @@ enum ListScenario {
             throw BenchError("the Python client listed \(pythonSummary().count ?? -1) and printed \(pythonLines) (status \(pythonCheck.status)), expected \(count)")
         }
 
-        var eeops = Samples(), curl = Samples(), python = Samples(), pythonCall = Samples()
-        for _ in 0..<context.runs {
+        var eeops = Samples(), curl = Samples(), python = Samples(), pythonCall = Samples(), newHistory = Samples(), noHistory = Samples()
+        for round in 0..<context.runs {
             let e = try await ChildProcess.run(eeopsCommand, environment: environment)
             let c = try await ChildProcess.run(curlCommand, environment: context.baseEnvironment)
             let p = try await ChildProcess.run(pythonCommand, environment: context.baseEnvironment)
-            guard e.status == 0, c.status == 0, p.status == 0 else { throw BenchError("a listing failed: eeops \(e.status), curl \(c.status), python \(p.status)") }
+            let n = try await ChildProcess.run(newHistoryCommand(round), environment: environment)
+            let o = try await ChildProcess.run(noHistoryCommand, environment: environment)
+            guard e.status == 0, c.status == 0, p.status == 0, n.status == 0, o.status == 0 else {
+                throw BenchError("a listing failed: eeops \(e.status), curl \(c.status), python \(p.status), new history \(n.status), no history \(o.status)")
+            }
+            newHistory.add(n.seconds)
+            noHistory.add(o.seconds)
             eeops.add(e.seconds)
             curl.add(c.seconds)
             python.add(p.seconds)
@@ -63,19 +73,23 @@ enum ListScenario {
         one after another; medians of \(context.runs) rounds.
 
         \(markdownTable(["Command", "Median (min–max)", "vs eeops"], [
-            ["`eeops list --format jsonl --page-size 1000`", Figure.summary(eeops), "1.00×"],
+            ["`eeops list --format jsonl --page-size 1000` (the history kept, as by default)", Figure.summary(eeops), "1.00×"],
+            ["the same into a new history (all \(count) rows written)", Figure.summary(newHistory), Figure.ratio(newHistory.median / eeops.median)],
+            ["the same with `--no-history`", Figure.summary(noHistory), Figure.ratio(noHistory.median / eeops.median)],
             ["curl, the same \(urls.count) pages one after another (floor)", Figure.summary(curl), Figure.ratio(curl.median / eeops.median)],
             ["Python: `ee.data.listOperations()`, then each as a JSON line (whole process)", Figure.summary(python), Figure.ratio(pythonRatio)],
             ["Python: the `listOperations()` call alone", Figure.summary(pythonCall), Figure.ratio(pythonCall.median / eeops.median)],
         ]))
 
-        All three write the same JSON lines to /dev/null (curl the raw pages). The official client asks for pages of 500 \
+        All write the same JSON lines to /dev/null (curl the raw pages). The first eeops row is what users run: the \
+        history already holds the project (from the check before timing), and each listing rewrites the rows that \
+        changed since, in one transaction after the output. The official client asks for pages of 500 \
         (its `_TASKLIST_PAGE_SIZE`), so it makes twice as many requests.
 
         \(pinned)
         """
         return ScenarioReport(title: "1. List \(count) operations", body: body, targets: [
-            .init(scenario: "1. list", target: "≤ 1.5× the curl floor", measured: Figure.ratio(floorRatio), met: floorRatio <= 1.5),
+            .init(scenario: "1. list", target: "≤ 1.5× the curl floor, history on", measured: Figure.ratio(floorRatio), met: floorRatio <= 1.5),
             .init(scenario: "1. list", target: "≥ 5× faster than the Python client", measured: Figure.ratio(pythonRatio), met: pythonRatio >= 5),
         ])
     }

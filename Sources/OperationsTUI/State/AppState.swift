@@ -115,6 +115,11 @@ public struct AppState: Sendable {
 
     public internal(set) var filterText = ""
     public internal(set) var activeOnly = false
+    /// Only rows in these states (keys 1 to 6 toggle them, 0 clears); empty for every state.
+    public internal(set) var stateFilter: Set<OperationState> = []
+    /// The EECU-seconds of the visible rows, and of every row: the header's totals.
+    public internal(set) var visibleEECU = 0.0
+    public internal(set) var totalEECU = 0.0
     public internal(set) var sortKey: SortKey = .age
     public internal(set) var sortAscending = false
     public internal(set) var mode: Mode = .table
@@ -201,6 +206,28 @@ public struct AppState: Sendable {
 
     /// Rows of operations that fit on screen.
     public var tableHeight: Int { layout.tableRows.count }
+
+    /// Running and pending counts sampled over the session, oldest first: the header's sparklines.
+    public internal(set) var activity: [ActivitySample] = []
+
+    /// How many operations ran and waited at one moment of the session.
+    public struct ActivitySample: Sendable, Equatable {
+        public var at: Date
+        public var running: Int
+        public var pending: Int
+    }
+
+    /// Seconds between two samples of ``activity``, and how many are kept (the last ten minutes).
+    static let activityInterval: TimeInterval = 10
+    static let activityLimit = 60
+
+    /// The EECU-seconds of the marked rows (computed when drawn: marks are few, as a rule).
+    public var markedEECU: Double {
+        marks.reduce(0) { sum, name in sum + (operation(named: name).flatMap(EECUTotals.seconds(of:)) ?? 0) }
+    }
+
+    /// Whether anything hides rows: the filter text, "active only" or the state filter.
+    public var isFiltered: Bool { !filterText.isEmpty || activeOnly || !stateFilter.isEmpty }
 
     /// The operation under the cursor.
     public var cursorOperation: LongRunningOperation? { cursor.flatMap(operation(named:)) }

@@ -1,3 +1,5 @@
+import EarthEngineOperations
+
 /// What has the keyboard: each mode of the screen has its own bindings in the one key table.
 public enum KeyContext: Sendable, Equatable, CaseIterable {
     case table, filterPrompt, cancelDialog, detail, help
@@ -8,6 +10,9 @@ public enum Action: Sendable, Equatable, CaseIterable {
     case moveUp, moveDown, pageUp, pageDown, top, bottom, wheelUp, wheelDown
     case mark, markRange, markAll, clearMarks
     case cancel, details, filter, toggleActive
+    /// The state filter: show or hide one state (``OperationState/selectable``, in order), or every state again.
+    case toggleStatePending, toggleStateRunning, toggleStateCancelling, toggleStateSucceeded, toggleStateCancelled, toggleStateFailed
+    case clearStates
     case sortByState, sortByAge, sortByDescription, sortByType, sortByEECU
     case refresh, pause, help, quit
     /// The filter prompt (a printable character is typed into it; no binding needed).
@@ -37,6 +42,19 @@ public struct KeyBinding: Sendable {
 }
 
 public enum KeyMap {
+    /// The state each state-filter action shows or hides.
+    public static func state(of action: Action) -> OperationState? {
+        switch action {
+        case .toggleStatePending: .pending
+        case .toggleStateRunning: .running
+        case .toggleStateCancelling: .cancelling
+        case .toggleStateSucceeded: .succeeded
+        case .toggleStateCancelled: .cancelled
+        case .toggleStateFailed: .failed
+        default: nil
+        }
+    }
+
     /// The bindings of a context in force (without cancel when read-only).
     public static func bindings(_ context: KeyContext, readOnly: Bool) -> [KeyBinding] {
         all.filter { $0.context == context && !(readOnly && $0.action == .cancel) }
@@ -71,6 +89,13 @@ public enum KeyMap {
         KeyBinding(context: .table, keys: [.enter], label: "Enter", action: .details, summary: "details of the operation", hint: "details"),
         KeyBinding(context: .table, keys: [.character("/")], label: "/", action: .filter, summary: "filter as you type (text or regex over id, type, description); Enter keeps, Esc clears", hint: "filter"),
         KeyBinding(context: .table, keys: [.character("a")], label: "a", action: .toggleActive, summary: "show only active operations (PENDING, RUNNING, CANCELLING)", hint: "active"),
+        KeyBinding(context: .table, keys: [.character("1")], label: "1", action: .toggleStatePending, summary: "show PENDING (with the other states chosen; again: not)"),
+        KeyBinding(context: .table, keys: [.character("2")], label: "2", action: .toggleStateRunning, summary: "show RUNNING (likewise)"),
+        KeyBinding(context: .table, keys: [.character("3")], label: "3", action: .toggleStateCancelling, summary: "show CANCELLING (likewise)"),
+        KeyBinding(context: .table, keys: [.character("4")], label: "4", action: .toggleStateSucceeded, summary: "show SUCCEEDED (likewise)"),
+        KeyBinding(context: .table, keys: [.character("5")], label: "5", action: .toggleStateCancelled, summary: "show CANCELLED (likewise)"),
+        KeyBinding(context: .table, keys: [.character("6")], label: "6", action: .toggleStateFailed, summary: "show FAILED (likewise)"),
+        KeyBinding(context: .table, keys: [.character("0")], label: "0", action: .clearStates, summary: "show every state again"),
         KeyBinding(context: .table, keys: [.character("S")], label: "S", action: .sortByState, summary: "sort by state (again: reverse)"),
         KeyBinding(context: .table, keys: [.character("A")], label: "A", action: .sortByAge, summary: "sort by age (again: reverse)"),
         KeyBinding(context: .table, keys: [.character("D")], label: "D", action: .sortByDescription, summary: "sort by description (again: reverse)"),

@@ -36,6 +36,7 @@ public enum Reducer {
             keepCursorVisible(&state)
         case .tick(let now):
             state.now = now
+            sampleActivity(&state, at: now)
             let expired = state.changes.filter { now.timeIntervalSince($0.value.at) >= state.settings.highlightSeconds }
             guard !expired.isEmpty else { break }
             for (name, change) in expired {
@@ -140,6 +141,13 @@ public enum Reducer {
             state.mode = .filtering
         case .toggleActive:
             state.activeOnly.toggle()
+            recomputeVisible(&state)
+        case .toggleStatePending, .toggleStateRunning, .toggleStateCancelling, .toggleStateSucceeded, .toggleStateCancelled, .toggleStateFailed:
+            guard let chosen = KeyMap.state(of: action) else { break }
+            if state.stateFilter.remove(chosen) == nil { state.stateFilter.insert(chosen) }
+            recomputeVisible(&state)
+        case .clearStates:
+            state.stateFilter = []
             recomputeVisible(&state)
         case .sortByState: sort(&state, .state)
         case .sortByAge: sort(&state, .age)
@@ -477,6 +485,15 @@ public enum Reducer {
 
     /// Counts the rows per state for the header (rows marked "(gone)" do not count), from the table rows
     /// rather than the operations, which would cost a copy of each.
+    /// Takes a sample of the running and pending counts once the first listing is in, one per
+    /// ``AppState/activityInterval``, keeping the last ``AppState/activityLimit``.
+    static func sampleActivity(_ state: inout AppState, at now: Date) {
+        guard state.firstListedAt != nil, !state.freshness.loading else { return }
+        if let last = state.activity.last, now.timeIntervalSince(last.at) < AppState.activityInterval { return }
+        state.activity.append(AppState.ActivitySample(at: now, running: state.stateCounts[.running] ?? 0, pending: state.stateCounts[.pending] ?? 0))
+        if state.activity.count > AppState.activityLimit { state.activity.removeFirst(state.activity.count - AppState.activityLimit) }
+    }
+
     static func recount(_ state: inout AppState) {
         var byRank = [Int](repeating: 0, count: 8)
         for rank in state.tableRows.stateRanks { byRank[Int(rank)] += 1 }
@@ -485,6 +502,7 @@ public enum Reducer {
         }
         state.stateCounts = [.running: byRank[0], .cancelling: byRank[1], .pending: byRank[2], .failed: byRank[3],
                              .cancelled: byRank[4], .succeeded: byRank[5], .unspecified: byRank[6]]
+        state.totalEECU = state.tableRows.totalEECU
     }
 
     static func describe(_ error: OperationsError) -> String {
@@ -509,8 +527,10 @@ public enum Reducer {
     /// Recomputes the visible rows; held back while the cancel dialog is open so the rows do not move under it.
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
-        state.visible = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, sortKey: state.sortKey, ascending: state.sortAscending)
-            .apply(state.tableRows)
+        let result = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, states: state.stateFilter,
+                                sortKey: state.sortKey, ascending: state.sortAscending).apply(state.tableRows)
+        state.visible = result.names
+        state.visibleEECU = result.eecuSeconds
         if let cursor = state.cursor, let index = state.position(of: cursor) {
             state.cursorIndexHint = index
         } else if state.visible.isEmpty {

@@ -5,33 +5,48 @@ import Foundation
 public struct TableQuery: Sendable {
     public var filterText: String
     public var activeOnly: Bool
+    /// Only rows in these states; empty for every state.
+    public var states: Set<OperationState>
     public var sortKey: AppState.SortKey
     public var ascending: Bool
 
-    public init(filterText: String, activeOnly: Bool, sortKey: AppState.SortKey, ascending: Bool) {
+    public init(filterText: String, activeOnly: Bool, states: Set<OperationState> = [], sortKey: AppState.SortKey, ascending: Bool) {
         self.filterText = filterText
         self.activeOnly = activeOnly
+        self.states = states
         self.sortKey = sortKey
         self.ascending = ascending
+    }
+
+    /// The visible rows and what they add up to.
+    package struct Result {
+        /// The visible names, in the table's order.
+        package var names: [String]
+        /// The EECU-seconds of the visible rows that report a usable value.
+        package var eecuSeconds: Double
     }
 
     /// The visible names: `operations` (in the server's order) filtered, then sorted stably (ties keep the
     /// server's order).
     public func apply(_ operations: [LongRunningOperation]) -> [String] {
-        apply(TableRows(operations))
+        apply(TableRows(operations)).names
     }
 
     /// The same on the table's rows, which the state keeps between refreshes. Sorting compares
     /// integers and packed bytes by position, never whole operations, so that a comparison reads no operation
     /// and counts no references.
-    package func apply(_ rows: TableRows) -> [String] {
+    package func apply(_ rows: TableRows) -> Result {
         let matched = filterText.isEmpty ? nil : rows.matches(TextPattern(typed: filterText))
+        let ranks = states.isEmpty ? nil : Set(states.map { Int8(Self.rank($0)) })
         var kept: [Int32] = []
         kept.reserveCapacity(rows.count)
+        var eecuSeconds = 0.0
         for index in 0..<rows.count {
             if activeOnly, !rows.isActive[index] { continue }
+            if let ranks, !ranks.contains(rows.stateRanks[index]) { continue }
             if let matched, !matched[index] { continue }
             kept.append(Int32(index))
+            if let seconds = TableRows.usableEECU(rows.eecu[index]) { eecuSeconds += seconds }
         }
         // Server order is newest first: "age descending" keeps it; other keys break ties by it.
         switch sortKey {
@@ -41,7 +56,7 @@ public struct TableQuery: Sendable {
         case .description: rows.descriptionBytes.sort(&kept, ascending: ascending)
         case .type: rows.typeBytes.sort(&kept, ascending: ascending)
         }
-        return kept.map { rows.names[Int($0)] }
+        return Result(names: kept.map { rows.names[Int($0)] }, eecuSeconds: eecuSeconds)
     }
 
     /// Sorts positions by their keys, ties by position (so the sort is stable).
@@ -89,6 +104,12 @@ package struct TableRows: Sendable {
     private var rowOfName = NameIndex()
 
     var count: Int { operations.count }
+
+    /// An EECU column value as a number to add up: nil for a row without one (-1) and for values no sum can take.
+    static func usableEECU(_ value: Double) -> Double? { value >= 0 && value.isFinite ? value : nil }
+
+    /// The EECU-seconds of every row that reports a usable value.
+    var totalEECU: Double { eecu.reduce(0) { $0 + (Self.usableEECU($1) ?? 0) } }
 
     package init() {}
 

@@ -42,7 +42,19 @@ public enum AppView {
         var right: [String] = []
         if !state.filterText.isEmpty { right.append("filter /\(policy.safe(state.filterText))/") }
         if state.activeOnly { right.append("active only") }
-        if !state.marks.isEmpty { right.append("\(state.marks.count) marked") }
+        if !state.stateFilter.isEmpty {
+            right.append(OperationState.selectable.filter(state.stateFilter.contains).map(\.apiValue).joined(separator: "+"))
+        }
+        // EECU totals where there is room: of the marked rows, and of the rows shown (of all, when filtered).
+        let roomForEECU = width >= 100
+        if !state.marks.isEmpty {
+            right.append("\(state.marks.count) marked" + (roomForEECU ? " (\(OperationFormatting.eecuAmount(seconds: state.markedEECU)))" : ""))
+        }
+        if roomForEECU {
+            right.append(state.isFiltered
+                ? "\(OperationFormatting.eecuAmount(seconds: state.visibleEECU)) of \(OperationFormatting.eecuAmount(seconds: state.totalEECU))"
+                : OperationFormatting.eecuAmount(seconds: state.totalEECU))
+        }
         right.append("\(state.visible.count)/\(state.operationCount)")
         let rightText = right.joined(separator: separator)
         let rightWidth = TerminalText.width(rightText)
@@ -64,9 +76,27 @@ public enum AppView {
             x += screen.write(label, x: x, y: 1, style: CellStyle(TableView.role(of: operationState), bold: count > 0 && operationState.isActive))
             x += screen.write("  ", x: x, y: 1)
         }
+        // Running and pending over the session, where there is room.
+        if state.activity.count >= 2 {
+            let recent = state.activity.suffix(16)
+            let spark = "run \(sparkline(recent.map(\.running), ascii: state.settings.ascii)) pend \(sparkline(recent.map(\.pending), ascii: state.settings.ascii))"
+            if width >= 120, x + TerminalText.width(spark) <= countsLimit {
+                x += screen.write(spark, x: x, y: 1, style: CellStyle(.dim))
+            }
+        }
         let freshnessWidth = min(TerminalText.width(freshness), max(0, width - x))
         screen.write(freshness, x: width - freshnessWidth, y: 1, exactly: freshnessWidth, ellipsis: policy.glyphs.ellipsis,
                      style: warning ? CellStyle(.warning, bold: true) : CellStyle(.dim))
+    }
+
+    /// `values` as a line of bars from the lowest (zero) to the highest (the largest value): `▁▃▅█`, or in
+    /// ASCII `_-=#`.
+    static func sparkline(_ values: [Int], ascii: Bool) -> String {
+        let levels: [Character] = ascii ? ["_", ".", "-", "=", "#"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        let top = max(1, values.max() ?? 0)
+        return String(values.map { value in
+            levels[min(levels.count - 1, Int((Double(max(0, value)) / Double(top) * Double(levels.count - 1)).rounded()))]
+        })
     }
 
     /// "updated 2s ago", or a warning when refreshes fail, and whether it is one.

@@ -14,11 +14,13 @@ struct Glyphs: Sendable {
     var separator: String
     var sortUp: String
     var sortDown: String
+    /// After the state of an operation near the end of its ten-day lifetime.
+    var lifetime: String
 
     static let unicode = Glyphs(arrow: "→", ellipsis: "…", horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐",
-                                bottomLeft: "└", bottomRight: "┘", separator: " · ", sortUp: "↑", sortDown: "↓")
+                                bottomLeft: "└", bottomRight: "┘", separator: " · ", sortUp: "↑", sortDown: "↓", lifetime: "⌛")
     static let ascii = Glyphs(arrow: "->", ellipsis: "~", horizontal: "-", vertical: "|", topLeft: "+", topRight: "+",
-                              bottomLeft: "+", bottomRight: "+", separator: " | ", sortUp: "^", sortDown: "v")
+                              bottomLeft: "+", bottomRight: "+", separator: " | ", sortUp: "^", sortDown: "v", lifetime: "(10d!)")
 }
 
 /// Makes untrusted text safe to draw: neutralised, and ASCII-only in ASCII mode.
@@ -44,7 +46,7 @@ struct TextPolicy: Sendable {
     /// The interface's symbols (and a dash it writes) as ASCII spells them.
     private static let asciiSpellings: [Character: String] = [
         "…": "...", "·": "|", "→": "->", "↑": "^", "↓": "v", "—": "-", "─": "-", "│": "|",
-        "┌": "+", "┐": "+", "└": "+", "┘": "+",
+        "┌": "+", "┐": "+", "└": "+", "┘": "+", "⌛": "(10d!)",
     ]
 
     func fit(_ text: String, _ width: Int, alignRight: Bool = false) -> String {

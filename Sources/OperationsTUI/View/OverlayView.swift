@@ -116,7 +116,12 @@ enum OverlayView {
         field("Type", policy.safe(metadata?.type ?? "-"))
         field("Description", policy.safe(ServerText.capped(metadata?.description ?? "-")))
         field("Progress", OperationFormatting.progress(operation) + "   attempt \(metadata?.attempt.map(String.init) ?? "-")   priority \(metadata?.priority.map(String.init) ?? "-")")
-        field("EECU", metadata?.batchEecuUsageSeconds.map { String(format: "%.1f EECU-seconds", $0) } ?? "-")
+        field("EECU", EECUTotals.seconds(of: operation).map { seconds in
+            OperationFormatting.eecuAmount(seconds: seconds) + (seconds >= 3600 ? String(format: " (%.1f EECU-seconds)", seconds) : "")
+        } ?? "-")
+        if QueueEstimate.isNearingLifetime(operation, now: state.now) {
+            field("Lifetime", "created over \(Int((QueueEstimate.lifetime - QueueEstimate.lifetimeWarning) / 86_400)) days ago: the server ends a task after \(Int(QueueEstimate.lifetime / 86_400))", CellStyle(.warning, bold: true))
+        }
         field("Created", time(metadata?.createTime))
         field("Started", time(metadata?.startTime))
         field("Updated", time(metadata?.updateTime))

@@ -18,7 +18,8 @@ enum TableView {
         if width >= 100 { columns.append(shared(.type, .type)) }
         columns.append(shared(.state, .transition))
         if width >= 80 { columns.append((.cancel, "CANCEL", 17, false)) }
-        columns.append(shared(.progress, .progress))
+        // A bar where there is room, the percentage alone where there is not.
+        columns.append(width >= 120 ? (.progress, "PROGRESS", 10, false) : shared(.progress, .progress))
         if width >= 130 { columns.append((.attempt, "ATT", 3, true)) }
         if width >= 120 { columns.append((.eecu, "EECU", 7, true)) }
         if width >= 110 { columns.append((.created, "CREATED", 8, true)) }
@@ -82,7 +83,7 @@ enum TableView {
             case .cancel:
                 let cell = cancelCell(state, name: name)
                 (text, style) = (policy.safe(cell.0), cell.1)
-            case .progress: text = OperationFormatting.progress(operation)
+            case .progress: text = width >= 10 ? progressBar(operation, width: width, policy: policy) : OperationFormatting.progress(operation)
             case .attempt: text = operation.metadata?.attempt.map(String.init) ?? "-"
             case .eecu: text = OperationFormatting.eecu(operation)
             case .created: text = OperationFormatting.age(of: operation.metadata?.createTime, now: state.now)
@@ -114,7 +115,30 @@ enum TableView {
         if includeCancel, state.cancels[name] != nil || state.cancelsInFlight.contains(name) {
             text += " (" + policy.safe(cancelCell(state, name: name).0) + ")"
         }
+        // Still waiting or running a day before the server ends it at ten days.
+        if QueueEstimate.isNearingLifetime(operation, now: state.now) {
+            text += " " + policy.glyphs.lifetime
+            if style.role != .highlight { style = CellStyle(.warning, bold: true) }
+        }
         return (text, style)
+    }
+
+    /// `████▌ 42%`: a bar of `width` − 5 cells in eighths (in ASCII, `####.  42%` in whole cells), then the
+    /// percentage; `-` at the end, where the percentage goes, when the server gave no progress.
+    static func progressBar(_ operation: LongRunningOperation, width: Int, policy: TextPolicy) -> String {
+        guard let progress = operation.metadata?.clampedProgress else { return String(repeating: " ", count: max(0, width - 1)) + "-" }
+        let cells = width - 5
+        let percent = OperationFormatting.progress(operation)
+        let label = String(repeating: " ", count: max(0, 4 - percent.count)) + percent
+        if policy.ascii {
+            let full = Int((progress * Double(cells)).rounded(.down))
+            return String(repeating: "#", count: full) + String(repeating: ".", count: cells - full) + " " + label
+        }
+        let eighths = Int((progress * Double(cells * 8)).rounded(.down))
+        let partials: [String] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        var bar = String(repeating: "█", count: eighths / 8) + partials[eighths % 8]
+        bar += String(repeating: " ", count: cells - TerminalText.width(bar))
+        return bar + " " + label
     }
 
     /// What became of the user's cancel of this row.

@@ -1,0 +1,94 @@
+import EarthEngineOperations
+import Foundation
+import Testing
+@testable import OperationsTUI
+
+/// The operator's view in the TUI, headless: the state filter, the EECU totals in the header, the lifetime flag,
+/// the progress bar and the sparkline of running and pending counts.
+@Suite("The TUI's operator view")
+struct OperatorViewTests {
+    /// Keys 1 to 6 show or hide one state each (several at once), 0 shows every state again; the header names
+    /// the states chosen.
+    @Test func numberKeysFilterByState() {
+        var state = Fixtures.state(columns: 120, rows: 30)
+        Fixtures.press(&state, .character("2"))
+        #expect(state.stateFilter == [.running])
+        #expect(state.visible.allSatisfy { state.operation(named: $0)?.state == .running } && state.visible.count == 3)
+        Fixtures.press(&state, .character("6"))
+        #expect(state.stateFilter == [.running, .failed] && state.visible.count == 4)
+        #expect(AppView.render(state).text.split(separator: "\n").first?.contains("RUNNING+FAILED") == true)
+        Fixtures.press(&state, .character("2"))
+        #expect(state.stateFilter == [.failed] && state.visible.count == 1)
+        Fixtures.press(&state, .character("0"))
+        #expect(state.stateFilter.isEmpty && state.visible.count == 8)
+    }
+
+    /// The header adds up the EECU of the rows shown (of all, when filtered) and of the marked rows.
+    @Test func theHeaderTotalsEECUShownAndMarked() {
+        var state = Fixtures.state(columns: 160, rows: 30)
+        // The fixture reports 812 + 12,400 + 3 + 99 EECU-seconds: 3.7 EECU-hours.
+        #expect(state.totalEECU == 13_314 && state.visibleEECU == 13_314)
+        var header = AppView.render(state).text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.contains("3.7 EECU-h · 8/8"), "\(header)")
+        Fixtures.press(&state, .character("1"), .character("4"))
+        #expect(state.visibleEECU == 3)
+        header = AppView.render(state).text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.contains("3 EECU-s of 3.7 EECU-h"), "\(header)")
+        Fixtures.press(&state, .character("0"), .character("g"), .character(" "), .character(" "))
+        #expect(state.markedEECU == 812 + 12_400)
+        header = AppView.render(state).text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.contains("2 marked (3.7 EECU-h)"), "\(header)")
+        // At 80 columns the totals give way to the counts.
+        var narrow = Fixtures.state(columns: 80, rows: 24)
+        Fixtures.press(&narrow, .character(" "))
+        let narrowHeader = AppView.render(narrow).text.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(narrowHeader.contains("1 marked · 8/8") && !narrowHeader.contains("EECU"), "\(narrowHeader)")
+    }
+
+    /// A PENDING or RUNNING operation created over nine days ago carries the hourglass in its row (and a
+    /// spelled-out flag in ASCII), and a line in its details.
+    @Test func operationsNearTheirLifetimeAreFlagged() {
+        let old = Fixtures.operation("OLDAAAAAAAAAAAAAAAAAAAAA", .pending, description: "queued for days", minutesAgo: 9.5 * 24 * 60)
+        let young = Fixtures.operation("YOUNGBBBBBBBBBBBBBBBBBBB", .pending, description: "queued today", minutesAgo: 60)
+        let state = Fixtures.state(columns: 120, rows: 20, operations: [old, young])
+        let lines = AppView.render(state).text.split(separator: "\n")
+        #expect(lines.first { $0.contains("queued for days") }?.contains("PENDING ⌛") == true, "\(lines)")
+        #expect(lines.first { $0.contains("queued today") }?.contains("⌛") == false)
+        var ascii = state
+        ascii.settings.ascii = true
+        #expect(AppView.render(ascii).text.contains("PENDING (10d!)"))
+        var detail = state
+        Fixtures.press(&detail, .enter)
+        #expect(AppView.render(detail).text.contains("the server ends a task after 10"))
+    }
+
+    @Test func progressIsABarWhereThereIsRoom() {
+        let half = Fixtures.operation("HALFAAAAAAAAAAAAAAAAAAAA", .running, minutesAgo: 1, progress: 0.5)
+        #expect(TableView.progressBar(half, width: 10, policy: TextPolicy(ascii: false)) == "██▌    50%")
+        #expect(TableView.progressBar(half, width: 10, policy: TextPolicy(ascii: true)) == "##...  50%")
+        let done = Fixtures.operation("DONEBBBBBBBBBBBBBBBBBBBB", .succeeded, minutesAgo: 1, progress: 1)
+        #expect(TableView.progressBar(done, width: 10, policy: TextPolicy(ascii: false)) == "█████ 100%")
+        let none = Fixtures.operation("NONECCCCCCCCCCCCCCCCCCCC", .pending, minutesAgo: 1)
+        #expect(TableView.progressBar(none, width: 10, policy: TextPolicy(ascii: false)) == "         -")
+        let wide = AppView.render(Fixtures.state(columns: 160, rows: 30)).text
+        #expect(wide.contains("PROGRESS") && wide.contains("████▌  90%"), "90% of 5 cells is 4½: \(wide)")
+        #expect(!AppView.render(Fixtures.state(columns: 100, rows: 30)).text.contains("PROGRESS"))
+    }
+
+    /// One sample of the running and pending counts every 10 s once the listing is in, drawn as sparklines.
+    @Test func runningAndPendingAreSampledIntoSparklines() {
+        var state = Fixtures.state(columns: 160, rows: 30)
+        for second in stride(from: 0, to: 35, by: 1) {
+            _ = Reducer.reduce(&state, .tick(Fixtures.now.addingTimeInterval(Double(second))))
+            if second == 12 {
+                let more = Fixtures.operation("RUNXAAAAAAAAAAAAAAAAAAAA", .running, minutesAgo: 0)
+                _ = Reducer.reduce(&state, .poller(.refreshed(operations: [more], transitions: [], at: Fixtures.now)))
+            }
+        }
+        #expect(state.activity.map(\.running) == [3, 3, 4, 4])
+        #expect(state.activity.map(\.pending) == [1, 1, 1, 1])
+        #expect(AppView.sparkline([0, 2, 4, 8], ascii: false) == "▁▃▅█")
+        #expect(AppView.sparkline([0, 2, 4, 8], ascii: true) == "_.-#")
+        #expect(AppView.render(state).text.contains("run ▆▆██ pend ████"), "\(AppView.render(state).text.prefix(400))")
+    }
+}
