@@ -91,4 +91,34 @@ struct OperatorViewTests {
         #expect(AppView.sparkline([0, 2, 4, 8], ascii: true) == "_.-#")
         #expect(AppView.render(state).text.contains("run ▆▆██ pend ████"), "\(AppView.render(state).text.prefix(400))")
     }
+
+    /// `f` lists the failed operations grouped by error; `m` marks a group, Enter shows only it, 0 shows all again.
+    @Test func failureGroupsCanBeShownAndMarked() {
+        func failed(_ id: String, _ message: String) -> LongRunningOperation {
+            let base = Fixtures.operation(id, .failed, minutesAgo: 5)
+            return LongRunningOperation(name: base.name, metadata: base.metadata, done: true, error: Status(code: 5, message: message))
+        }
+        let operations = [
+            failed("F1AAAAAAAAAAAAAAAAAAAAAA", "Asset 'projects/x/assets/a1' not found."),
+            Fixtures.operation("RUNBBBBBBBBBBBBBBBBBBBBB", .running, minutesAgo: 1),
+            failed("F2CCCCCCCCCCCCCCCCCCCCCC", "Asset 'projects/x/assets/b22' not found."),
+            failed("F3DDDDDDDDDDDDDDDDDDDDDD", "Computation timed out."),
+        ]
+        var state = Fixtures.state(columns: 120, rows: 30, operations: operations)
+        Fixtures.press(&state, .character("f"))
+        #expect(state.mode == .failures(selected: 0))
+        #expect(state.failureGroups.map(\.count) == [2, 1])
+        let text = AppView.render(state).text
+        #expect(text.contains("Failures: 3 in 2 group(s)") && text.contains("2  NOT_FOUND  Asset '…' not found."), "\(text)")
+        Fixtures.press(&state, .character("m"))
+        #expect(state.mode == .table)
+        #expect(state.marks == [operations[0].name, operations[2].name])
+        Fixtures.press(&state, .character("f"), .character("j"), .enter)
+        #expect(state.visible == [operations[3].name])
+        #expect(AppView.render(state).text.split(separator: "\n").first?.contains("failure group (1): Computation timed out.") == true)
+        Fixtures.press(&state, .character("0"))
+        #expect(state.groupFilter == nil && state.visible.count == 4)
+        Fixtures.press(&state, .character("f"), .escape)
+        #expect(state.mode == .table && state.visible.count == 4)
+    }
 }

@@ -439,7 +439,7 @@ struct ReducerEffectTests {
         }
         var state = Fixtures.state(columns: 120, rows: 40)
         var screens: [(KeyContext, String)] = []
-        for key in [Key.character("/"), .escape, .character("?"), .character("z"), .enter, .escape, .character("x")] {
+        for key in [Key.character("/"), .escape, .character("?"), .character("z"), .enter, .escape, .character("f"), .escape, .character("x")] {
             Fixtures.press(&state, key)
             screens.append((state.mode.keyContext, AppView.render(state).text))
         }

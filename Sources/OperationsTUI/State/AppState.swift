@@ -34,6 +34,8 @@ public struct AppState: Sendable {
         case confirmCancel(CancelConfirmation)
         case detail(name: String, scroll: Int)
         case help
+        /// The failure groups (``AppState/failureGroups``), one selected.
+        case failures(selected: Int)
 
         /// Whose bindings of the key table are in force.
         public var keyContext: KeyContext {
@@ -43,6 +45,7 @@ public struct AppState: Sendable {
             case .confirmCancel: .cancelDialog
             case .detail: .detail
             case .help: .help
+            case .failures: .failures
             }
         }
     }
@@ -115,6 +118,10 @@ public struct AppState: Sendable {
 
     public internal(set) var filterText = ""
     public internal(set) var activeOnly = false
+    /// The failure groups of the table's FAILED rows, as the failures view last computed them.
+    public internal(set) var failureGroups: [FailureGroup] = []
+    /// Only the rows of this failure group (Enter in the failures view; 0 clears).
+    public internal(set) var groupFilter: FailureGroup?
     /// Only rows in these states (keys 1 to 6 toggle them, 0 clears); empty for every state.
     public internal(set) var stateFilter: Set<OperationState> = []
     /// The EECU-seconds of the visible rows, and of every row: the header's totals.
@@ -227,7 +234,7 @@ public struct AppState: Sendable {
     }
 
     /// Whether anything hides rows: the filter text, "active only" or the state filter.
-    public var isFiltered: Bool { !filterText.isEmpty || activeOnly || !stateFilter.isEmpty }
+    public var isFiltered: Bool { !filterText.isEmpty || activeOnly || !stateFilter.isEmpty || groupFilter != nil }
 
     /// The operation under the cursor.
     public var cursorOperation: LongRunningOperation? { cursor.flatMap(operation(named:)) }

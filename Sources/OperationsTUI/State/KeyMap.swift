@@ -2,7 +2,7 @@ import EarthEngineOperations
 
 /// What has the keyboard: each mode of the screen has its own bindings in the one key table.
 public enum KeyContext: Sendable, Equatable, CaseIterable {
-    case table, filterPrompt, cancelDialog, detail, help
+    case table, filterPrompt, cancelDialog, detail, help, failures
 }
 
 /// What a key does. Moving and paging mean the cursor in the table and the scroll in the detail view.
@@ -13,6 +13,8 @@ public enum Action: Sendable, Equatable, CaseIterable {
     /// The state filter: show or hide one state (``OperationState/selectable``, in order), or every state again.
     case toggleStatePending, toggleStateRunning, toggleStateCancelling, toggleStateSucceeded, toggleStateCancelled, toggleStateFailed
     case clearStates
+    /// The failure groups: open the view; in it, show only the selected group, or mark it.
+    case failures, showGroup, markGroup, closeFailures
     case sortByState, sortByAge, sortByDescription, sortByType, sortByEECU
     case refresh, pause, help, quit
     /// The filter prompt (a printable character is typed into it; no binding needed).
@@ -95,7 +97,8 @@ public enum KeyMap {
         KeyBinding(context: .table, keys: [.character("4")], label: "4", action: .toggleStateSucceeded, summary: "show SUCCEEDED (likewise)"),
         KeyBinding(context: .table, keys: [.character("5")], label: "5", action: .toggleStateCancelled, summary: "show CANCELLED (likewise)"),
         KeyBinding(context: .table, keys: [.character("6")], label: "6", action: .toggleStateFailed, summary: "show FAILED (likewise)"),
-        KeyBinding(context: .table, keys: [.character("0")], label: "0", action: .clearStates, summary: "show every state again"),
+        KeyBinding(context: .table, keys: [.character("0")], label: "0", action: .clearStates, summary: "show every state and failure group again"),
+        KeyBinding(context: .table, keys: [.character("f")], label: "f", action: .failures, summary: "the failed operations grouped by error (Enter shows a group, m marks it)"),
         KeyBinding(context: .table, keys: [.character("S")], label: "S", action: .sortByState, summary: "sort by state (again: reverse)"),
         KeyBinding(context: .table, keys: [.character("A")], label: "A", action: .sortByAge, summary: "sort by age (again: reverse)"),
         KeyBinding(context: .table, keys: [.character("D")], label: "D", action: .sortByDescription, summary: "sort by description (again: reverse)"),
@@ -120,6 +123,12 @@ public enum KeyMap {
         KeyBinding(context: .detail, keys: [.pageDown], label: "PgDn", action: .pageDown, summary: "scroll a page down"),
         KeyBinding(context: .detail, keys: [.pageUp], label: "PgUp", action: .pageUp, summary: "scroll a page up"),
         KeyBinding(context: .detail, keys: [.escape, .enter, .character("q"), .backspace], label: "Esc/Enter/q", action: .closeDetail, summary: "back to the table", hint: "back"),
+
+        KeyBinding(context: .failures, keys: [.down, .character("j")], label: "↓/j", action: .moveDown, summary: "next group", hint: "move"),
+        KeyBinding(context: .failures, keys: [.up, .character("k")], label: "↑/k", action: .moveUp, summary: "previous group"),
+        KeyBinding(context: .failures, keys: [.enter], label: "Enter", action: .showGroup, summary: "show only the group's operations (0 shows all again)", hint: "show"),
+        KeyBinding(context: .failures, keys: [.character("m")], label: "m", action: .markGroup, summary: "mark the group's operations", hint: "mark"),
+        KeyBinding(context: .failures, keys: [.escape, .character("q"), .character("f")], label: "Esc/q", action: .closeFailures, summary: "back to the table", hint: "back"),
 
         KeyBinding(context: .help, keys: [], anyKey: true, label: "any key", action: .closeHelp, summary: "close this help", hint: "closes this help"),
     ]

@@ -98,6 +98,7 @@ public enum Reducer {
         case .confirmCancel(let dialog): performInCancelDialog(action, dialog, &state, &effects)
         case .detail(let name, let scroll): performInDetail(action, name: name, scroll: scroll, &state)
         case .help: state.mode = .table // its one binding, every key, closes it
+        case .failures(let selected): performInFailures(action, selected: selected, &state)
         }
     }
 
@@ -148,7 +149,11 @@ public enum Reducer {
             recomputeVisible(&state)
         case .clearStates:
             state.stateFilter = []
+            state.groupFilter = nil
             recomputeVisible(&state)
+        case .failures:
+            state.failureGroups = FailureGroups.group(state.tableRows.operations)
+            state.mode = .failures(selected: 0)
         case .sortByState: sort(&state, .state)
         case .sortByAge: sort(&state, .age)
         case .sortByDescription: sort(&state, .description)
@@ -168,6 +173,28 @@ public enum Reducer {
             effects.append(.quit)
         default:
             break // the actions of the other contexts
+        }
+    }
+
+    /// The failures view: move between groups, show one in the table, or mark its operations.
+    static func performInFailures(_ action: Action, selected: Int, _ state: inout AppState) {
+        let groups = state.failureGroups
+        switch action {
+        case .moveDown: state.mode = .failures(selected: min(selected + 1, max(0, groups.count - 1)))
+        case .moveUp: state.mode = .failures(selected: max(0, selected - 1))
+        case .showGroup:
+            state.mode = .table
+            guard groups.indices.contains(selected) else { break }
+            state.groupFilter = groups[selected]
+            recomputeVisible(&state)
+        case .markGroup:
+            state.mode = .table
+            guard groups.indices.contains(selected) else { break }
+            state.marks.formUnion(groups[selected].names.filter { state.tableRows.contains($0) })
+        case .closeFailures:
+            state.mode = .table
+        default:
+            break
         }
     }
 
@@ -528,7 +555,8 @@ public enum Reducer {
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
         let result = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, states: state.stateFilter,
-                                sortKey: state.sortKey, ascending: state.sortAscending).apply(state.tableRows)
+                                names: state.groupFilter.map { Set($0.names) }, sortKey: state.sortKey, ascending: state.sortAscending)
+            .apply(state.tableRows)
         state.visible = result.names
         state.visibleEECU = result.eecuSeconds
         if let cursor = state.cursor, let index = state.position(of: cursor) {

@@ -7,13 +7,17 @@ public struct TableQuery: Sendable {
     public var activeOnly: Bool
     /// Only rows in these states; empty for every state.
     public var states: Set<OperationState>
+    /// Only rows of these names (a failure group); nil for every row.
+    public var names: Set<String>?
     public var sortKey: AppState.SortKey
     public var ascending: Bool
 
-    public init(filterText: String, activeOnly: Bool, states: Set<OperationState> = [], sortKey: AppState.SortKey, ascending: Bool) {
+    public init(filterText: String, activeOnly: Bool, states: Set<OperationState> = [], names: Set<String>? = nil,
+                sortKey: AppState.SortKey, ascending: Bool) {
         self.filterText = filterText
         self.activeOnly = activeOnly
         self.states = states
+        self.names = names
         self.sortKey = sortKey
         self.ascending = ascending
     }
@@ -44,6 +48,7 @@ public struct TableQuery: Sendable {
         for index in 0..<rows.count {
             if activeOnly, !rows.isActive[index] { continue }
             if let ranks, !ranks.contains(rows.stateRanks[index]) { continue }
+            if let names, !names.contains(rows.names[index]) { continue }
             if let matched, !matched[index] { continue }
             kept.append(Int32(index))
             if let seconds = TableRows.usableEECU(rows.eecu[index]) { eecuSeconds += seconds }

@@ -27,6 +27,7 @@ public enum AppView {
         switch state.mode {
         case .confirmCancel(let dialog): OverlayView.drawCancelDialog(dialog, state: state, into: &screen, policy: policy)
         case .help: OverlayView.drawHelp(state, into: &screen, policy: policy)
+        case .failures(let selected): OverlayView.drawFailures(state, selected: selected, into: &screen, policy: policy)
         default: break
         }
         return screen
@@ -42,6 +43,9 @@ public enum AppView {
         var right: [String] = []
         if !state.filterText.isEmpty { right.append("filter /\(policy.safe(state.filterText))/") }
         if state.activeOnly { right.append("active only") }
+        if let group = state.groupFilter {
+            right.append("failure group (\(group.count)): " + policy.fit(policy.safe(group.message), 30))
+        }
         if !state.stateFilter.isEmpty {
             right.append(OperationState.selectable.filter(state.stateFilter.contains).map(\.apiValue).joined(separator: "+"))
         }

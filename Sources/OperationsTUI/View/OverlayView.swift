@@ -55,6 +55,24 @@ enum OverlayView {
         box(title: "Cancel operations", lines: lines, into: &screen, policy: policy, minWidth: 44)
     }
 
+    /// The failure groups, largest first: count, code and message, the selected one highlighted.
+    static func drawFailures(_ state: AppState, selected: Int, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        var lines: [(String, CellStyle)] = [(KeyMap.hints(.failures), CellStyle(.dim))]
+        let groups = state.failureGroups
+        if groups.isEmpty { lines.append(("No FAILED operation in the table.", CellStyle(.dialog))) }
+        // The selected group stays in the box however many there are.
+        let room = max(1, state.layout.boxContentRows - lines.count)
+        let first = min(max(0, selected - room + 1), max(0, groups.count - room))
+        for (index, group) in groups.enumerated().dropFirst(first).prefix(room) {
+            let code = RPCCode(rawValue: group.code)?.name ?? String(group.code)
+            let text = String(repeating: " ", count: max(0, 6 - String(group.count).count)) + "\(group.count)  \(code)  "
+                + (group.message.isEmpty ? "(no message)" : group.message)
+            lines.append((text, index == selected ? CellStyle(.dialog, reverse: true) : CellStyle(.dialog)))
+        }
+        let failed = groups.reduce(0) { $0 + $1.count }
+        box(title: "Failures: \(failed) in \(groups.count) group(s)", lines: lines, into: &screen, policy: policy, minWidth: 60)
+    }
+
     static func drawHelp(_ state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
         var lines: [(String, CellStyle)] = []
         if state.settings.readOnly {
