@@ -294,6 +294,27 @@ struct CLITests {
         }
     }
 
+    /// `--notify-command` runs once per ending with the operation in its environment; `--notify` writes its
+    /// sequences to the terminal only, never into piped output (here there is no terminal: nothing is written).
+    @Test func notifyCommandRunsPerEndingAndNothingReachesPipedOutput() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"GOOD","state":"SUCCEEDED","runSeconds":10,"eecuPerSecond":1,"description":"good one"}"#)
+            try await create(emulator, #"{"id":"BAD","state":"FAILED","failureMessage":"Computation timed out."}"#)
+            let file = NSTemporaryDirectory() + "eeops-notify-\(UUID().uuidString).txt"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let command = "printf '%s|%s|%s|%s\\n' \"$EEOPS_NAME\" \"$EEOPS_STATE\" \"$EEOPS_DESCRIPTION\" \"$EEOPS_EECU_SECONDS\" >> \(file)"
+            let result = try await Binary.run(["wait", "GOOD", "BAD", "--notify", "--notify-command", command], environment: env)
+            #expect(result.status == 1, "BAD failed: \(result.stderr)")
+            #expect(!result.stdout.contains("\u{1B}") && !result.stdout.contains("\u{07}"), "no sequence in piped output: \(result.stdout)")
+            let lines = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").sorted()
+            #expect(lines.count == 2, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("projects/\(Self.project)/operations/GOOD|SUCCEEDED|good one|") && !$0.hasSuffix("|") })
+            #expect(lines.contains { $0.hasPrefix("projects/\(Self.project)/operations/BAD|FAILED|") })
+            let empty = try await Binary.run(["wait", "GOOD", "--notify-command", " "], environment: env)
+            #expect(empty.status == 64 && empty.stderr.contains("invalid --notify-command"))
+        }
+    }
+
     @Test func badUsageAndSettingsGiveOneClearLine() async throws {
         try await withEmulator(operations: 1) { _, env in
             let cases: [([String], [String: String], Int32, String)] = [

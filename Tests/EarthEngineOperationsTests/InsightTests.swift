@@ -187,4 +187,27 @@ struct InsightTests {
         let lines = FailureGroupWriter.render(summary.failures, format: .jsonl).split(separator: "\n")
         #expect(lines.count == 1)
     }
+
+    /// The notification of an ending: the bell, then OSC 9 (OSC 777 for VTE, urxvt and foot), wrapped for tmux
+    /// inside it; server text sanitised and without the separators the sequences use.
+    @Test func endingNotificationsAreInertSequencesAndAnEnvironment() {
+        let metadata = OperationMetadata(state: .succeeded, description: "ndvi;\u{1B}]0;pwned\u{07}", batchEecuUsageSeconds: 812)
+        let operation = LongRunningOperation(name: "projects/p/operations/ABC", metadata: metadata, done: true)
+        #expect(EndingNotification.style(environment: ["TERM": "xterm-256color"]) == .osc9)
+        #expect(EndingNotification.style(environment: ["TERM": "xterm-256color", "VTE_VERSION": "7600"]) == .osc777)
+        #expect(EndingNotification.style(environment: ["TERM": "rxvt-unicode-256color"]) == .osc777)
+        let text = EndingNotification.text(operation)
+        #expect(text.hasPrefix("eeops: ABC ndvi,") && text.hasSuffix("SUCCEEDED (812 EECU-s)"), "\(text)")
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0 == ";" })
+        let osc9 = EndingNotification.terminalSequence(operation, style: .osc9, insideTmux: false)
+        #expect(osc9 == "\u{07}\u{1B}]9;\(text)\u{07}")
+        let osc777 = EndingNotification.terminalSequence(operation, style: .osc777, insideTmux: false)
+        #expect(osc777 == "\u{07}\u{1B}]777;notify;eeops;\(text)\u{07}")
+        let tmux = EndingNotification.terminalSequence(operation, style: .osc9, insideTmux: true)
+        #expect(tmux == "\u{07}\u{1B}Ptmux;\u{1B}\u{1B}]9;\(text)\u{07}\u{1B}\\")
+        #expect(EndingNotification.environment(operation) == [
+            "EEOPS_NAME": "projects/p/operations/ABC", "EEOPS_STATE": "SUCCEEDED",
+            "EEOPS_DESCRIPTION": "ndvi;\u{1B}]0;pwned\u{07}", "EEOPS_EECU_SECONDS": "812.0",
+        ])
+    }
 }

@@ -22,6 +22,7 @@ struct WaitCommand: AsyncParsableCommand {
     var timeout: DurationArgument?
 
     @OptionGroup var waitBudget: WaitBudgetOptions
+    @OptionGroup var notifyOptions: NotifyOptions
 
     func validate() throws {
         try bulk.validate(names: names, verb: "wait for")
@@ -56,12 +57,14 @@ struct WaitCommand: AsyncParsableCommand {
         Task {
             if await interruption.value != 0 { waiting.cancel() }
         }
+        let notifier = notifyOptions.makeNotifier()
         var status = ExitStatus.success
         var ended = Set<OperationName>()
         for await (name, ending) in endings.stream {
             ended.insert(name)
             switch ending {
             case .reached(let operation):
+                notifier?.ended(operation)
                 let error = OperationFormatting.error(operation)
                 StandardStream.output.write("\(TerminalText.sanitize(name.operationID))  \(OperationFormatting.state(operation.state))\(error.isEmpty ? "" : "  \(error)")\n")
                 StandardStream.output.flush()
@@ -80,6 +83,7 @@ struct WaitCommand: AsyncParsableCommand {
             status = max(status, ExitStatus.timedOut)
         }
         StandardStream.output.flush()
+        await notifier?.finish()
         if interrupted { throw ExitCode(ExitStatus.interrupted) }
         if status != ExitStatus.success { throw ExitCode(status) }
     }

@@ -16,6 +16,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var polling: PollingOptions
     @OptionGroup var historyOptions: HistoryOptions
+    @OptionGroup var notifyOptions: NotifyOptions
 
     func run() async throws {
         FreedMemory.returnLargeBlocksDirectly()
@@ -29,7 +30,7 @@ struct WatchCommand: AsyncParsableCommand {
         // Every operation seen is kept in the history, written in batches off the refresh path.
         let recorder = historyOptions.open().map { HistoryRecorder(history: $0, onFailure: warnWithoutHistory) }
         await poller.start()
-        let printer = TransitionPrinter(format: format, filter: filter)
+        let printer = TransitionPrinter(format: format, filter: filter, notifier: notifyOptions.makeNotifier())
         var started = false
         var listed = 0, active = 0
         for await event in poller.events {
@@ -66,10 +67,13 @@ struct WatchCommand: AsyncParsableCommand {
 final class TransitionPrinter: Sendable {
     let format: EventFormat
     let filter: OperationFilter
+    /// Told of each printed transition to a final state (`--notify`, `--notify-command`).
+    let notifier: EndingNotifier?
 
-    init(format: EventFormat, filter: OperationFilter) {
+    init(format: EventFormat, filter: OperationFilter, notifier: EndingNotifier? = nil) {
         self.format = format
         self.filter = filter
+        self.notifier = notifier
     }
 
     func header(operations: Int, active: Int) {
@@ -87,6 +91,7 @@ final class TransitionPrinter: Sendable {
                 let ends = [transition.from, transition.to].compactMap { $0 }
                 guard ends.contains(where: filter.states.contains) else { continue }
             }
+            if let to = transition.to, to.isTerminal { notifier?.ended(operation) }
             if format == .jsonl {
                 // The model's writer (keys in sorted order), which also escapes DEL and the C1 controls that
                 // JSONSerialization passes through from the server's text.
