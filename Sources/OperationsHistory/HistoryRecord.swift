@@ -19,14 +19,19 @@ public struct HistoryRecord: Hashable, Sendable {
     public var eecuSeconds: Double?
     public var errorCode: Int?
     public var errorMessage: String?
+    /// The fingerprint of the operation's bytes as listed (``ReceivedPage/fingerprint(_:)``), when known: a
+    /// later listing with the same fingerprint has nothing new to write. A record written without one (by a live
+    /// view) clears the one stored, which no longer describes the row.
+    public var fingerprint: UInt64?
 
-    /// The record of `operation`; nil when its name is not a valid operation name (the history is kept per
-    /// project, and a name without one cannot be placed).
-    public init?(_ operation: LongRunningOperation) {
-        guard let parsed = OperationName(validating: operation.name) else { return nil }
+    /// The record of `operation`; nil when its name is not of the shape `projects/P/operations/ID` (the history
+    /// is kept per project, and a name without one cannot be placed).
+    public init?(_ operation: LongRunningOperation, fingerprint: UInt64? = nil) {
+        guard let project = operation.projectID else { return nil }
         let metadata = operation.metadata
         name = operation.name
-        project = parsed.project
+        self.project = project
+        self.fingerprint = fingerprint
         type = metadata?.type
         description = metadata?.description
         state = operation.state.apiValue

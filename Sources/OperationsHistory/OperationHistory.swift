@@ -5,8 +5,8 @@ import GRDB
 /// The local history of operations: every operation eeops listed or watched, kept after the server stops
 /// listing it, in one SQLite database per user (``HistoryLocation``) through GRDB.
 ///
-/// The database is in WAL mode, so that a crash or a power cut leaves the last committed batch or the one
-/// before, never a torn file, and readers (`eeops report`) do not wait on a writer. Every batch is one
+/// The database is in WAL mode, so that a crash or a power cut never leaves a torn file (at worst the last
+/// batches are lost), and readers (`eeops report`) do not wait on a writer. Every batch is one
 /// transaction that rewrites only the rows whose state, times, progress, EECU or error changed. Errors are
 /// thrown as ``HistoryError``, whose text says what to do; the commands warn once and go on without history.
 public final class OperationHistory: Sendable {
@@ -33,6 +33,9 @@ public final class OperationHistory: Sendable {
                 ) WITHOUT ROWID;
                 CREATE INDEX operation_project_create ON operation(project, createTime);
                 """)
+        }),
+        ("v2-fingerprint", { db in
+            try db.execute(sql: "ALTER TABLE operation ADD COLUMN fingerprint INTEGER")
         }),
     ]
 
@@ -61,14 +64,21 @@ public final class OperationHistory: Sendable {
         // Another eeops writing a batch holds the lock for milliseconds; one stuck longer is not waited for.
         configuration.busyMode = .timeout(1)
         configuration.label = "eeops history"
+        // In WAL mode a commit need not wait for the disk: a crash or power cut can lose the last batches written
+        // since the last checkpoint, never the database (SQLite's "synchronous = NORMAL"); the server still has
+        // what they held.
+        configuration.prepareDatabase { try $0.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
             var migrator = DatabaseMigrator()
             for migration in Self.migrations { migrator.registerMigration(migration.name, migrate: migration.migrate) }
-            let superseded = try database.read { try migrator.hasBeenSuperseded($0) }
+            // One read says whether anything is to be done: as a rule, nothing is written on opening.
+            let (superseded, completed, version) = try database.read { db in
+                (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db), try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
+            }
             if superseded { throw HistoryError.newerSchema(path: path) }
-            try migrator.migrate(database)
-            try database.write { try $0.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)") }
+            if !completed { try migrator.migrate(database) }
+            if version != Self.schemaVersion { try database.write { try $0.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)") } }
         } catch let error as HistoryError {
             throw error
         } catch {
@@ -108,6 +118,7 @@ public final class OperationHistory: Sendable {
                 record.createTime?.timeIntervalSince1970, record.startTime?.timeIntervalSince1970,
                 record.updateTime?.timeIntervalSince1970, record.endTime?.timeIntervalSince1970, record.progress,
                 record.eecuSeconds, record.errorCode, record.errorMessage, now.timeIntervalSince1970,
+                record.fingerprint.map { Int64(bitPattern: $0) },
             ])
             written += db.changesCount
         }
@@ -116,16 +127,18 @@ public final class OperationHistory: Sendable {
 
     private static let upsert = """
         INSERT INTO operation (name, project, type, description, state, createTime, startTime, updateTime, endTime,
-                               progress, eecuSeconds, errorCode, errorMessage, recordedAt)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               progress, eecuSeconds, errorCode, errorMessage, recordedAt, fingerprint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(name) DO UPDATE SET
             type = excluded.type, description = excluded.description, state = excluded.state,
             createTime = excluded.createTime, startTime = excluded.startTime, updateTime = excluded.updateTime,
             endTime = excluded.endTime, progress = excluded.progress, eecuSeconds = excluded.eecuSeconds,
-            errorCode = excluded.errorCode, errorMessage = excluded.errorMessage, recordedAt = excluded.recordedAt
+            errorCode = excluded.errorCode, errorMessage = excluded.errorMessage, recordedAt = excluded.recordedAt,
+            fingerprint = excluded.fingerprint
         WHERE state IS NOT excluded.state OR updateTime IS NOT excluded.updateTime OR endTime IS NOT excluded.endTime
             OR progress IS NOT excluded.progress OR eecuSeconds IS NOT excluded.eecuSeconds
             OR errorMessage IS NOT excluded.errorMessage OR description IS NOT excluded.description
+            OR fingerprint IS NOT excluded.fingerprint
         """
 
     /// The project's operations as last recorded, newest first, at most `limit`.
@@ -135,6 +148,23 @@ public final class OperationHistory: Sendable {
                 try Row.fetchAll(db, sql: """
                     SELECT * FROM operation WHERE project = ? ORDER BY createTime DESC, name LIMIT ?
                     """, arguments: [project, limit]).map(Self.record(from:))
+            }
+        } catch {
+            throw HistoryError(path: path, error)
+        }
+    }
+
+    /// The fingerprints stored for the project's operations (``HistoryRecord/fingerprint``), by name.
+    public func fingerprints(project: String) throws(HistoryError) -> [String: UInt64] {
+        do {
+            return try database.read { db in
+                var fingerprints: [String: UInt64] = [:]
+                let rows = try Row.fetchCursor(db, sql: "SELECT name, fingerprint FROM operation WHERE project = ? AND fingerprint IS NOT NULL",
+                                               arguments: [project])
+                while let row = try rows.next() {
+                    fingerprints[row[0]] = UInt64(bitPattern: row[1] as Int64)
+                }
+                return fingerprints
             }
         } catch {
             throw HistoryError(path: path, error)
@@ -202,6 +232,7 @@ public final class OperationHistory: Sendable {
         record.eecuSeconds = row["eecuSeconds"]
         record.errorCode = row["errorCode"]
         record.errorMessage = row["errorMessage"]
+        record.fingerprint = (row["fingerprint"] as Int64?).map { UInt64(bitPattern: $0) }
         return record
     }
 }

@@ -43,10 +43,10 @@ struct HistoryTests {
     @Test func onlyChangedOperationsAreRewritten() throws {
         let history = try OperationHistory(path: Self.temporaryPath())
         var operations = (0..<50).map { Self.operation("OP\($0)", .running, endedOnDay: 0, eecu: Double($0)) }
-        #expect(try history.record(operations.compactMap(HistoryRecord.init)) == 50)
-        #expect(try history.record(operations.compactMap(HistoryRecord.init)) == 0)
+        #expect(try history.record(operations.compactMap { HistoryRecord($0) }) == 50)
+        #expect(try history.record(operations.compactMap { HistoryRecord($0) }) == 0)
         operations[7] = Self.operation("OP7", .succeeded, endedOnDay: 0, eecu: 70)
-        #expect(try history.record(operations.compactMap(HistoryRecord.init)) == 1)
+        #expect(try history.record(operations.compactMap { HistoryRecord($0) }) == 1)
         #expect(try history.count() == 50)
         let stored = try history.operations(project: "p", limit: 100)
         #expect(stored.count == 50)
@@ -63,7 +63,7 @@ struct HistoryTests {
             Self.operation("D", .succeeded, endedOnDay: 31, eecu: 100),
             Self.operation("E", project: "q", .succeeded, endedOnDay: 1, eecu: 50),
             Self.operation("G", .succeeded, endedOnDay: 1, eecu: nil),
-        ].compactMap(HistoryRecord.init))
+        ].compactMap { HistoryRecord($0) })
         let byDay = try history.report(ReportQuery(grouping: .day, project: "p"))
         #expect(byDay.rows == [
             .init(key: "2025-12-01", eecuSeconds: 5400, operations: 2),
@@ -114,11 +114,11 @@ struct HistoryTests {
         try other.writeWithoutTransaction { db in
             try db.execute(sql: "BEGIN IMMEDIATE")
             #expect(throws: HistoryError.locked(path: path)) {
-                try history.record([Self.operation("A", .running, endedOnDay: 0, eecu: 1)].compactMap(HistoryRecord.init))
+                try history.record([Self.operation("A", .running, endedOnDay: 0, eecu: 1)].compactMap { HistoryRecord($0) })
             }
             try db.execute(sql: "ROLLBACK")
         }
-        #expect(try history.record([Self.operation("A", .running, endedOnDay: 0, eecu: 1)].compactMap(HistoryRecord.init)) == 1)
+        #expect(try history.record([Self.operation("A", .running, endedOnDay: 0, eecu: 1)].compactMap { HistoryRecord($0) }) == 1)
     }
 
     /// The recorder writes what it was given, each operation once as last seen, and reports one failure.
@@ -149,5 +149,29 @@ struct HistoryTests {
         await failing.finish()
         #expect(failures.withLock { $0 } == 1)
         try await other.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+    }
+
+    /// A history written by the first schema is migrated in place, its rows kept; fingerprints stored with the
+    /// records come back by name, and a changed record without one clears the one stored before.
+    @Test func aFirstSchemaHistoryIsMigratedAndFingerprintsKept() throws {
+        let path = Self.temporaryPath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let old = try DatabaseQueue(path: path)
+        var first = DatabaseMigrator()
+        let (name, migrate) = OperationHistory.migrations[0]
+        first.registerMigration(name, migrate: migrate)
+        try first.migrate(old)
+        try old.write { try $0.execute(sql: "INSERT INTO operation (name, project, state, recordedAt) VALUES ('projects/p/operations/OLD', 'p', 'SUCCEEDED', 0)") }
+        let history = try OperationHistory(path: path)
+        #expect(try history.count() == 1)
+        #expect(try old.read { try Int.fetchOne($0, sql: "PRAGMA user_version") } == OperationHistory.schemaVersion)
+        let records = [Self.operation("A", .running, endedOnDay: 0, eecu: 1), Self.operation("B", .running, endedOnDay: 0, eecu: 2)]
+            .enumerated().compactMap { HistoryRecord($0.element, fingerprint: UInt64.max - UInt64($0.offset)) }
+        try history.record(records)
+        #expect(try history.fingerprints(project: "p") == ["projects/p/operations/A": UInt64.max, "projects/p/operations/B": UInt64.max - 1])
+        var changed = try #require(HistoryRecord(Self.operation("A", .succeeded, endedOnDay: 0, eecu: 5)))
+        changed.fingerprint = nil
+        #expect(try history.record([changed]) == 1)
+        #expect(try history.fingerprints(project: "p") == ["projects/p/operations/B": UInt64.max - 1])
     }
 }

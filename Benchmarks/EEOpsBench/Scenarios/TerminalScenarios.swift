@@ -16,13 +16,18 @@ enum TerminalScenarios {
             // the launch before (the first one, untimed, fills it).
             let command = tuiCommand(context, emulator: emulator, arguments: ["--no-history"])
             let historyCommand = tuiCommand(context, emulator: emulator)
-            _ = try await launch(tmux, historyCommand, count: count) { _ in false }
+            _ = try await launch(tmux, historyCommand, count: count, first: { _ in false })
             for _ in 0..<context.runs {
-                let server = try await launch(tmux, command, count: count) { $0.contains(newest) }
+                let server = try await launch(tmux, command, count: count, first: { $0.contains(newest) })
                 guard let first = server.first else { throw BenchError("the TUI showed no row within 30 s:\n\(try tmux.screen())") }
                 firstRow.add(first)
                 if let all = server.complete { complete.add(all) }
-                let store = try await launch(tmux, historyCommand, count: count) { $0.contains("rows from history") && $0.contains(newest) }
+                // The rows from the history: the header says so, and the table's first row is drawn. The listing is
+                // complete once the header no longer says so.
+                let store = try await launch(tmux, historyCommand, count: count, first: { screen in
+                    let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+                    return screen.contains("rows from history") && lines.count > 3 && !lines[3].allSatisfy { $0 == " " }
+                }, complete: { !$0.contains("from history") })
                 guard let first = store.first else { throw BenchError("the TUI drew no row from its history within 30 s:\n\(try tmux.screen())") }
                 fromHistory.add(first)
                 if let all = store.complete { completeWithHistory.add(all) }
@@ -31,7 +36,7 @@ enum TerminalScenarios {
             The TUI (release build) launched in a running tmux pane (160×48) against a \(count)-operation project; the \
             screen is read with `capture-pane` in a loop (a few ms per read, which the figures include). With \
             `--no-history` the first page is drawn as soon as it arrives; by default the rows the local history holds \
-            (the newest \(count) of them, from the launch before) are drawn at once, marked "rows from history", and \
+            (its newest 2,000, from the launch before) are drawn at once, marked "rows from history", and \
             replaced as the pages arrive. The header's count reaches \(count)/\(count) when the last page is in.
 
             \(markdownTable(["Milestone", "Median (min–max)"], [
@@ -112,10 +117,10 @@ enum TerminalScenarios {
         return "env -i \(environment) '\(context.eeops)'" + arguments.map { " '\($0)'" }.joined()
     }
 
-    /// Launches `command` in the pane and reads the screen until the whole project is listed (or 30 s pass):
-    /// the seconds until `first` held, and until the count was complete.
-    private static func launch(_ tmux: TmuxSession, _ command: String, count: Int,
-                               first: (String) -> Bool) async throws -> (first: Double?, complete: Double?) {
+    /// Launches `command` in the pane and reads the screen until the whole project is listed and `complete` holds
+    /// (or 30 s pass): the seconds until `first` held, and until then.
+    private static func launch(_ tmux: TmuxSession, _ command: String, count: Int, first: (String) -> Bool,
+                               complete: (String) -> Bool = { _ in true }) async throws -> (first: Double?, complete: Double?) {
         let started = now()
         try tmux.tmux(["respawn-pane", "-k", "-t", "main", command])
         var firstSeen: Double?
@@ -123,7 +128,7 @@ enum TerminalScenarios {
         while now() < deadline {
             let screen = try tmux.screen()
             if firstSeen == nil, first(screen) { firstSeen = now() - started }
-            if screen.contains("\(count)/\(count)") { return (firstSeen, now() - started) }
+            if screen.contains("\(count)/\(count)"), complete(screen) { return (firstSeen, now() - started) }
         }
         return (firstSeen, nil)
     }

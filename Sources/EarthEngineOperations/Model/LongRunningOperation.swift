@@ -152,14 +152,27 @@ public struct LongRunningOperation: Hashable, Sendable, Identifiable, JSONReadab
     /// The id part of `projects/P/operations/ID` (which may contain `/`), or the whole name when it has another shape.
     /// A slice, not a validation: the TUI asks for it for every row it filters.
     public var shortID: String {
+        guard let (_, id) = nameParts else { return name }
+        return String(name[id...])
+    }
+
+    /// The project part of `projects/P/operations/ID`, or nil when the name has another shape. A slice, not a
+    /// validation (``OperationName/init(validating:)`` validates): the history keys every operation it keeps by it.
+    public var projectID: String? {
+        guard let (project, _) = nameParts else { return nil }
+        return String(name[project])
+    }
+
+    /// Where the project and the id lie in `projects/P/operations/ID`, both non-empty; nil for another shape.
+    private var nameParts: (project: Range<String.Index>, id: String.Index)? {
         let prefix = "projects/".utf8, infix = "/operations/".utf8
         let bytes = name.utf8
-        guard bytes.starts(with: prefix) else { return name }
+        guard bytes.starts(with: prefix) else { return nil }
         let afterPrefix = bytes.index(bytes.startIndex, offsetBy: prefix.count)
         guard let slash = bytes[afterPrefix...].firstIndex(of: UInt8(ascii: "/")), slash > afterPrefix,
-              bytes[slash...].starts(with: infix) else { return name }
+              bytes[slash...].starts(with: infix) else { return nil }
         let id = bytes.index(slash, offsetBy: infix.count)
-        return id < bytes.endIndex ? String(name[id...]) : name
+        return id < bytes.endIndex ? (afterPrefix..<slash, id) : nil
     }
 
     public static func read(from reader: inout JSONReader) throws(JSONReadError) -> LongRunningOperation? {

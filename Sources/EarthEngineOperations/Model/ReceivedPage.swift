@@ -78,6 +78,12 @@ public struct ReceivedPage: Sendable {
         _ = try? JSONReader.readDocument(json.span.extracting(elements[index])) { (reader) throws(JSONReadError) in try reader.copyValue(to: &writer) }
     }
 
+    /// A 64-bit fingerprint of operation `index`'s bytes, the same in every process: the history compares it
+    /// with the one it stored to skip decoding and writing operations that did not change.
+    public func fingerprint(_ index: Int) -> UInt64 {
+        OperationDecodeCache.fingerprint(json.span.extracting(elements[index]))
+    }
+
     /// Operation `index`, decoded as a listing decodes it.
     public func operation(_ index: Int) -> LongRunningOperation {
         let decoded = try? JSONReader.readDocument(json.span.extracting(elements[index])) { (reader) throws(JSONReadError) in

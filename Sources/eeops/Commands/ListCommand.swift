@@ -41,24 +41,32 @@ struct ListCommand: AsyncParsableCommand {
         let session: Session
         do { session = try await global.makeSession() } catch { throw fail(error) }
         let output = StandardStream.output
-        let history = historyOptions.open()
-        // What the history keeps of the operations received, written once the output is out.
-        var records: [HistoryRecord] = []
-        defer { Self.record(records, in: history) }
         if groupBy == .error {
+            let history = historyOptions.open()
+            var records: [HistoryRecord] = []
             var failed: [LongRunningOperation] = []
             let now = Date()
             do {
                 try await session.client.listAll(project: session.project!, pageSize: pageSize) { page in
-                    if history != nil { records.append(contentsOf: page.compactMap(HistoryRecord.init)) }
+                    if history != nil { records.append(contentsOf: page.compactMap { HistoryRecord($0) }) }
                     failed.append(contentsOf: page.filter { $0.state == .failed && filter.matches($0, now: now) })
                 }
-            } catch { throw fail(error) }
+            } catch {
+                Self.record(records, in: history)
+                throw fail(error)
+            }
             let groups = FailureGroups.group(failed)
             output.write(FailureGroupWriter.render(limit.map { Array(groups.prefix($0)) } ?? groups, format: format))
             output.flush()
+            Self.record(records, in: history)
             return
         }
+        // The history is opened, and its fingerprints read, while the first page is on its way; what it keeps of
+        // the operations received is written once the output is out.
+        let project = session.project!
+        let opening = Task.detached { [historyOptions] in Self.openHistory(historyOptions, project: project) }
+        var opened: (history: OperationHistory?, known: [String: UInt64])?
+        var records: [HistoryRecord] = []
         var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth) { output.write($0) }
         var shown = 0
         var begun = false
@@ -66,12 +74,18 @@ struct ListCommand: AsyncParsableCommand {
             let now = Date()
             // The limit applies after filtering, so the listing itself is unbounded when a filter is set.
             // The operations as the server sent them, so that JSON output keeps every field (decoded only to
-            // filter them, for the history, or for the table and CSV).
-            try await session.client.listAllReceived(project: session.project!, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
-                let decoded = history != nil || !filter.isEmpty ? (0..<page.count).map { page.operation($0) } : []
-                if history != nil { records.append(contentsOf: decoded.compactMap(HistoryRecord.init)) }
+            // filter them, for the history when they changed, or for the table and CSV).
+            try await session.client.listAllReceived(project: project, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
+                if opened == nil { opened = await opening.value }
+                if let opened, opened.history != nil {
+                    for index in 0..<page.count {
+                        let fingerprint = page.fingerprint(index)
+                        guard opened.known[page.names[index]] != fingerprint else { continue }
+                        if let record = HistoryRecord(page.operation(index), fingerprint: fingerprint) { records.append(record) }
+                    }
+                }
                 var matching = Array(0..<page.count)
-                if !filter.isEmpty { matching = matching.filter { filter.matches(decoded[$0], now: now) } }
+                if !filter.isEmpty { matching = matching.filter { filter.matches(page.operation($0), now: now) } }
                 if let limit { matching = Array(matching.prefix(limit - shown)) }
                 shown += matching.count
                 if !begun { writer.begin(); begun = true }
@@ -82,11 +96,24 @@ struct ListCommand: AsyncParsableCommand {
         } catch {
             if begun { writer.end() }
             output.flush()
+            Self.record(records, in: opened?.history)
             throw fail(error)
         }
         if !begun { writer.begin() }
         writer.end()
         output.flush()
+        if opened == nil { opened = await opening.value }
+        Self.record(records, in: opened?.history)
+    }
+
+    /// The history and the fingerprints it has of the project's operations: one that matches has nothing new to
+    /// write, and is neither decoded nor written again.
+    static func openHistory(_ options: HistoryOptions, project: String) -> (OperationHistory?, [String: UInt64]) {
+        guard let history = options.open() else { return (nil, [:]) }
+        do { return (history, try history.fingerprints(project: project)) } catch {
+            warnWithoutHistory(error)
+            return (nil, [:])
+        }
     }
 
     /// Writes what the listing received to the history, after the output: one transaction of the changed rows.

@@ -40,7 +40,7 @@ struct SummaryCommand: AsyncParsableCommand {
         do {
             session = try await global.makeSession()
             try await session.client.listAll(project: session.project!) { page in
-                if history != nil { records.append(contentsOf: page.compactMap(HistoryRecord.init)) }
+                if history != nil { records.append(contentsOf: page.compactMap { HistoryRecord($0) }) }
                 operations.append(contentsOf: filter.isEmpty ? page : page.filter { filter.matches($0, now: now) })
             }
         } catch { throw fail(error) }

@@ -23,8 +23,9 @@ struct InterfaceOptions: ParsableArguments {
     @Option(name: .customLong("log-file"), help: "Write diagnostics to this file (nothing is written to the terminal while the screen is active).")
     var logFile: String?
 
-    /// How many of the newest operations of the local history the interface draws before the server answers.
-    static let cachedRowLimit = 10_000
+    /// How many of the newest operations of the local history the interface draws before the server answers: more
+    /// than any screen shows, few enough to read and lay out in tens of milliseconds.
+    static let cachedRowLimit = 2_000
 
     /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored. With
     /// a `history`, the interface draws the project's last known rows at once and keeps what it sees.
