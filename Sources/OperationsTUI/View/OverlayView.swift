@@ -64,7 +64,7 @@ enum OverlayView {
         let room = max(1, state.layout.boxContentRows - lines.count)
         let first = min(max(0, selected - room + 1), max(0, groups.count - room))
         for (index, group) in groups.enumerated().dropFirst(first).prefix(room) {
-            let code = RPCCode(rawValue: group.code)?.name ?? String(group.code)
+            let code = OperationFormatting.code(group.code)
             let text = String(repeating: " ", count: max(0, 6 - String(group.count).count)) + "\(group.count)  \(code)  "
                 + (group.message.isEmpty ? "(no message)" : group.message)
             lines.append((text, index == selected ? CellStyle(.dialog, reverse: true) : CellStyle(.dialog)))
