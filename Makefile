@@ -63,13 +63,13 @@ test-asan:
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "$(OUT_OF_PROCESS)|$(CLOCK_SUITES)"
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel --filter "$(CLOCK_SUITES)" --skip "$(OUT_OF_PROCESS)|$(TIMING_ONLY)"
 
-## The risky scenarios on the release binary built with the address sanitizer: bulk cancels with --wait, bulk
-## cancels and deletes interrupted or on a full disk, and the hostile answers (a separate build in
-## .build-asan-release; the test bundle is the debug one `make test` built).
+## The CLI in processes on the release binary built with the address sanitizer: every CLI suite, the risky
+## scenarios among them (bulk cancels with --wait, bulk cancels and deletes interrupted or on a full disk, the
+## hostile answers). A separate build in .build-asan-release; the test bundle is the debug one `make test` built.
 test-asan-release: export ASAN_OPTIONS = detect_leaks=0:abort_on_error=0
 test-asan-release: build
 	$(SWIFT) build -c release --sanitize=address --scratch-path .build-asan-release --product eeops
-	EEOPS_BINARY=$(CURDIR)/.build-asan-release/release/eeops $(SWIFT) test --skip-build --filter "BulkAccountingTests|HostileAnswerTests"
+	EEOPS_BINARY=$(CURDIR)/.build-asan-release/release/eeops $(SWIFT) test --skip-build --filter "CLITests|BulkAccountingTests|HostileAnswerTests|AuthCommandTests"
 
 ## Release builds of eeops and of the harness that benchmarks and soaks it, with the Swift runtime and
 ## Foundation linked in: start-up no longer binds thousands of symbols across a dozen shared libraries
