@@ -336,6 +336,10 @@ struct CLITests {
                 (["watch", "--refresh", "0"], env, 64, "--refresh"),
                 (["wait", "X", "--timeout", "forever"], env, 64, "duration"),
                 (["list", "--limit", "0"], env, 64, "--limit"),
+                (["watch", "--eecu-limit", "0"], env, 64, "--eecu-limit"),
+                (["watch", "--eecu-limit", "nan"], env, 64, "--eecu-limit"),
+                (["watch", "--cancel-over-limit"], env, 64, "--cancel-over-limit needs --eecu-limit"),
+                (["tui", "--readonly", "--eecu-limit", "10", "--cancel-over-limit"], env, 64, "--readonly"),
                 (["list"], env.merging(["EEOPS_ENDPOINT": "http://127.0.0.1:1"]) { $1 }, 3, "could not reach"),
             ]
             for (arguments, environment, status, text) in cases {
@@ -371,6 +375,36 @@ struct CLITests {
             // The server's C1 and DEL controls reach the terminal escaped, and read back as they were.
             #expect(events.contains { $0["id"] as? String == "WATCHED" && $0["description"] as? String == "csi\u{9B}31m del\u{7F}" })
             #expect(!output.unicodeScalars.contains { $0.value == 0x9B || $0.value == 0x7F } && output.contains(#"\u009b31m del\u007f"#))
+        }
+    }
+
+    /// `watch --eecu-limit 100 --cancel-over-limit`: an operation that passes 100 EECU-seconds while watched gets
+    /// one line saying so and one cancel, audited with the tool `watch`; one under the limit gets neither. Ctrl-C
+    /// ends the watch with status 130.
+    @Test func watchsBudgetGuardFlagsAndCancelsWhatPassesTheLimit() async throws {
+        try await withEmulator(operations: 0) { emulator, env in
+            try await create(emulator, #"{"id":"OVERLIMIT","cancel":"cancels","eecuPerSecond":10,"description":"big mosaic"}"#)
+            try await create(emulator, #"{"id":"UNDERLIMIT","cancel":"cancels","eecuPerSecond":0.1}"#)
+            let log = NSTemporaryDirectory() + "eeops-guard-\(UUID().uuidString)/audit.jsonl"
+            async let watching = Binary.run(["watch", "--format", "jsonl", "--refresh", "0.3", "--eecu-limit", "100", "--cancel-over-limit",
+                                             "--audit-log", log, "--no-history"], environment: env, timeout: 5)
+            try await Task.sleep(for: .milliseconds(1500))
+            // 30 simulated seconds: 300 EECU-seconds for one, 3 for the other.
+            _ = try await ControlClient.post(url: URL(string: emulator.baseURL + "/_emulator/clock:advance")!, body: #"{"seconds":30}"#)
+            let result = try await watching
+            #expect(result.status == 130, "\(result.stderr)")
+            let events = result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            let flagged = events.filter { $0["event"] as? String == "over-eecu-limit" }
+            #expect(flagged.count == 1 && flagged.first?["id"] as? String == "OVERLIMIT", "\(result.stdout)")
+            #expect((flagged.first?["eecuSeconds"] as? Double ?? 0) > 100 && flagged.first?["limitSeconds"] as? Double == 100)
+            let cancels = events.filter { $0["event"] as? String == "eecu-guard-cancel" }
+            #expect(cancels.count == 1 && cancels.first?["id"] as? String == "OVERLIMIT", "\(result.stdout)")
+            #expect(events.contains { $0["id"] as? String == "OVERLIMIT" && $0["to"] as? String == "CANCELLED" }, "\(result.stdout)")
+            #expect(!events.contains { $0["id"] as? String == "UNDERLIMIT" })
+            let entries = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(entries.compactMap { $0["stage"] as? String } == ["requested", "sent", "accepted"], "\(entries)")
+            #expect(entries.allSatisfy { ($0["name"] as? String)?.hasSuffix("/OVERLIMIT") == true && $0["tool"] as? String == "watch" })
         }
     }
 

@@ -210,4 +210,21 @@ struct InsightTests {
             "EEOPS_DESCRIPTION": "ndvi;\u{1B}]0;pwned\u{07}", "EEOPS_EECU_SECONDS": "812.0",
         ])
     }
+
+    /// The guard takes only a positive, finite limit; it flags any state past the limit, and cancels only what
+    /// is running or pending, and only under `--cancel-over-limit`.
+    @Test func theBudgetGuardFlagsPastTheLimitAndCancelsOnlyWhatRuns() throws {
+        for bad in [0.0, -5, .nan, .infinity] { #expect(EECUBudget(limitSeconds: bad) == nil, "\(bad)") }
+        let flagging = try #require(EECUBudget(limitSeconds: 100))
+        let cancelling = try #require(EECUBudget(limitSeconds: 100, cancelsOverLimit: true))
+        let running = Self.operation("R", .running, eecu: 100.5)
+        let pending = Self.operation("P", .pending, eecu: 101)
+        let atLimit = Self.operation("L", .running, eecu: 100)
+        let finished = Self.operation("S", .succeeded, eecu: 5_000)
+        let cancellingOne = Self.operation("C", .cancelling, eecu: 5_000)
+        let unreported = Self.operation("U", .running)
+        #expect([running, pending, atLimit, finished, cancellingOne, unreported].map(flagging.isOver) == [true, true, false, true, true, false])
+        #expect([running, pending, atLimit, finished, cancellingOne, unreported].map(cancelling.shouldCancel) == [true, true, false, false, false, false])
+        #expect(!flagging.shouldCancel(running), "flagging only")
+    }
 }

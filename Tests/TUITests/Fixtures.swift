@@ -35,9 +35,11 @@ enum Fixtures {
         ]
     }
 
-    static func state(columns: Int = 80, rows: Int = 24, readOnly: Bool = false, operations: [LongRunningOperation] = project) -> AppState {
+    static func state(columns: Int = 80, rows: Int = 24, readOnly: Bool = false, operations: [LongRunningOperation] = project,
+                      settings configure: (inout AppState.Settings) -> Void = { _ in }) -> AppState {
         var settings = AppState.Settings(project: "demo", endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "EEOPS_ACCESS_TOKEN")
         settings.readOnly = readOnly
+        configure(&settings)
         var state = AppState(settings: settings, size: TerminalSize(columns: columns, rows: rows), now: now)
         _ = Reducer.reduce(&state, .poller(.initialPage(operations)))
         _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: now)))

@@ -121,4 +121,95 @@ struct OperatorViewTests {
         Fixtures.press(&state, .character("f"), .escape)
         #expect(state.mode == .table && state.visible.count == 4)
     }
+
+    /// `--eecu-limit 100`: the rows past it carry `$!` and their EECU in the warning colour, in any state; the
+    /// header counts them. Without `--cancel-over-limit` the guard never cancels.
+    @Test func theBudgetGuardFlagsRowsPastTheLimit() throws {
+        var state = Fixtures.state(columns: 140, rows: 20) { $0.budget = EECUBudget(limitSeconds: 100) }
+        #expect(state.mode == .table, "a guard that only flags asks nothing")
+        // RUN1 (812) and RUN2 (12,400) are past 100 EECU-seconds; RUN7 (99) and DONE4 (3) are not.
+        #expect(state.overLimitCount == 2)
+        let lines = AppView.render(state).text.split(separator: "\n").map(String.init)
+        #expect(lines.first?.contains("2 over 100 EECU-s") == true, "\(lines[0])")
+        #expect(lines.first { $0.contains("RUN1AAAA") }?.contains("RUNNING $!") == true)
+        #expect(lines.first { $0.contains("RUN7GGGG") }?.contains("$!") == false)
+        let row = try #require(lines.firstIndex { $0.contains("RUN2BBBB") })
+        let eecuColumn = try #require(lines[row].range(of: "12.4k"))
+        let x = lines[row].distance(from: lines[row].startIndex, to: eecuColumn.lowerBound)
+        #expect(AppView.render(state).cells[row * 140 + x].style.role == .warning)
+        // It grows past the limit while running: flagged from that refresh on, and nothing is sent.
+        let grown = Fixtures.operation("RUN7GGGGGGGGGGGGGGGGGGGG", .running, type: "EXPORT_CLASSIFIER", description: "crop classifier",
+                                       minutesAgo: 60, progress: 0.9, eecu: 150)
+        let effects = Reducer.reduce(&state, .poller(.refreshed(operations: [grown], transitions: [], at: Fixtures.now)))
+        #expect(state.overLimitCount == 3)
+        #expect(!effects.contains { if case .cancel = $0 { true } else { false } })
+    }
+
+    /// `--cancel-over-limit`: the screen opens on one question. Yes arms the guard, which cancels the running
+    /// and pending rows past the limit at once and those that pass it later, each once and audited as the user's
+    /// cancels are; finished rows past it stay flagged only.
+    @Test func theArmedGuardCancelsWhatPassesTheLimitOnce() throws {
+        let finishedOver = Fixtures.operation("DONEOVERAAAAAAAAAAAAAAAA", .succeeded, minutesAgo: 20, eecu: 5_000)
+        let runningOver = Fixtures.operation("RUNOVERBBBBBBBBBBBBBBBBB", .running, minutesAgo: 10, eecu: 600)
+        let runningUnder = Fixtures.operation("RUNUNDERCCCCCCCCCCCCCCCC", .running, minutesAgo: 5, eecu: 40)
+        var state = Fixtures.state(columns: 120, rows: 20, operations: [runningUnder, runningOver, finishedOver]) {
+            $0.budget = EECUBudget(limitSeconds: 500, cancelsOverLimit: true)
+        }
+        #expect(state.mode == .confirmGuard(yesFocused: false) && !state.guardArmed)
+        // As docs/operator-view.md shows it.
+        #expect(AppView.render(state).text.contains("│that has used more than 500 EECU-s, now and as they pass it?     │"))
+        #expect(AppView.render(state).text.contains("│Each cancel is audited. No: rows past the limit are only flagged.│"))
+        #expect(state.cancelsInFlight.isEmpty, "nothing is cancelled before the user agrees")
+        let armed = Fixtures.press(&state, .character("y"))
+        #expect(state.mode == .table && state.guardArmed)
+        #expect(Fixtures.actions(armed).contains(.cancel([try #require(OperationName(validating: runningOver.name))])))
+        #expect(Fixtures.audited(armed).map(\.name) == [runningOver.name] && Fixtures.audited(armed).allSatisfy { $0.stage == .requested })
+        #expect(state.cancelsInFlight == [runningOver.name])
+        #expect(AppView.render(state).text.split(separator: "\n").first?.contains("2 over 500 EECU-s (cancelling)") == true)
+
+        // A refresh while the cancel is in flight sends nothing again; the row that passes the limit is cancelled.
+        var grown = runningUnder
+        grown.metadata?.batchEecuUsageSeconds = 700
+        let refresh = Reducer.reduce(&state, .poller(.refreshed(operations: [runningOver, grown], transitions: [], at: Fixtures.now)))
+        #expect(Fixtures.actions(refresh).filter { if case .cancel = $0 { true } else { false } } == [.cancel([try #require(OperationName(validating: grown.name))])])
+        _ = Reducer.reduce(&state, .cancelAnswered(name: grown.name, outcome: .requested))
+        let again = Reducer.reduce(&state, .poller(.refreshed(operations: [grown], transitions: [], at: Fixtures.now)))
+        #expect(!again.contains { if case .cancel = $0 { true } else { false } }, "a row the guard cancelled is cancelled once")
+    }
+
+    /// No: the guard stays as it was asked, flagging only, and says so; a read-only TUI never asks.
+    @Test func aDeclinedGuardOnlyFlags() {
+        let over = Fixtures.operation("RUNOVERBBBBBBBBBBBBBBBBB", .running, minutesAgo: 10, eecu: 600)
+        var state = Fixtures.state(columns: 120, rows: 20, operations: [over]) { $0.budget = EECUBudget(limitSeconds: 500, cancelsOverLimit: true) }
+        let declined = Fixtures.press(&state, .enter) // the focus starts on No
+        #expect(state.mode == .table && !state.guardArmed)
+        #expect(Fixtures.logLines(declined).contains { $0.contains("flagged, not cancelled") })
+        let refresh = Reducer.reduce(&state, .poller(.refreshed(operations: [over], transitions: [], at: Fixtures.now)))
+        #expect(!refresh.contains { if case .cancel = $0 { true } else { false } })
+        let readOnly = Fixtures.state(readOnly: true) { $0.budget = EECUBudget(limitSeconds: 500, cancelsOverLimit: true) }
+        #expect(readOnly.mode == .table)
+    }
+
+    /// `--notify`: the end of a marked row, or of one the user cancelled, is announced; other rows' ends are not,
+    /// and nothing is announced without `--notify`.
+    @Test func endingsOfMarkedAndCancelledRowsAreAnnounced() throws {
+        func ended(_ id: String, _ to: OperationState) -> StateTransition {
+            let operation = Fixtures.operation(id, to, minutesAgo: 10)
+            return StateTransition(name: operation.name, from: .running, to: to, seenAt: Fixtures.now, operation: operation)
+        }
+        let marked = Fixtures.operation("MARKEDAAAAAAAAAAAAAAAAAA", .running, minutesAgo: 10)
+        let cancelled = Fixtures.operation("CANCELLEDBBBBBBBBBBBBBBB", .running, minutesAgo: 11)
+        let other = Fixtures.operation("OTHERCCCCCCCCCCCCCCCCCCC", .running, minutesAgo: 12)
+        for notifies in [true, false] {
+            var state = Fixtures.state(columns: 120, rows: 20, operations: [marked, cancelled, other]) { $0.notifiesEndings = notifies }
+            Fixtures.press(&state, .down, .character("x"), .character("y")) // cancel the second row
+            _ = Reducer.reduce(&state, .cancelAnswered(name: cancelled.name, outcome: .requested))
+            Fixtures.press(&state, .home, .character(" "))
+            #expect(state.marks == [marked.name])
+            let transitions = [ended("MARKEDAAAAAAAAAAAAAAAAAA", .succeeded), ended("CANCELLEDBBBBBBBBBBBBBBB", .cancelled), ended("OTHERCCCCCCCCCCCCCCCCCCC", .failed)]
+            let effects = Reducer.reduce(&state, .poller(.refreshed(operations: transitions.map(\.operation), transitions: transitions, at: Fixtures.now)))
+            let announced = effects.compactMap { if case .notify(let operation) = $0 { operation.name } else { nil } }
+            #expect(announced == (notifies ? [marked.name, cancelled.name] : []))
+        }
+    }
 }

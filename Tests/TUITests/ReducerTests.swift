@@ -511,7 +511,7 @@ struct ReducerEffectTests {
         var changed = summary
         changed.metadata?.batchEecuUsageSeconds = 5
         let refetch = Reducer.reduce(&state, .poller(.refreshed(operations: [changed], transitions: [], at: Fixtures.now)))
-        #expect(Fixtures.actions(refetch) == [.remember([changed]), .fetchDetails(name)])
+        #expect(Fixtures.actions(refetch) == [.fetchDetails(name)], "nothing to remember without a history")
         _ = Reducer.reduce(&state, .detailsFetched(name: summary.name, .failure(.transport("connection reset"))))
         screen = AppView.render(state).text
         #expect(screen.contains("could not be fetched: connection reset"))
@@ -530,6 +530,7 @@ struct ReducerEffectTests {
     @Test func rowsFromTheHistoryShowUntilTheFirstListingReplacesThem() {
         var settings = AppState.Settings(project: "demo", endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "test")
         settings.highlightSeconds = 5
+        settings.recordsHistory = true
         var state = AppState(settings: settings, size: TerminalSize(columns: 100, rows: 30), now: Fixtures.now)
         let cached = [
             Fixtures.operation("OLDRUNAAAAAAAAAAAAAAAAAA", .running, minutesAgo: 30),
@@ -559,10 +560,20 @@ struct ReducerEffectTests {
         #expect(state.marks.isEmpty, "the mark of a row the server no longer lists is dropped")
         #expect(!AppView.render(state).text.contains("from history"))
 
-        // Later refreshes are remembered too; the history rows are never shown again.
-        let refreshed = Reducer.reduce(&state, .poller(.refreshed(operations: [kept], transitions: [], at: Fixtures.now)))
-        #expect(refreshed.contains(.remember([kept])))
+        // Later refreshes hand over what changed state, not what only moved on; the history rows are never shown
+        // again.
+        var progressed = newest
+        progressed.metadata?.progress = 0.5
+        let moved = Reducer.reduce(&state, .poller(.refreshed(operations: [progressed], transitions: [], at: Fixtures.now)))
+        #expect(!moved.contains { if case .remember = $0 { true } else { false } })
+        let started = Fixtures.operation("NEWDDDDDDDDDDDDDDDDDDDDD", .running, minutesAgo: 1)
+        let refreshed = Reducer.reduce(&state, .poller(.refreshed(operations: [started], transitions: [
+            StateTransition(name: started.name, from: .pending, to: .running, seenAt: Fixtures.now, operation: started),
+        ], at: Fixtures.now)))
+        #expect(refreshed.contains(.remember([started])))
         _ = Reducer.reduce(&state, .cachedRows(cached))
         #expect(state.cachedNames.isEmpty && state.operationCount == 3)
+        // Quitting hands over the active rows as last seen, with their latest progress and EECU.
+        #expect(Fixtures.press(&state, .character("q")) .contains(.remember([started])))
     }
 }

@@ -119,6 +119,45 @@ struct TmuxEndToEndTests {
     }
 
     /// The screen line of the row whose id starts with `id`.
+    /// `--eecu-limit 100 --cancel-over-limit`: the screen opens on the guard's one question; once the user agrees,
+    /// the operation that passes 100 EECU-seconds is flagged and cancelled, audited as the TUI's cancels are, and
+    /// `--notify-command` runs for its end. The operation under the limit is left alone.
+    @Test func theArmedGuardCancelsWhatPassesTheLimitAndItsEndIsAnnounced() async throws {
+        let files = NSTemporaryDirectory() + "eeops-tui-guard-\(UUID().uuidString)"
+        let arguments = "--audit-log \(files).jsonl --log-file \(files).log --eecu-limit 100 --cancel-over-limit --notify-command 'echo \"$EEOPS_NAME $EEOPS_STATE\" >> \(files).txt'"
+        let operations = [
+            #"{"id":"GUARDAAAAAAAAAAAAAAAAAAA","description":"big mosaic","cancel":"cancels","eecuPerSecond":10}"#,
+            #"{"id":"CALMBBBBBBBBBBBBBBBBBBBB","description":"small table","cancel":"cancels","eecuPerSecond":0.1}"#,
+        ]
+        try await withTUI(columns: 140, arguments: arguments, operations: operations) { fixture in
+            let tui = fixture.session
+            let question = try await tui.waitFor("EECU guard", timeout: 60)
+            #expect(question.contains("more than 100 EECU-s") && question.contains("[ No ]"), "\(question)")
+            try tui.send("y")
+            _ = try await tui.waitFor("0 over 100 EECU-s (cancelling)")
+            try await fixture.advance(seconds: 30) // 300 EECU-seconds for one, 3 for the other
+            var screen = try await tui.waitFor { self.row("GUARDAAAA", in: $0).contains("CANCELLING") }
+            #expect(screen.contains("1 over 100 EECU-s (cancelling)"), "\(screen)")
+            #expect(self.row("CALMBBBBB", in: screen).contains("RUNNING"), "\(screen)")
+            try await fixture.advance(seconds: 5) // the emulator's cancel delay is 3 s
+            screen = try await tui.waitFor { self.row("GUARDAAAA", in: $0).contains("cancelled") }
+            var announced = ""
+            for _ in 0..<100 where !announced.contains("CANCELLED") {
+                announced = (try? String(contentsOfFile: files + ".txt", encoding: .utf8)) ?? ""
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(announced == "projects/\(Self.project)/operations/GUARDAAAAAAAAAAAAAAAAAAA CANCELLED\n", "\(announced)")
+            try tui.send("q")
+            #expect(try await tui.waitFor("EXIT=").contains("EXIT=0"))
+            let entries = try String(contentsOfFile: files + ".jsonl", encoding: .utf8).split(separator: "\n")
+                .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(entries.compactMap { $0["stage"] as? String } == ["requested", "sent", "accepted", "final"], "\(entries)")
+            #expect(entries.allSatisfy { ($0["name"] as? String)?.hasSuffix("/GUARDAAAAAAAAAAAAAAAAAAA") == true && $0["tool"] as? String == "tui" })
+            let events = try String(contentsOfFile: files + ".log", encoding: .utf8)
+            #expect(events.contains("EECU guard armed") && events.contains("EECU guard: cancel sent for 1 operation past 100 EECU-s"), "\(events)")
+        }
+    }
+
     func row(_ id: String, in screen: String) -> String {
         screen.split(separator: "\n").first { $0.contains(id) }.map(String.init) ?? ""
     }

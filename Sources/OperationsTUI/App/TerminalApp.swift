@@ -18,6 +18,8 @@ public final class TerminalApp: Sendable {
         public var cachedRows: [LongRunningOperation] = []
         /// Keeps operations the server sent in the local history (``Effect/remember(_:)``); it must return at once.
         public var remember: (@Sendable ([LongRunningOperation]) -> Void)?
+        /// Tells the user that an operation of interest ended (``Effect/notify(_:)``); it must return at once.
+        public var notify: (@Sendable (LongRunningOperation) -> Void)?
         public init() {}
     }
 
@@ -198,6 +200,8 @@ public final class TerminalApp: Sendable {
                 }
             case .remember(let operations):
                 options.remember?(operations)
+            case .notify(let operation):
+                options.notify?(operation)
             case .quit:
                 break
             }

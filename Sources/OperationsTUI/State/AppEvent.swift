@@ -55,5 +55,7 @@ public enum Effect: Sendable, Equatable {
     case diagnostic(AppState.LogEntry)
     /// Keep these operations, as the server sent them, in the local history.
     case remember([LongRunningOperation])
+    /// A marked or cancelled row's operation ended: tell the user (`--notify`, `--notify-command`).
+    case notify(LongRunningOperation)
     case quit
 }

@@ -17,6 +17,13 @@ public struct AppState: Sendable {
         public var color = true
         /// How long a changed row stays highlighted.
         public var highlightSeconds: Double = 5
+        /// The EECU budget guard (`--eecu-limit`): rows past the limit are flagged; with `cancelsOverLimit`, and
+        /// once the user agreed at start, the active ones are cancelled.
+        public var budget: EECUBudget?
+        /// Whether the operations the server sends are kept in the local history (``Effect/remember(_:)``).
+        public var recordsHistory = false
+        /// Whether the end of a marked or cancelled row is announced (`--notify`, ``Effect/notify(_:)``).
+        public var notifiesEndings = false
 
         public init(project: String, endpoint: String, apiVersion: String, authSource: String) {
             self.project = project
@@ -32,6 +39,9 @@ public struct AppState: Sendable {
         /// Typing a filter: the table filters as you type; Enter keeps the filter, Esc clears it.
         case filtering
         case confirmCancel(CancelConfirmation)
+        /// At start, under `--cancel-over-limit`: may the guard cancel operations past the limit? Focus starts
+        /// on "No".
+        case confirmGuard(yesFocused: Bool)
         case detail(name: String, scroll: Int)
         case help
         /// The failure groups (``AppState/failureGroups``), one selected.
@@ -42,7 +52,7 @@ public struct AppState: Sendable {
             switch self {
             case .table: .table
             case .filtering: .filterPrompt
-            case .confirmCancel: .cancelDialog
+            case .confirmCancel, .confirmGuard: .cancelDialog
             case .detail: .detail
             case .help: .help
             case .failures: .failures
@@ -121,12 +131,20 @@ public struct AppState: Sendable {
     /// The failure groups of the table's FAILED rows, as the failures view last computed them.
     public internal(set) var failureGroups: [FailureGroup] = []
     /// Only the rows of this failure group (Enter in the failures view; 0 clears).
-    public internal(set) var groupFilter: FailureGroup?
+    public internal(set) var groupFilter: FailureGroup? {
+        didSet { groupFilterNames = groupFilter.map { Set($0.names) } }
+    }
+    /// The names of ``groupFilter``, as the filter reads them.
+    private(set) var groupFilterNames: Set<String>?
     /// Only rows in these states (keys 1 to 6 toggle them, 0 clears); empty for every state.
     public internal(set) var stateFilter: Set<OperationState> = []
     /// The EECU-seconds of the visible rows, and of every row: the header's totals.
     public internal(set) var visibleEECU = 0.0
     public internal(set) var totalEECU = 0.0
+    /// How many rows are past the budget guard's limit (``Settings/budget``).
+    public internal(set) var overLimitCount = 0
+    /// Whether the user agreed, at start, that the guard cancels operations past the limit.
+    public internal(set) var guardArmed = false
     public internal(set) var sortKey: SortKey = .age
     public internal(set) var sortAscending = false
     public internal(set) var mode: Mode = .table
@@ -187,10 +205,12 @@ public struct AppState: Sendable {
         return Focus(shown: shown, marks: marks)
     }
 
+    /// Opens on the guard's question when the guard may cancel (`--cancel-over-limit`), else on the table.
     public init(settings: Settings, size: TerminalSize, now: Date = Date()) {
         self.settings = settings
         self.size = size
         self.now = now
+        if settings.budget?.cancelsOverLimit == true, !settings.readOnly { mode = .confirmGuard(yesFocused: false) }
     }
 
     /// The operation of this name, if the table has its row.

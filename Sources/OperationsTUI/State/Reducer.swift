@@ -1,5 +1,6 @@
 import EarthEngineOperations
 import Foundation
+import OperationsPresentation
 
 /// Turns events into a new state and the effects the app must run. Pure: no I/O, no clock.
 public enum Reducer {
@@ -50,8 +51,7 @@ public enum Reducer {
             recount(&state)
             recomputeVisible(&state)
         case .terminate:
-            state.quitRequested = true
-            effects.append(.quit)
+            quit(&state, &effects)
         }
         let focus = state.focus
         if focus != state.pollerFocus {
@@ -96,6 +96,7 @@ public enum Reducer {
         case .table: perform(action, &state, &effects)
         case .filtering: performInFilterPrompt(action, &state)
         case .confirmCancel(let dialog): performInCancelDialog(action, dialog, &state, &effects)
+        case .confirmGuard(let yesFocused): performInGuardDialog(action, yesFocused: yesFocused, &state, &effects)
         case .detail(let name, let scroll): performInDetail(action, name: name, scroll: scroll, &state)
         case .help: state.mode = .table // its one binding, every key, closes it
         case .failures(let selected): performInFailures(action, selected: selected, &state)
@@ -169,11 +170,20 @@ public enum Reducer {
         case .help:
             state.mode = .help
         case .quit:
-            state.quitRequested = true
-            effects.append(.quit)
+            quit(&state, &effects)
         default:
             break // the actions of the other contexts
         }
+    }
+
+    /// Ends the session; the history gets the active rows as last seen (their progress and EECU).
+    static func quit(_ state: inout AppState, _ effects: inout [Effect]) {
+        state.quitRequested = true
+        if state.settings.recordsHistory {
+            let active = state.tableRows.operations.filter { $0.state.isActive && !state.cachedNames.contains($0.name) }
+            if !active.isEmpty { effects.append(.remember(active)) }
+        }
+        effects.append(.quit)
     }
 
     /// The failures view: move between groups, show one in the table, or mark its operations.
@@ -233,6 +243,48 @@ public enum Reducer {
         default:
             break
         }
+    }
+
+    /// The guard's question at start: Yes arms it (and it cancels what is past the limit already), No leaves it
+    /// flagging only.
+    static func performInGuardDialog(_ action: Action, yesFocused: Bool, _ state: inout AppState, _ effects: inout [Effect]) {
+        switch action {
+        case .confirmCancel: armGuard(&state, &effects)
+        case .abandonCancel: declineGuard(&state, &effects)
+        case .switchChoice: state.mode = .confirmGuard(yesFocused: !yesFocused)
+        case .choose: if yesFocused { armGuard(&state, &effects) } else { declineGuard(&state, &effects) }
+        default: break
+        }
+    }
+
+    static func armGuard(_ state: inout AppState, _ effects: inout [Effect]) {
+        guard let budget = state.settings.budget else { return }
+        state.mode = .table
+        state.guardArmed = true
+        log(&state, &effects, "EECU guard armed: operations past \(OperationFormatting.eecuAmount(seconds: budget.limitSeconds)) are cancelled", .info)
+        enforceBudget(&state, state.tableRows.operations, &effects)
+    }
+
+    static func declineGuard(_ state: inout AppState, _ effects: inout [Effect]) {
+        state.mode = .table
+        log(&state, &effects, "EECU guard not armed: operations past the limit are flagged, not cancelled", .warning)
+    }
+
+    /// The armed guard cancels the operations among `operations` that are past the limit and still waiting or
+    /// running, unless a cancel of theirs was sent already (by the user or the guard); rows from the history are
+    /// left alone until the server lists them. Audited as the user's cancels are.
+    static func enforceBudget(_ state: inout AppState, _ operations: [LongRunningOperation], _ effects: inout [Effect]) {
+        guard state.guardArmed, let budget = state.settings.budget else { return }
+        let due = operations.filter { operation in
+            budget.shouldCancel(operation) && !state.cachedNames.contains(operation.name) && !state.isGone(operation.name)
+                && state.cancels[operation.name] == nil && !state.cancelsInFlight.contains(operation.name)
+        }
+        let names = due.compactMap { OperationName(validating: $0.name) }
+        guard !names.isEmpty else { return }
+        for name in names { state.cancelsInFlight.insert(name.description) }
+        log(&state, &effects, "EECU guard: cancel sent for \(names.count) operation\(names.count == 1 ? "" : "s") past \(OperationFormatting.eecuAmount(seconds: budget.limitSeconds))", .warning)
+        effects.append(.audit(names.map { AuditEntry(action: .cancel, stage: .requested, name: $0.description, tool: auditTool) }))
+        effects.append(.cancel(names))
     }
 
     static func performInDetail(_ action: Action, name: String, scroll: Int, _ state: inout AppState) {
@@ -371,19 +423,24 @@ public enum Reducer {
                 state.cachedNames.subtract(operations.map(\.name))
             }
             store(&state, operations, newcomersFirst: false)
-            effects.append(.remember(operations))
+            if state.settings.recordsHistory { effects.append(.remember(operations)) }
+            enforceBudget(&state, operations, &effects)
             state.firstListedAt = state.firstListedAt ?? state.now
             recount(&state)
             recomputeVisible(&state)
         case .refreshed(let operations, let transitions, let at):
             store(&state, operations, newcomersFirst: true)
-            effects.append(.remember(operations))
+            // The history takes what appeared or changed state; progress and EECU that move at every refresh are
+            // written with the next change of state, and for the active rows when the session ends.
+            let changed = transitions.compactMap { $0.to == nil ? nil : $0.operation }
+            if state.settings.recordsHistory, !changed.isEmpty { effects.append(.remember(changed)) }
             if case .detail(let name, _) = state.mode, operations.contains(where: { $0.name == name }) {
                 fetchDetailsOfSummary(&state, &effects) // it changed: what was fetched is out of date
             }
             for departure in transitions where departure.to == nil { depart(&state, departure) }
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
             applyTransitions(&state, transitions, &effects)
+            enforceBudget(&state, operations, &effects)
             recount(&state)
             recomputeVisible(&state)
         case .listed(let order, let at):
@@ -483,6 +540,10 @@ public enum Reducer {
                 recordHistory(&state, transition.name, from, at: state.firstListedAt ?? transition.seenAt)
             }
             recordHistory(&state, transition.name, transition.to, at: transition.seenAt)
+            if state.settings.notifiesEndings, let to = transition.to, to.isTerminal,
+               state.marks.contains(transition.name) || state.cancels[transition.name] != nil || state.cancelsInFlight.contains(transition.name) {
+                effects.append(.notify(transition.operation))
+            }
             guard let outcome = state.cancels[transition.name], !outcome.isFinal || outcome == .cancelled else { continue }
             let id = transition.operation.shortID
             if let to = transition.to {
@@ -530,6 +591,9 @@ public enum Reducer {
         state.stateCounts = [.running: byRank[0], .cancelling: byRank[1], .pending: byRank[2], .failed: byRank[3],
                              .cancelled: byRank[4], .succeeded: byRank[5], .unspecified: byRank[6]]
         state.totalEECU = state.tableRows.totalEECU
+        if let limit = state.settings.budget?.limitSeconds {
+            state.overLimitCount = state.tableRows.eecu.count { $0 > limit && $0.isFinite }
+        }
     }
 
     static func describe(_ error: OperationsError) -> String {
@@ -555,7 +619,7 @@ public enum Reducer {
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
         let result = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, states: state.stateFilter,
-                                names: state.groupFilter.map { Set($0.names) }, sortKey: state.sortKey, ascending: state.sortAscending)
+                                names: state.groupFilterNames, sortKey: state.sortKey, ascending: state.sortAscending)
             .apply(state.tableRows)
         state.visible = result.names
         state.visibleEECU = result.eecuSeconds

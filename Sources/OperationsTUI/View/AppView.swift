@@ -26,6 +26,7 @@ public enum AppView {
         drawFooter(state, into: &screen, y: layout.footer, policy: policy)
         switch state.mode {
         case .confirmCancel(let dialog): OverlayView.drawCancelDialog(dialog, state: state, into: &screen, policy: policy)
+        case .confirmGuard(let yesFocused): OverlayView.drawGuardDialog(yesFocused: yesFocused, state: state, into: &screen, policy: policy)
         case .help: OverlayView.drawHelp(state, into: &screen, policy: policy)
         case .failures(let selected): OverlayView.drawFailures(state, selected: selected, into: &screen, policy: policy)
         default: break
@@ -48,6 +49,11 @@ public enum AppView {
         }
         if !state.stateFilter.isEmpty {
             right.append(OperationState.selectable.filter(state.stateFilter.contains).map(\.apiValue).joined(separator: "+"))
+        }
+        // The budget guard: how many rows are past its limit, and whether it cancels them.
+        if let budget = state.settings.budget {
+            let limit = OperationFormatting.eecuAmount(seconds: budget.limitSeconds)
+            right.append("\(state.overLimitCount) over \(limit)" + (state.guardArmed ? " (cancelling)" : ""))
         }
         // EECU totals where there is room: of the marked rows, and of the rows shown (of all, when filtered).
         let roomForEECU = width >= 100

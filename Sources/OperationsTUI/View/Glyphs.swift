@@ -16,11 +16,15 @@ struct Glyphs: Sendable {
     var sortDown: String
     /// After the state of an operation near the end of its ten-day lifetime.
     var lifetime: String
+    /// After the state of an operation past the budget guard's EECU limit (`--eecu-limit`).
+    var overBudget: String
 
     static let unicode = Glyphs(arrow: "→", ellipsis: "…", horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐",
-                                bottomLeft: "└", bottomRight: "┘", separator: " · ", sortUp: "↑", sortDown: "↓", lifetime: "⌛")
+                                bottomLeft: "└", bottomRight: "┘", separator: " · ", sortUp: "↑", sortDown: "↓", lifetime: "⌛",
+                                overBudget: "$!")
     static let ascii = Glyphs(arrow: "->", ellipsis: "~", horizontal: "-", vertical: "|", topLeft: "+", topRight: "+",
-                              bottomLeft: "+", bottomRight: "+", separator: " | ", sortUp: "^", sortDown: "v", lifetime: "(10d!)")
+                              bottomLeft: "+", bottomRight: "+", separator: " | ", sortUp: "^", sortDown: "v", lifetime: "(10d!)",
+                              overBudget: "$!")
 }
 
 /// Makes untrusted text safe to draw: neutralised, and ASCII-only in ASCII mode.

@@ -55,6 +55,24 @@ enum OverlayView {
         box(title: "Cancel operations", lines: lines, into: &screen, policy: policy, minWidth: 44)
     }
 
+    /// The budget guard's one question, at start under `--cancel-over-limit`.
+    static func drawGuardDialog(yesFocused: Bool, state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        guard let budget = state.settings.budget else { return }
+        let plain = CellStyle(.dialog)
+        let limit = OperationFormatting.eecuAmount(seconds: budget.limitSeconds)
+        var lines: [(String, CellStyle)] = [
+            ("Cancel every running or pending operation in \(policy.safe(state.settings.project))", CellStyle(.dialog, bold: true)),
+            ("that has used more than \(limit), now and as they pass it?", CellStyle(.dialog, bold: true)),
+            ("Each cancel is audited. No: rows past the limit are only flagged.", plain),
+            ("", plain),
+        ]
+        let no = yesFocused ? "  No  " : "[ No ]"
+        let yes = yesFocused ? "[ Yes ]" : "  Yes  "
+        lines.append(("        \(no)     \(yes)", CellStyle(.button, bold: true)))
+        lines.append((KeyMap.hints(.cancelDialog), CellStyle(.dim)))
+        box(title: "EECU guard", lines: lines, into: &screen, policy: policy, minWidth: 44)
+    }
+
     /// The failure groups, largest first: count, code and message, the selected one highlighted.
     static func drawFailures(_ state: AppState, selected: Int, into screen: inout ScreenBuffer, policy: TextPolicy) {
         var lines: [(String, CellStyle)] = [(KeyMap.hints(.failures), CellStyle(.dim))]

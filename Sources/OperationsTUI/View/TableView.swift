@@ -85,7 +85,9 @@ enum TableView {
                 (text, style) = (policy.safe(cell.0), cell.1)
             case .progress: text = width >= 10 ? progressBar(operation, width: width, policy: policy) : OperationFormatting.progress(operation)
             case .attempt: text = operation.metadata?.attempt.map(String.init) ?? "-"
-            case .eecu: text = OperationFormatting.eecu(operation)
+            case .eecu:
+                text = OperationFormatting.eecu(operation)
+                if state.settings.budget?.isOver(operation) == true { style = CellStyle(.warning, bold: true) }
             case .created: text = OperationFormatting.age(of: operation.metadata?.createTime, now: state.now)
             case .running:
                 text = operation.state == .running || operation.state == .cancelling
@@ -114,6 +116,11 @@ enum TableView {
         }
         if includeCancel, state.cancels[name] != nil || state.cancelsInFlight.contains(name) {
             text += " (" + policy.safe(cancelCell(state, name: name).0) + ")"
+        }
+        // Past the budget guard's limit.
+        if state.settings.budget?.isOver(operation) == true {
+            text += " " + policy.glyphs.overBudget
+            if style.role != .highlight { style = CellStyle(.warning, bold: true) }
         }
         // Still waiting or running a day before the server ends it at ten days.
         if QueueEstimate.isNearingLifetime(operation, now: state.now) {

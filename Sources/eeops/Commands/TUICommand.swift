@@ -23,6 +23,13 @@ struct InterfaceOptions: ParsableArguments {
     @Option(name: .customLong("log-file"), help: "Write diagnostics to this file (nothing is written to the terminal while the screen is active).")
     var logFile: String?
 
+    @OptionGroup var budgetOptions: BudgetOptions
+    @OptionGroup var notifyOptions: NotifyOptions
+
+    func validate() throws {
+        if readonly, budgetOptions.cancelOverLimit { throw ValidationError("--cancel-over-limit cannot be used with --readonly") }
+    }
+
     /// How many of the newest operations of the local history the interface draws before the server answers: more
     /// than any screen shows, few enough to read and lay out in tens of milliseconds.
     static let cachedRowLimit = 2_000
@@ -36,11 +43,18 @@ struct InterfaceOptions: ParsableArguments {
         settings.readOnly = readonly
         settings.ascii = ascii || !LocaleCheck.isUTF8
         settings.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        settings.budget = budgetOptions.budget
         var options = TerminalApp.Options()
         options.color = settings.color
         options.mouse = mouse
         options.poller = polling.configuration
         options.audit = readonly ? nil : audit
+        // The TUI owns the terminal: the command's output goes nowhere, and a failure to start it is not printed.
+        let notifier = notifyOptions.makeNotifier(quiet: true)
+        if let notifier {
+            settings.notifiesEndings = true
+            options.notify = { notifier.ended($0) }
+        }
         var diagnosticsLog: DiagnosticsLog?
         if let logFile {
             let log = try DiagnosticsLog(path: logFile)
@@ -55,6 +69,7 @@ struct InterfaceOptions: ParsableArguments {
                 options.cachedRows = try history.operations(project: project, limit: Self.cachedRowLimit).map(\.operation)
                 let keeping = HistoryRecorder(history: history) { error in historyFailure.withLock { $0 = $0 ?? error } }
                 options.remember = { keeping.add($0) }
+                settings.recordsHistory = true
                 recorder = keeping
             } catch {
                 warnWithoutHistory(error)
@@ -65,6 +80,7 @@ struct InterfaceOptions: ParsableArguments {
             defer { if let failure = historyFailure.withLock({ $0 }) { warnWithoutHistory(failure) } }
             summary = try await TerminalApp(client: client, settings: settings, options: options).run()
             await recorder?.finish()
+            await notifier?.finish()
         } catch let error as TerminalApp.StartError {
             if case .firstListingFailed(let apiError) = error { throw fail(apiError) }
             printError(error.description)

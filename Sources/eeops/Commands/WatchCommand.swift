@@ -17,37 +17,59 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var polling: PollingOptions
     @OptionGroup var historyOptions: HistoryOptions
     @OptionGroup var notifyOptions: NotifyOptions
+    @OptionGroup var budgetOptions: BudgetOptions
 
     func run() async throws {
         FreedMemory.returnLargeBlocksDirectly()
         let filter = try selection.filter()
         let session: Session
-        do { session = try await global.makeSession() } catch { throw fail(error) }
+        let audit: AuditLog?
+        do {
+            session = try await global.makeSession()
+            audit = budgetOptions.cancelOverLimit ? try global.openAuditLog() : nil
+        } catch { throw fail(error) }
         let poller = OperationPoller(
             client: session.client, project: session.project!,
             configuration: polling.configuration
         )
         // Every operation seen is kept in the history, written in batches off the refresh path.
         let recorder = historyOptions.open().map { HistoryRecorder(history: $0, onFailure: warnWithoutHistory) }
+        // SIGINT, SIGTERM and SIGHUP end the watch cleanly: the history gets what was seen, the guard's cancels are
+        // accounted for, and the status is 130.
+        let signals = SignalWatcher(signals: SignalWatcher.termination)
+        let stoppedBy = Locked<Int32?>(nil)
+        let stopper = Task {
+            let number = await signals.next()
+            guard number != 0 else { return }
+            stoppedBy.withLock { $0 = number }
+            await poller.stop()
+        }
+        defer { stopper.cancel() }
         await poller.start()
-        let printer = TransitionPrinter(format: format, filter: filter, notifier: notifyOptions.makeNotifier())
+        let notifier = notifyOptions.makeNotifier()
+        let printer = TransitionPrinter(format: format, filter: filter, notifier: notifier)
+        let budgetGuard = budgetOptions.budget.map { WatchBudgetGuard(budget: $0, client: session.client, audit: audit, printer: printer) }
         var started = false
         var listed = 0, active = 0
         for await event in poller.events {
             switch event {
             case .initialPage(let page):
                 recorder?.add(page)
+                budgetGuard?.check(page, matches: { filter.matches($0) }, at: Date())
                 listed += page.count
                 active += page.count { $0.state.isActive }
             case .listed:
                 if !started { printer.header(operations: listed, active: active) }
                 started = true
-            case .refreshed(let operations, let transitions, _):
-                recorder?.add(operations)
+            case .refreshed(let operations, let transitions, let at):
+                // What appeared or changed state (progress and EECU are written with the next change).
+                recorder?.add(transitions.compactMap { $0.to == nil ? nil : $0.operation })
                 printer.print(transitions)
+                budgetGuard?.check(operations, matches: { filter.matches($0) }, at: at)
             case .refreshFailed(let error, _, let retryIn):
                 if !started, !error.isRetryable {
                     await poller.stop()
+                    await budgetGuard?.finish(because: "eeops stopped first")
                     throw fail(error)
                 }
                 if !started { (listed, active) = (0, 0) } // the first listing starts again from its first page
@@ -60,6 +82,11 @@ struct WatchCommand: AsyncParsableCommand {
                 break
             }
         }
+        let signal = stoppedBy.withLock { $0 }
+        await budgetGuard?.finish(because: signal.map { "interrupted by \(SignalWatcher.name(of: $0))" } ?? "eeops stopped first")
+        await recorder?.finish()
+        await notifier?.finish()
+        if signal != nil { throw ExitCode(ExitStatus.interrupted) }
     }
 }
 
@@ -78,6 +105,65 @@ final class TransitionPrinter: Sendable {
 
     func header(operations: Int, active: Int) {
         StandardStream.error.write("eeops: watching \(operations) operations (\(active) active); Ctrl-C to stop\n")
+    }
+
+    /// A line per operation the budget guard found past `--eecu-limit`: in text, `over EECU limit` in the state
+    /// column and the amounts after it; in JSON Lines, `"event": "over-eecu-limit"` (transition lines have no
+    /// `event`).
+    func printOverLimit(_ operations: [LongRunningOperation], budget: EECUBudget, at now: Date) {
+        for operation in operations {
+            let used = EECUTotals.seconds(of: operation) ?? 0
+            if format == .jsonl {
+                var line = JSONWriter()
+                line.beginObject()
+                if let description = operation.metadata?.description { line.key("description"); line.string(description) }
+                line.key("eecuSeconds"); line.number(used)
+                line.key("event"); line.string("over-eecu-limit")
+                line.key("id"); line.string(operation.shortID)
+                line.key("limitSeconds"); line.number(budget.limitSeconds)
+                line.key("name"); line.string(operation.name)
+                line.key("state"); line.string(operation.state.apiValue)
+                line.key("time"); line.string(Timestamp.format(now, fractionDigits: 3))
+                if let type = operation.metadata?.type { line.key("type"); line.string(type) }
+                line.endObject()
+                line.endLine()
+                line.withBytes(StandardStream.output.write)
+            } else {
+                let amounts = "\(OperationFormatting.eecuAmount(seconds: used)) > \(OperationFormatting.eecuAmount(seconds: budget.limitSeconds))"
+                textLine(operation, at: now, column: "over EECU limit", rest: amounts + "  " + OperationFormatting.description(operation))
+            }
+        }
+        StandardStream.output.flush()
+    }
+
+    /// What became of a cancel the budget guard sent: `guard: requested`, `guard: cancelled`, ...; in JSON
+    /// Lines, `"event": "eecu-guard-cancel"` with the outcome.
+    func printGuardCancel(_ name: OperationName, outcome: CancelOutcome, at now: Date) {
+        if format == .jsonl {
+            var line = JSONWriter()
+            line.beginObject()
+            line.key("event"); line.string("eecu-guard-cancel")
+            line.key("id"); line.string(name.operationID)
+            line.key("name"); line.string(name.description)
+            line.key("outcome"); line.string(outcome.description)
+            line.key("time"); line.string(Timestamp.format(now, fractionDigits: 3))
+            line.endObject()
+            line.endLine()
+            line.withBytes(StandardStream.output.write)
+        } else {
+            let time = String(Timestamp.format(now, fractionDigits: 0).dropFirst(11).dropLast())
+            let column = TerminalText.fit("guard: " + outcome.shortLabel, to: OperationColumn.transition.width)
+            StandardStream.output.write(TerminalText.sanitize("\(time)  \(name.operationID)  \(column)  \(outcome.description)") + "\n")
+        }
+        StandardStream.output.flush()
+    }
+
+    /// A text line: the time, the id, the type, `column` in the state column, then `rest`.
+    private func textLine(_ operation: LongRunningOperation, at time: Date, column: String, rest: String) {
+        let clock = String(Timestamp.format(time, fractionDigits: 0).dropFirst(11).dropLast())
+        let type = TerminalText.fit(OperationFormatting.type(operation), to: OperationColumn.type.width)
+        let state = TerminalText.fit(column, to: OperationColumn.transition.width)
+        StandardStream.output.write("\(clock)  \(OperationFormatting.id(operation))  \(type)  \(state)  \(rest)\n")
     }
 
     func print(_ transitions: [StateTransition]) {
@@ -110,11 +196,8 @@ final class TransitionPrinter: Sendable {
                 line.endLine()
                 line.withBytes(StandardStream.output.write)
             } else {
-                let time = String(Timestamp.format(transition.seenAt, fractionDigits: 0).dropFirst(11).dropLast())
                 let change = "\(transition.from.map(OperationFormatting.state) ?? "(new)") → \(transition.to.map(OperationFormatting.state) ?? "(gone)")"
-                let type = TerminalText.fit(OperationFormatting.type(operation), to: OperationColumn.type.width)
-                let state = TerminalText.fit(change, to: OperationColumn.transition.width)
-                StandardStream.output.write("\(time)  \(OperationFormatting.id(operation))  \(type)  \(state)  \(OperationFormatting.description(operation))\n")
+                textLine(operation, at: transition.seenAt, column: change, rest: OperationFormatting.description(operation))
             }
         }
         StandardStream.output.flush()
