@@ -5,14 +5,16 @@ import Foundation
 /// queues them (the operations themselves, shared with the view, not copies), and one task writes what has
 /// queued since its last write, in one transaction on GRDB's own queue rather than a thread of the refresh, at
 /// most once every ``interval``. An operation queued several times between two writes is written once, as last
-/// seen, so that an active operation whose progress moves at every refresh costs one row a write, not one a
-/// refresh.
+/// seen.
 ///
 /// The first failure is reported once through `onFailure`, and the recorder stops writing: the view goes on
 /// without history.
 public final class HistoryRecorder: Sendable {
     /// The shortest time between two writes.
-    public static let interval: Duration = .seconds(5)
+    public static let interval: Duration = .seconds(1)
+    /// A batch at least this large (a first listing's pages) leaves its transient memory to the system once
+    /// written: it was taken on GRDB's thread, whose heap the view's own trimming does not reach in time.
+    static let largeBatch = 5_000
 
     private let history: OperationHistory
     /// Operations queued since the last write, by name.
@@ -34,7 +36,9 @@ public final class HistoryRecorder: Sendable {
         writing = Task.detached {
             for await _ in stream {
                 do throws(HistoryError) {
-                    try await history.recordInBackground(Self.take(queued))
+                    let batch = Self.take(queued)
+                    try await history.recordInBackground(batch)
+                    if batch.count >= Self.largeBatch { FreedMemory.release() }
                 } catch {
                     failed.withLock { $0 = true }
                     onFailure(error)

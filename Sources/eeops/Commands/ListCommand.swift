@@ -77,15 +77,24 @@ struct ListCommand: AsyncParsableCommand {
             // filter them, for the history when they changed, or for the table and CSV).
             try await session.client.listAllReceived(project: project, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
                 if opened == nil { opened = await opening.value }
+                // Each operation is decoded once at most, for the history and the filter alike.
+                var decoded: [LongRunningOperation?] = [] // allocated when the first is decoded
+                func operation(_ index: Int) -> LongRunningOperation {
+                    if decoded.isEmpty { decoded = Array(repeating: nil, count: page.count) }
+                    if let operation = decoded[index] { return operation }
+                    let operation = page.operation(index)
+                    decoded[index] = operation
+                    return operation
+                }
                 if let opened, opened.history != nil {
                     for index in 0..<page.count {
                         let fingerprint = page.fingerprint(index)
                         guard opened.known[page.names[index]] != fingerprint else { continue }
-                        if let record = HistoryRecord(page.operation(index), fingerprint: fingerprint) { records.append(record) }
+                        if let record = HistoryRecord(operation(index), fingerprint: fingerprint) { records.append(record) }
                     }
                 }
                 var matching = Array(0..<page.count)
-                if !filter.isEmpty { matching = matching.filter { filter.matches(page.operation($0), now: now) } }
+                if !filter.isEmpty { matching = matching.filter { filter.matches(operation($0), now: now) } }
                 if let limit { matching = Array(matching.prefix(limit - shown)) }
                 shown += matching.count
                 if !begun { writer.begin(); begun = true }
