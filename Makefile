@@ -2,7 +2,7 @@
 SWIFT ?= swift
 EEOPS := .build/debug/eeops
 
-.PHONY: demo test build setup setup-test test-swift test-conformance test-tsan test-asan test-asan-release release bench bench-smoke soak clean
+.PHONY: demo test build setup setup-test test-conformance test-tsan test-asan release bench bench-smoke soak clean
 .PHONY: shipped stage install uninstall setup-packaging deb dist check-package
 
 ## Build and run eeops on the embedded emulator (no account needed).
@@ -11,16 +11,30 @@ demo: setup build
 
 ## The binary the end-to-end suites run is the one users install: the release build, stripped of its symbol
 ## table (`make shipped`; make install, the Debian package and the tarball ship it). The CLI in processes, the TUI
-## in tmux and the official client's conformance run against it; the in-process suites test the debug build's
-## modules.
+## in tmux and the official client's conformance run against it.
 E2E_BINARY := $(CURDIR)/.build/shipped/eeops
 
-## Run the whole test suite: unit, emulator integration, CLI and TUI end to end (on the release binary), and the
-## official Python client's conformance. The suites that wait on the clock run after the others, one test at a
-## time (see CLOCK_SUITES).
-test: setup-test build shipped
-	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --skip "$(CLOCK_SUITES)"
-	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --no-parallel --filter "$(CLOCK_SUITES)"
+## The test build: the release configuration with the address sanitizer in its Swift code (ours and the
+## packages'), and the test suites. It shares the release build's folder, where only the Swift modules are
+## compiled again: the C libraries (BoringSSL twice over, the bulk of a build) are compiled as the release build
+## compiles them, and reused. The eeops it builds, copied to ASAN_BINARY, runs the CLI's suites a second time.
+TEST_BUILD := -c release -Xswiftc -sanitize=address -Xswiftc -enable-testing
+ASAN_BINARY := $(CURDIR)/.build/asan/eeops
+## Memory errors, not leaks: the optimiser inlines the frames that Tests/lsan-suppressions.txt names (leaks in
+## other packages' code), and the CLI's processes exit with work in flight. `make test-asan` looks for leaks.
+IN_PROCESS_ASAN := ASAN_OPTIONS=detect_leaks=0
+CLI_ASAN := ASAN_OPTIONS=detect_leaks=0:abort_on_error=0
+
+## Run the whole test suite: unit and emulator integration (in process, under the address sanitizer), the CLI and
+## the TUI end to end on the release binary, the CLI's suites (bulk cancels, interrupted ones, hostile answers
+## among them) again on the release binary built with the address sanitizer, and the official Python client's
+## conformance. The suites that wait on the clock run after the others, one test at a time (see CLOCK_SUITES).
+test: setup-test shipped
+	$(SWIFT) build $(TEST_BUILD) --build-tests
+	mkdir -p $(dir $(ASAN_BINARY)) && cp .build/release/eeops $(ASAN_BINARY)
+	$(IN_PROCESS_ASAN) EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test $(TEST_BUILD) --skip-build --skip "$(CLOCK_SUITES)"
+	$(IN_PROCESS_ASAN) EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test $(TEST_BUILD) --skip-build --no-parallel --filter "$(CLOCK_SUITES)"
+	$(CLI_ASAN) EEOPS_BINARY=$(ASAN_BINARY) $(SWIFT) test $(TEST_BUILD) --skip-build --filter "$(CLI_SUITES)"
 	EEOPS_BINARY=$(E2E_BINARY) .venv/bin/python -m pytest -q Tests/Conformance
 
 build:
@@ -32,23 +46,23 @@ setup:
 setup-test:
 	scripts/setup.sh --with-python
 
-test-swift: build shipped
-	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --skip "$(CLOCK_SUITES)"
-	EEOPS_BINARY=$(E2E_BINARY) $(SWIFT) test --no-parallel --filter "$(CLOCK_SUITES)"
-
 test-conformance: setup-test shipped
 	EEOPS_BINARY=$(E2E_BINARY) .venv/bin/python -m pytest -q Tests/Conformance
 
 ## The suites that start the eeops binary in processes or in tmux: they run in `make test` only.
 OUT_OF_PROCESS := TmuxEndToEndTests|CLITests|AuthCommandTests
+## The CLI's suites in processes: the CLITests module (CLITests, AuthCommandTests, BulkAccountingTests,
+## HostileAnswerTests, VersionTests).
+CLI_SUITES := CLITests
 ## The suites that wait on the clock (the poller's windows, the limiter's pacing, the metadata-server probe, 1,000
 ## cancels against the in-process emulator's quota). Run in parallel with the other suites, which keep both cores
 ## busy for seconds at a time, these missed their windows (and the starved in-process emulator saw the cancels
 ## arrive in bunches); so they run after the rest, one test at a time.
 CLOCK_SUITES := PollerTests|ClockSkewTests|ResilienceTests|AuthTests|ClientPolicyTests
 
-## Tests of timing as a server sees it, which a sanitizer's slowdown distorts (the in-process emulator saw 1,000
-## cancels arrive bunched under TSan): they run in `make test`, not under the sanitizers.
+## Tests of timing as a server sees it, which a debug build's sanitizer slows too much (the in-process emulator saw
+## 1,000 cancels arrive bunched under TSan): they run in `make test`, whose release build carries the address
+## sanitizer at a small cost, not in the debug sanitizer builds.
 TIMING_ONLY := aThousandCancelsMeetNo429UnderEitherQuotaModel
 
 ## The in-process test suites under the thread sanitizer (a separate build in .build-tsan).
@@ -62,14 +76,6 @@ test-asan: export LSAN_OPTIONS = suppressions=$(CURDIR)/Tests/lsan-suppressions.
 test-asan:
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --skip "$(OUT_OF_PROCESS)|$(CLOCK_SUITES)"
 	$(SWIFT) test --sanitize=address --scratch-path .build-asan --no-parallel --filter "$(CLOCK_SUITES)" --skip "$(OUT_OF_PROCESS)|$(TIMING_ONLY)"
-
-## The CLI in processes on the release binary built with the address sanitizer: every CLI suite, the risky
-## scenarios among them (bulk cancels with --wait, bulk cancels and deletes interrupted or on a full disk, the
-## hostile answers). A separate build in .build-asan-release; the test bundle is the debug one `make test` built.
-test-asan-release: export ASAN_OPTIONS = detect_leaks=0:abort_on_error=0
-test-asan-release: build
-	$(SWIFT) build -c release --sanitize=address --scratch-path .build-asan-release --product eeops
-	EEOPS_BINARY=$(CURDIR)/.build-asan-release/release/eeops $(SWIFT) test --skip-build --filter "CLITests|BulkAccountingTests|HostileAnswerTests|AuthCommandTests"
 
 ## Release builds of eeops and of the harness that benchmarks and soaks it, with the Swift runtime and
 ## Foundation linked in: start-up no longer binds thousands of symbols across a dozen shared libraries
@@ -91,7 +97,7 @@ DESTDIR ?=
 
 ## The installed tree in .build/stage: the release binary stripped, a man page per command from the argument
 ## parser's manual plugin, bash, zsh and fish completions from the parser (the files in packaging/installed-files).
-stage: build shipped
+stage: shipped
 	scripts/package.sh stage
 
 ## Install the staged files under $(DESTDIR)$(PREFIX), and a manifest of what was installed

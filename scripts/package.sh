@@ -43,12 +43,12 @@ stage() {
   rm -rf "$stage" && mkdir -p "$stage/bin"
   cp "$shipped_binary" "$stage/bin/eeops"
 
-  # The argument parser's manual plugin builds the package's products (the debug configuration, which make
-  # build has already built: the plugin's release build would drop the flags of make release) and writes one
-  # page per command.
+  # The argument parser's manual plugin builds the package's products (in the release configuration, which
+  # make release has compiled: only the link is done again, without make release's flags, and the shipped binary
+  # was copied before) and writes one page per command.
   local pages=.build/plugins/GenerateManual/outputs/eeops
   rm -rf "$pages"
-  swift package --disable-sandbox generate-manual --configuration debug --multi-page \
+  swift package --disable-sandbox generate-manual --configuration release --multi-page \
     --date "$(date -u -d "@$source_date_epoch" +%Y-%m-%d)" >/dev/null
   mkdir -p "$stage/share/man/man1"
   cp "$pages"/*.1 "$stage/share/man/man1/"
