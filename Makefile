@@ -96,7 +96,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 ## The installed tree in .build/stage: the release binary stripped, a man page per command from the argument
-## parser's manual plugin, bash, zsh and fish completions from the parser (the files in packaging/installed-files).
+## parser's generate-manual tool, bash, zsh and fish completions from the parser (the files in packaging/installed-files).
 stage: shipped
 	scripts/package.sh stage
 

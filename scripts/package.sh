@@ -43,13 +43,15 @@ stage() {
   rm -rf "$stage" && mkdir -p "$stage/bin"
   cp "$shipped_binary" "$stage/bin/eeops"
 
-  # The argument parser's manual plugin builds the package's products (in the release configuration, which
-  # make release has compiled: only the link is done again, without make release's flags, and the shipped binary
-  # was copied before) and writes one page per command.
-  local pages=.build/plugins/GenerateManual/outputs/eeops
-  rm -rf "$pages"
-  swift package --disable-sandbox generate-manual --configuration release --multi-page \
-    --date "$(date -u -d "@$source_date_epoch" +%Y-%m-%d)" >/dev/null
+  # One page per command, from argument-parser's generate-manual tool run on the shipped binary itself: the
+  # manual plugin would build the package's products again (in a configuration whose flags differ from make
+  # release's, so that every Swift module was compiled once more). The tool is built in the debug configuration,
+  # which no other stage of a release or CI uses.
+  local pages=.build/manual
+  rm -rf "$pages" && mkdir -p "$pages"
+  swift build --product generate-manual >/dev/null
+  "$(swift build --show-bin-path)/generate-manual" "$shipped_binary" --multi-page \
+    --date "$(date -u -d "@$source_date_epoch" +%Y-%m-%d)" --output-directory "$pages" >/dev/null
   mkdir -p "$stage/share/man/man1"
   cp "$pages"/*.1 "$stage/share/man/man1/"
 
