@@ -41,6 +41,7 @@ shared_sources=(
     Sources/EarthEngineOperations/Model/JSON/*.swift
     Sources/EarthEngineOperations/Support/Locked.swift
     Sources/EarthEngineOperations/Support/ByteSpans.swift
+    Sources/EarthEngineOperations/Support/ByteFingerprint.swift
     Sources/EarthEngineOperations/Client/RPCCode.swift
     Sources/EarthEngineOperations/Client/OperationsError.swift
     Sources/EarthEngineOperations/Client/RPCErrorEnvelope.swift

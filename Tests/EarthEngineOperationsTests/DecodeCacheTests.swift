@@ -9,14 +9,14 @@ struct DecodeCacheTests {
     @Test func fingerprintsTellEveryOneBitChangeApart() {
         for length in [0, 1, 7, 15, 16, 17, 31, 33, 700] {
             let original = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
-            let reference = OperationDecodeCache.fingerprint(original.span)
-            #expect(OperationDecodeCache.fingerprint(Array(original).span) == reference)
+            let reference = original.span.fingerprint()
+            #expect(Array(original).span.fingerprint() == reference)
             var seen: Set<UInt64> = [reference]
             for position in 0..<length {
                 for bit in 0..<8 {
                     var changed = original
                     changed[position] ^= 1 << bit
-                    seen.insert(OperationDecodeCache.fingerprint(changed.span))
+                    seen.insert(changed.span.fingerprint())
                 }
             }
             #expect(seen.count == 1 + length * 8, "length \(length)")

@@ -25,7 +25,7 @@ public final class OperationDecodeCache: Sendable {
         var pass: Int32
     }
 
-    /// Operations by the ``fingerprint(_:)`` of their bytes: `entries` as of the last complete listing, sorted
+    /// Operations by the ``Swift/Span/fingerprint()`` of their bytes: `entries` as of the last complete listing, sorted
     /// (a third of a `Dictionary`'s memory in a long history), and `fresh`, those decoded since, merged into
     /// `entries` when a complete listing ends.
     private struct State {
@@ -71,7 +71,7 @@ public final class OperationDecodeCache: Sendable {
     func decodePage(_ bytes: Span<UInt8>, scanned page: ListPageScanner.Page) -> ListOperationsResponse? {
         var keys: [UInt64] = []
         keys.reserveCapacity(page.elements.count)
-        for range in page.elements { keys.append(Self.fingerprint(bytes.extracting(range))) }
+        for range in page.elements { keys.append(bytes.extracting(range).fingerprint()) }
         var operations = [LongRunningOperation?](repeating: nil, count: keys.count)
         let missing: [Int] = state.withLock { state in
             var missing: [Int] = []
@@ -110,32 +110,5 @@ public final class OperationDecodeCache: Sendable {
             }
         }
         return ListOperationsResponse(operations: operations.compactMap { $0 }, nextPageToken: page.nextPageToken)
-    }
-
-    /// A 64-bit fingerprint of an operation's bytes, 16 bytes per step (wyhash's multiply-and-fold) rather than
-    /// through `Hasher`, so that fingerprinting every operation of every listing costs little beside the
-    /// decoding it spares. Two different operations share one with a chance of about 1 in 10^19 per pair (the
-    /// length is mixed in at the start and the end); the server is the source of truth either way.
-    static func fingerprint(_ bytes: Span<UInt8>) -> UInt64 {
-        func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
-            let (high, low) = a.multipliedFullWidth(by: b)
-            return high ^ low
-        }
-        let primes: (UInt64, UInt64, UInt64) = (0xa076_1d64_78bd_642f, 0xe703_7ed1_a0b4_28db, 0x8ebc_6af0_9c88_c6e3)
-        var seed = primes.0 ^ UInt64(bytes.count)
-        var offset = 0
-        while offset + 16 <= bytes.count {
-            let a = bytes.word(at: offset)
-            let b = bytes.word(at: offset + 8)
-            seed = fold(a ^ primes.1, b ^ seed)
-            offset += 16
-        }
-        // The last 0 to 15 bytes, little-endian, zero-padded.
-        var tail: (UInt64, UInt64) = (0, 0)
-        for index in offset..<bytes.count {
-            let shift = UInt64((index - offset) % 8) * 8
-            if index - offset < 8 { tail.0 |= UInt64(bytes[index]) << shift } else { tail.1 |= UInt64(bytes[index]) << shift }
-        }
-        return fold(fold(tail.0 ^ primes.1, tail.1 ^ seed), UInt64(bytes.count) ^ primes.2)
     }
 }

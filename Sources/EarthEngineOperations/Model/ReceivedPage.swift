@@ -81,7 +81,7 @@ public struct ReceivedPage: Sendable {
     /// A 64-bit fingerprint of operation `index`'s bytes, the same in every process: the history compares it
     /// with the one it stored to skip decoding and writing operations that did not change.
     public func fingerprint(_ index: Int) -> UInt64 {
-        OperationDecodeCache.fingerprint(json.span.extracting(elements[index]))
+        json.span.extracting(elements[index]).fingerprint()
     }
 
     /// Operation `index`, decoded as a listing decodes it.
