@@ -317,15 +317,16 @@ struct ReducerTests {
 struct ReducerEffectTests {
     // MARK: - Effects: every log line and audit entry is decided here
 
-    /// `--log-file` stopped getting lines once the screen's log held its 200 entries: the app wrote a line only when
+    /// `--log-file` stopped getting lines once the screen's log held its entries: the app wrote a line only when
     /// the log's length changed. Each entry is now an effect of its own.
-    @Test func everyLogEntryIsAnEffectPastTheScreensLast200() {
+    @Test func everyLogEntryIsAnEffectPastTheScreensLimit() {
         var state = Fixtures.state()
         var lines: [String] = []
-        for _ in 0..<250 { lines += Fixtures.logLines(Fixtures.press(&state, .character("r"))) }
-        #expect(lines.count == 250)
+        let count = AppState.logLimit + 50
+        for _ in 0..<count { lines += Fixtures.logLines(Fixtures.press(&state, .character("r"))) }
+        #expect(lines.count == count)
         #expect(lines.allSatisfy { $0 == "refreshing" })
-        #expect(state.log.count == 200, "the screen keeps the last 200")
+        #expect(state.log.count == AppState.logLimit, "the screen keeps the last \(AppState.logLimit)")
     }
 
     /// The poller saw the operation end before the server's answer to its cancel came: the end is its final outcome,
@@ -439,7 +440,8 @@ struct ReducerEffectTests {
         }
         var state = Fixtures.state(columns: 120, rows: 40)
         var screens: [(KeyContext, String)] = []
-        for key in [Key.character("/"), .escape, .character("?"), .character("z"), .enter, .escape, .character("f"), .escape, .character("x")] {
+        for key in [Key.character("/"), .escape, .character("?"), .character("z"), .enter, .escape, .character("f"), .escape,
+                    .character("L"), .character("/"), .escape, .escape, .character("x")] {
             Fixtures.press(&state, key)
             screens.append((state.mode.keyContext, AppView.render(state).text))
         }

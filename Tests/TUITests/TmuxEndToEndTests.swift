@@ -158,6 +158,30 @@ struct TmuxEndToEndTests {
         }
     }
 
+    /// `c` puts the current row's full name on the terminal's clipboard through OSC 52: the sequence is in the
+    /// pane's raw output, tmux (with `set-clipboard on`) takes it into its paste buffer, and the event line says
+    /// what was copied.
+    @Test func copyPutsTheFullNameOnTheClipboardThroughOSC52() async throws {
+        let raw = NSTemporaryDirectory() + "eeops-tui-raw-\(UUID().uuidString)"
+        try await withTUI(operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            try tui.tmux(["set-option", "-g", "set-clipboard", "on"])
+            try tui.tmux(["pipe-pane", "-o", "cat >> \(raw)"])
+            _ = try await tui.waitFor("e2e unsupported", timeout: 60)
+            try tui.send("g", "c")
+            _ = try await tui.waitFor("copied 1 name to the clipboard")
+            let buffer = try tui.tmux(["show-buffer"])
+            #expect(Self.threeKinds.contains { $0.contains(buffer.dropFirst("projects/\(Self.project)/operations/".count).dropLast()) }, "\(buffer)")
+            #expect(buffer.hasPrefix("projects/\(Self.project)/operations/") && buffer.hasSuffix("\n"), "\(buffer)")
+            var output = ""
+            for _ in 0..<50 where !output.contains("\u{1B}]52;c;") {
+                output = (try? String(contentsOfFile: raw, encoding: .utf8)) ?? ""
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(output.contains("\u{1B}]52;c;" + Data(buffer.utf8).base64EncodedString() + "\u{07}"), "\(output.suffix(200).debugDescription)")
+        }
+    }
+
     func row(_ id: String, in screen: String) -> String {
         screen.split(separator: "\n").first { $0.contains(id) }.map(String.init) ?? ""
     }

@@ -60,11 +60,11 @@ struct ViewSnapshotTests {
     }
 
     @Test func helpOverlayListsEveryBinding() throws {
-        var state = Fixtures.state(columns: 100, rows: 40)
+        var state = Fixtures.state(columns: 160, rows: 40)
         Fixtures.press(&state, .character("?"))
         let text = AppView.render(state).text
         for binding in KeyMap.bindings(.table, readOnly: false) { #expect(text.contains(binding.summary), "help lacks \(binding.label)") }
-        try assertSnapshot(AppView.render(state), named: "help-100x40")
+        try assertSnapshot(AppView.render(state), named: "help-160x40")
     }
 
     @Test func asciiModeDrawsOnlyASCII() throws {

@@ -1,5 +1,6 @@
 import EarthEngineOperations
 import Foundation
+import OperationsPresentation
 
 /// Runs the TUI: one thread owns the terminal and the state; the poller and cancel requests work in the
 /// background and hand their results to that thread as events.
@@ -164,7 +165,7 @@ public final class TerminalApp: Sendable {
             for event in events {
                 if case .key = event { state.now = now }
                 if case .poller(.listed) = event { absorbedListing = true }
-                perform(Reducer.reduce(&state, event), poller: poller)
+                perform(Reducer.reduce(&state, event), poller: poller, terminal: terminal)
                 dirty = true
             }
             if dirty {
@@ -177,7 +178,7 @@ public final class TerminalApp: Sendable {
         return endingSignal
     }
 
-    private func perform(_ effects: [Effect], poller: OperationPoller) {
+    private func perform(_ effects: [Effect], poller: OperationPoller, terminal: CursesTerminal) {
         for effect in effects {
             switch effect {
             case .audit, .diagnostic:
@@ -202,6 +203,20 @@ public final class TerminalApp: Sendable {
                 options.remember?(operations)
             case .notify(let operation):
                 options.notify?(operation)
+            case .copy(let text):
+                terminal.sendSequence(ClipboardSequence.osc52(text))
+            case .fetchDestinations(let names):
+                let client = self.client
+                Task { [inbox] in
+                    // A few operations, marked by hand: fetched at once, through the client's limiter.
+                    let fetched = await withTaskGroup(of: (String, [String])?.self) { group in
+                        for name in names {
+                            group.addTask { (try? await client.get(name)).map { (name.description, $0.metadata?.destinationUris ?? []) } }
+                        }
+                        return await group.reduce(into: [String: [String]]()) { if let (name, uris) = $1 { $0[name] = uris } }
+                    }
+                    inbox.withLock { $0.append(.destinationsFetched(fetched)) }
+                }
             case .quit:
                 break
             }

@@ -22,6 +22,9 @@ public enum AppEvent: Sendable {
     case stopped(sent: Set<String>)
     /// The answer to ``Effect/fetchDetails(_:)``: the whole operation, or why it could not be fetched.
     case detailsFetched(name: String, Result<LongRunningOperation, OperationsError>)
+    /// The answer to ``Effect/fetchDestinations(_:)``: the destination URIs of each operation fetched, by name
+    /// (those that could not be fetched are missing).
+    case destinationsFetched([String: [String]])
 }
 
 /// A key press, independent of curses.
@@ -57,5 +60,10 @@ public enum Effect: Sendable, Equatable {
     case remember([LongRunningOperation])
     /// A marked or cancelled row's operation ended: tell the user (`--notify`, `--notify-command`).
     case notify(LongRunningOperation)
+    /// Put this text on the terminal's clipboard (OSC 52, ``ClipboardSequence``).
+    case copy(String)
+    /// Fetch these operations whole for their destination URIs (the table keeps finished ones as summaries);
+    /// the answer comes back as ``AppEvent/destinationsFetched(_:)``.
+    case fetchDestinations([OperationName])
     case quit
 }

@@ -46,6 +46,8 @@ public struct AppState: Sendable {
         case help
         /// The failure groups (``AppState/failureGroups``), one selected.
         case failures(selected: Int)
+        /// The session's event log (``AppState/log``).
+        case log(LogView)
 
         /// Whose bindings of the key table are in force.
         public var keyContext: KeyContext {
@@ -56,8 +58,17 @@ public struct AppState: Sendable {
             case .detail: .detail
             case .help: .help
             case .failures: .failures
+            case .log(let view): view.typing ? .logSearch : .log
             }
         }
+    }
+
+    /// How the event log is shown: scrolled `scroll` lines up from the newest event, only the events holding
+    /// `search` (case-insensitively), and whether the search is being typed.
+    public struct LogView: Sendable, Equatable {
+        public var scroll = 0
+        public var search = ""
+        public var typing = false
     }
 
     /// The state of the cancel confirmation dialog.
@@ -165,7 +176,14 @@ public struct AppState: Sendable {
     /// Cancels sent and not yet answered.
     public internal(set) var cancelsInFlight: Set<String> = []
     public internal(set) var cancels: [String: CancelOutcome] = [:]
+    /// The session's events, oldest first (the last ``logLimit``): the event line shows the newest, `L` all.
     public internal(set) var log: [LogEntry] = []
+    static let logLimit = 1_000
+    /// Rows shown although the filter hides them: the user (or the guard) cancelled them and their end was seen
+    /// moments ago, so that `CANCELLING → CANCELLED` can be read before they go (drawn dimmed).
+    public internal(set) var tombstones: Set<String> = []
+    /// The names whose destination URIs are being fetched for `C`, in the order they are to be copied.
+    var destinationsToCopy: [String]?
     public internal(set) var freshness = Freshness()
     public internal(set) var quitRequested = false
     /// What the poller was last told the user sees (``Effect/focus(_:)``).

@@ -2,7 +2,7 @@ import EarthEngineOperations
 
 /// What has the keyboard: each mode of the screen has its own bindings in the one key table.
 public enum KeyContext: Sendable, Equatable, CaseIterable {
-    case table, filterPrompt, cancelDialog, detail, help, failures
+    case table, filterPrompt, cancelDialog, detail, help, failures, log, logSearch
 }
 
 /// What a key does. Moving and paging mean the cursor in the table and the scroll in the detail view.
@@ -17,6 +17,14 @@ public enum Action: Sendable, Equatable, CaseIterable {
     case failures, showGroup, markGroup, closeFailures
     case sortByState, sortByAge, sortByDescription, sortByType, sortByEECU
     case refresh, pause, help, quit
+    /// Esc in the table: clear the filter (text, states, failure group); once none is left, "active only".
+    case clearFilters
+    /// Copy the marked rows' (or the current row's) full names, or their destination URIs, to the clipboard.
+    case copyNames, copyDestinations
+    /// The session's event log: open it; in it, search, and close.
+    case log, searchLog, closeLog
+    /// The log's search prompt (a printable character is typed into it): keep the search, or clear it.
+    case keepLogSearch, clearLogSearch, eraseLogSearchCharacter
     /// The filter prompt (a printable character is typed into it; no binding needed).
     case keepFilter, clearFilter, eraseFilterCharacter
     /// The cancel dialog.
@@ -89,7 +97,7 @@ public enum KeyMap {
         KeyBinding(context: .table, keys: [.character("u")], label: "u", action: .clearMarks, summary: "clear all marks"),
         KeyBinding(context: .table, keys: [.character("x"), .delete], label: "x/Del", action: .cancel, summary: "cancel the marked rows (or the current one), after confirmation", hint: "cancel"),
         KeyBinding(context: .table, keys: [.enter], label: "Enter", action: .details, summary: "details of the operation", hint: "details"),
-        KeyBinding(context: .table, keys: [.character("/")], label: "/", action: .filter, summary: "filter as you type (text or regex over id, type, description); Enter keeps, Esc clears", hint: "filter"),
+        KeyBinding(context: .table, keys: [.character("/")], label: "/", action: .filter, summary: "filter as you type (text or regex); Enter keeps, Esc clears", hint: "filter"),
         KeyBinding(context: .table, keys: [.character("a")], label: "a", action: .toggleActive, summary: "show only active operations (PENDING, RUNNING, CANCELLING)", hint: "active"),
         KeyBinding(context: .table, keys: [.character("1")], label: "1", action: .toggleStatePending, summary: "show PENDING (with the other states chosen; again: not)"),
         KeyBinding(context: .table, keys: [.character("2")], label: "2", action: .toggleStateRunning, summary: "show RUNNING (likewise)"),
@@ -106,6 +114,10 @@ public enum KeyMap {
         KeyBinding(context: .table, keys: [.character("E")], label: "E", action: .sortByEECU, summary: "sort by EECU-seconds (again: reverse)"),
         KeyBinding(context: .table, keys: [.character("r")], label: "r", action: .refresh, summary: "refresh now"),
         KeyBinding(context: .table, keys: [.character("p")], label: "p", action: .pause, summary: "pause or resume live updates", hint: "pause"),
+        KeyBinding(context: .table, keys: [.character("c")], label: "c", action: .copyNames, summary: "copy the full names of the marked rows (or the current one)"),
+        KeyBinding(context: .table, keys: [.character("C")], label: "C", action: .copyDestinations, summary: "copy their destination URIs"),
+        KeyBinding(context: .table, keys: [.character("L")], label: "L", action: .log, summary: "the session's events, cancels and errors (/ searches)"),
+        KeyBinding(context: .table, keys: [.escape], label: "Esc", action: .clearFilters, summary: "clear the filter; again: active only (keeps the marks)"),
         KeyBinding(context: .table, keys: [.character("?")], label: "?", action: .help, summary: "this help", hint: "help"),
         KeyBinding(context: .table, keys: [.character("q")], label: "q", action: .quit, summary: "quit (Esc never quits)", hint: "quit"),
 
@@ -129,6 +141,17 @@ public enum KeyMap {
         KeyBinding(context: .failures, keys: [.enter], label: "Enter", action: .showGroup, summary: "show only the group's operations (0 shows all again)", hint: "show"),
         KeyBinding(context: .failures, keys: [.character("m")], label: "m", action: .markGroup, summary: "mark the group's operations", hint: "mark"),
         KeyBinding(context: .failures, keys: [.escape, .character("q"), .character("f")], label: "Esc/q", action: .closeFailures, summary: "back to the table", hint: "back"),
+
+        KeyBinding(context: .log, keys: [.down, .character("j"), .scrollDown], label: "↓/j", action: .moveDown, summary: "scroll down (towards the newest)", hint: "scroll"),
+        KeyBinding(context: .log, keys: [.up, .character("k"), .scrollUp], label: "↑/k", action: .moveUp, summary: "scroll up"),
+        KeyBinding(context: .log, keys: [.pageDown], label: "PgDn", action: .pageDown, summary: "a page down"),
+        KeyBinding(context: .log, keys: [.pageUp], label: "PgUp", action: .pageUp, summary: "a page up"),
+        KeyBinding(context: .log, keys: [.character("/")], label: "/", action: .searchLog, summary: "show only the events holding a text", hint: "search"),
+        KeyBinding(context: .log, keys: [.escape, .character("q"), .character("L")], label: "Esc/q", action: .closeLog, summary: "back to the table (Esc clears a search first)", hint: "back"),
+
+        KeyBinding(context: .logSearch, keys: [.enter], label: "Enter", action: .keepLogSearch, summary: "keep the search", hint: "keep"),
+        KeyBinding(context: .logSearch, keys: [.escape], label: "Esc", action: .clearLogSearch, summary: "clear the search", hint: "clear"),
+        KeyBinding(context: .logSearch, keys: [.backspace, .delete], label: "Backspace", action: .eraseLogSearchCharacter, summary: "erase the last character"),
 
         KeyBinding(context: .help, keys: [], anyKey: true, label: "any key", action: .closeHelp, summary: "close this help", hint: "closes this help"),
     ]

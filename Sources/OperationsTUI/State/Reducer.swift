@@ -26,6 +26,8 @@ public enum Reducer {
                 effects.append(.audit([outcome.auditEntry(name: name, tool: Self.auditTool)]))
             }
             state.cancelsInFlight.removeAll()
+        case .destinationsFetched(let fetched):
+            copyDestinations(&state, fetched: fetched, &effects)
         case .detailsFetched(let name, let result):
             guard state.details?.name == name else { break } // the details were closed, or others opened
             switch result {
@@ -83,6 +85,12 @@ public enum Reducer {
                     state.filterText.append(character)
                     recomputeVisible(&state)
                 }
+            case .logSearch:
+                if case .character(let character) = key, !character.isNewline, case .log(var view) = state.mode {
+                    view.search.append(character)
+                    view.scroll = 0
+                    state.mode = .log(view)
+                }
             case .table:
                 if state.settings.readOnly, KeyMap.action(for: key, in: .table, readOnly: false) == .cancel {
                     log(&state, &effects, "read-only: cancelling is disabled", .warning)
@@ -100,6 +108,7 @@ public enum Reducer {
         case .detail(let name, let scroll): performInDetail(action, name: name, scroll: scroll, &state)
         case .help: state.mode = .table // its one binding, every key, closes it
         case .failures(let selected): performInFailures(action, selected: selected, &state)
+        case .log(let view): performInLog(action, view, &state)
         }
     }
 
@@ -169,6 +178,31 @@ public enum Reducer {
             effects.append(.setPaused(state.paused))
         case .help:
             state.mode = .help
+        case .clearFilters:
+            if !state.filterText.isEmpty || !state.stateFilter.isEmpty || state.groupFilter != nil {
+                state.filterText = ""
+                state.stateFilter = []
+                state.groupFilter = nil
+            } else if state.activeOnly {
+                state.activeOnly = false
+            } else {
+                return
+            }
+            recomputeVisible(&state)
+        case .copyNames:
+            copy(&state, &effects, lines: chosenNames(state), what: "name")
+        case .copyDestinations:
+            let names = chosenNames(state)
+            let summaries = names.filter { state.operation(named: $0)?.isSummary == true }.compactMap { OperationName(validating: $0) }
+            if summaries.isEmpty {
+                copyDestinations(&state, names: names, fetched: [:], &effects)
+            } else {
+                state.destinationsToCopy = names
+                log(&state, &effects, "fetching the destinations of \(summaries.count) finished operation\(summaries.count == 1 ? "" : "s")…", .info)
+                effects.append(.fetchDestinations(summaries))
+            }
+        case .log:
+            state.mode = .log(AppState.LogView())
         case .quit:
             quit(&state, &effects)
         default:
@@ -294,11 +328,12 @@ public enum Reducer {
         }
     }
 
-    /// Shows `text` in the log line (the screen keeps the last 200 entries) and writes it to `--log-file`.
+    /// Shows `text` in the event line and the log view (which keep the last ``AppState/logLimit`` entries) and
+    /// writes it to `--log-file`.
     static func log(_ state: inout AppState, _ effects: inout [Effect], _ text: String, _ severity: AppState.LogEntry.Severity) {
         let entry = AppState.LogEntry(at: state.now, text: text, severity: severity)
         state.log.append(entry)
-        if state.log.count > 200 { state.log.removeFirst(state.log.count - 200) }
+        if state.log.count > AppState.logLimit { state.log.removeFirst(state.log.count - AppState.logLimit) }
         effects.append(.diagnostic(entry))
     }
 
@@ -307,10 +342,17 @@ public enum Reducer {
     /// Recomputes the visible rows; held back while the cancel dialog is open so the rows do not move under it.
     static func recomputeVisible(_ state: inout AppState) {
         if case .confirmCancel = state.mode { return }
+        // Rows the user or the guard cancelled stay until their end has been on screen for the highlight's time.
+        let highlight = state.settings.highlightSeconds
+        let recentlyEnded = Set(state.changes.compactMap { name, change -> String? in
+            guard let to = change.to, to.isTerminal, state.cancels[name] != nil, state.now.timeIntervalSince(change.at) < highlight else { return nil }
+            return name
+        })
         let result = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, states: state.stateFilter,
-                                names: state.groupFilterNames, sortKey: state.sortKey, ascending: state.sortAscending)
+                                names: state.groupFilterNames, sortKey: state.sortKey, ascending: state.sortAscending, alwaysShown: recentlyEnded)
             .apply(state.tableRows)
         state.visible = result.names
+        state.tombstones = result.shownAnyway
         state.visibleEECU = result.eecuSeconds
         if let cursor = state.cursor, let index = state.position(of: cursor) {
             state.cursorIndexHint = index

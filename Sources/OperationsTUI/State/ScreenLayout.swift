@@ -6,7 +6,7 @@
 /// row 1            counts and freshness
 /// body.lowerBound  the table's column headings (or the detail view, which takes the whole body)
 /// tableRows        one operation per row
-/// eventLine        the last log entry
+/// eventLine        the last log entry (the log view, which shows them all, takes it with the body)
 /// footer           key hints
 /// ```
 public struct ScreenLayout: Sendable, Equatable {

@@ -11,15 +11,18 @@ public struct TableQuery: Sendable {
     public var names: Set<String>?
     public var sortKey: AppState.SortKey
     public var ascending: Bool
+    /// Rows shown whatever the filter says (``AppState/tombstones``).
+    public var alwaysShown: Set<String>
 
     public init(filterText: String, activeOnly: Bool, states: Set<OperationState> = [], names: Set<String>? = nil,
-                sortKey: AppState.SortKey, ascending: Bool) {
+                sortKey: AppState.SortKey, ascending: Bool, alwaysShown: Set<String> = []) {
         self.filterText = filterText
         self.activeOnly = activeOnly
         self.states = states
         self.names = names
         self.sortKey = sortKey
         self.ascending = ascending
+        self.alwaysShown = alwaysShown
     }
 
     /// The visible rows and what they add up to.
@@ -28,6 +31,8 @@ public struct TableQuery: Sendable {
         package var names: [String]
         /// The EECU-seconds of the visible rows that report a usable value.
         package var eecuSeconds: Double
+        /// The visible rows the filter hides, shown because they are ``alwaysShown``.
+        package var shownAnyway: Set<String> = []
     }
 
     /// The visible names: `operations` (in the server's order) filtered, then sorted stably (ties keep the
@@ -45,11 +50,22 @@ public struct TableQuery: Sendable {
         var kept: [Int32] = []
         kept.reserveCapacity(rows.count)
         var eecuSeconds = 0.0
+        var shownAnyway: Set<String> = []
         for index in 0..<rows.count {
-            if activeOnly, !rows.isActive[index] { continue }
-            if let ranks, !ranks.contains(rows.stateRanks[index]) { continue }
-            if let names, !names.contains(rows.names[index]) { continue }
-            if let matched, !matched[index] { continue }
+            var hidden = false
+            if activeOnly, !rows.isActive[index] {
+                hidden = true
+            } else if let ranks, !ranks.contains(rows.stateRanks[index]) {
+                hidden = true
+            } else if let names, !names.contains(rows.names[index]) {
+                hidden = true
+            } else if let matched, !matched[index] {
+                hidden = true
+            }
+            if hidden {
+                guard !alwaysShown.isEmpty, alwaysShown.contains(rows.names[index]) else { continue }
+                shownAnyway.insert(rows.names[index])
+            }
             kept.append(Int32(index))
             if let seconds = TableRows.usableEECU(rows.eecu[index]) { eecuSeconds += seconds }
         }
@@ -61,7 +77,7 @@ public struct TableQuery: Sendable {
         case .description: rows.descriptionBytes.sort(&kept, ascending: ascending)
         case .type: rows.typeBytes.sort(&kept, ascending: ascending)
         }
-        return Result(names: kept.map { rows.names[Int($0)] }, eecuSeconds: eecuSeconds)
+        return Result(names: kept.map { rows.names[Int($0)] }, eecuSeconds: eecuSeconds, shownAnyway: shownAnyway)
     }
 
     /// Sorts positions by their keys, ties by position (so the sort is stable).

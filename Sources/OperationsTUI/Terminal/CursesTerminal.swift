@@ -35,6 +35,8 @@ package final class CursesTerminal {
     /// The ncurses cells of the row being sent, kept between rows to spare an allocation each.
     private var rowCells: [cchar_t] = []
     private(set) var isActive = false
+    /// The stream curses writes to, for the sequences it does not know (``sendSequence(_:)``).
+    private var output: UnsafeMutablePointer<FILE>?
 
     package init(options: Options) {
         self.options = options
@@ -44,7 +46,7 @@ package final class CursesTerminal {
     package func start(output outputDescriptor: Int32 = STDOUT_FILENO, input inputDescriptor: Int32 = STDIN_FILENO) throws -> TerminalSize {
         eeops_install_signal_handlers()
         self.inputDescriptor = inputDescriptor
-        let output = fdopen(outputDescriptor, "w")
+        output = fdopen(outputDescriptor, "w")
         let input = fdopen(inputDescriptor, "r")
         guard let created = newterm(nil, output, input) else {
             throw StartError.unknownTerminal(ProcessInfo.processInfo.environment["TERM"] ?? "")
@@ -147,6 +149,15 @@ package final class CursesTerminal {
         }
         previous = frame
         wrefresh(eeops_stdscr())
+    }
+
+    /// Writes a sequence the terminal acts on without drawing anything (the clipboard's), after what curses has
+    /// sent, on the stream curses writes to.
+    package func sendSequence(_ sequence: String) {
+        guard isActive, let output else { return }
+        fflush(output)
+        fputs(sequence, output)
+        fflush(output)
     }
 
     /// Sends columns `span` of row `y` in one ncurses call: each cell is its look's template with its

@@ -19,10 +19,13 @@ public enum AppView {
         let layout = state.layout
         if case .detail(let name, let scroll) = state.mode {
             OverlayView.drawDetail(state, name: name, scroll: scroll, into: &screen, top: layout.body.lowerBound, height: layout.body.count, policy: policy)
+        } else if case .log(let view) = state.mode {
+            // The log shows every event, so it takes the event line too.
+            OverlayView.drawLog(state, view: view, into: &screen, top: layout.body.lowerBound, height: layout.body.count + 1, policy: policy)
         } else {
             TableView.draw(state, into: &screen, top: layout.body.lowerBound, height: layout.body.count, policy: policy)
         }
-        drawEventLine(state, into: &screen, y: layout.eventLine, policy: policy)
+        if case .log = state.mode {} else { drawEventLine(state, into: &screen, y: layout.eventLine, policy: policy) }
         drawFooter(state, into: &screen, y: layout.footer, policy: policy)
         switch state.mode {
         case .confirmCancel(let dialog): OverlayView.drawCancelDialog(dialog, state: state, into: &screen, policy: policy)
@@ -165,6 +168,10 @@ public enum AppView {
             return
         case .detail:
             screen.write(policy.safe(KeyMap.hints(.detail)), x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
+            return
+        case .log(let view):
+            let line = view.typing ? "/\(policy.safe(view.search))_  " + policy.safe(KeyMap.hints(.logSearch)) : policy.safe(KeyMap.hints(.log))
+            screen.write(line, x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, bold: view.typing, reverse: true))
             return
         default:
             break

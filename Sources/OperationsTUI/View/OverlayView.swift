@@ -96,7 +96,7 @@ enum OverlayView {
         if state.settings.readOnly {
             lines.append(("read-only: cancelling is disabled (--readonly)", CellStyle(.warning, bold: true)))
         }
-        lines.append(("Esc in the table does nothing; q quits; \(KeyMap.hints(.help)).", CellStyle(.dim)))
+        lines.append(("q quits, Esc never does; \(KeyMap.hints(.help)).", CellStyle(.dim)))
         let bindings = KeyMap.bindings(.table, readOnly: state.settings.readOnly).map { binding in
             policy.safe(binding.label).padding(toLength: 7, withPad: " ", startingAt: 0) + binding.summary
         }
@@ -104,16 +104,42 @@ enum OverlayView {
         if bindings.count <= available {
             lines += bindings.map { ($0, CellStyle(.dialog)) }
         } else {
-            // Two columns when one does not fit the height.
+            // Two columns when one does not fit the height: the left as wide as its longest line, when that leaves the
+            // right at least 30 columns (narrower terminals cut both).
             let half = (bindings.count + 1) / 2
-            let columnWidth = max(20, (state.size.columns - 8) / 2)
+            let inner = max(42, state.size.columns - 8)
+            let leftWidth = max(20, min(bindings[..<half].map(TerminalText.width).max() ?? 0, inner - 2 - 30))
+            let rightWidth = max(20, inner - 2 - leftWidth)
             for row in 0..<half {
-                let left = policy.fit(bindings[row], columnWidth)
-                let right = row + half < bindings.count ? policy.fit(bindings[row + half], columnWidth) : ""
+                let left = policy.fit(bindings[row], leftWidth)
+                let right = row + half < bindings.count ? policy.fit(bindings[row + half], rightWidth) : ""
                 lines.append((left + "  " + right, CellStyle(.dialog)))
             }
         }
         box(title: "Keys", lines: lines, into: &screen, policy: policy, minWidth: 50)
+    }
+
+    /// The session's events, newest at the bottom, each with its time, in its severity's colour; those holding
+    /// the search only, when there is one.
+    static func drawLog(_ state: AppState, view: AppState.LogView, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {
+        let entries = Reducer.logLines(state, search: view.search)
+        let title = view.search.isEmpty ? "Events this session: \(entries.count)" : "Events holding \"\(policy.safe(view.search))\": \(entries.count) of \(state.log.count)"
+        screen.write(title, x: 0, y: top, width: state.size.columns, style: CellStyle(.header, bold: true, underline: true))
+        let rows = max(0, height - 1)
+        let end = max(0, entries.count - view.scroll)
+        let shown = entries[max(0, end - rows)..<end]
+        for (offset, entry) in shown.enumerated() {
+            let time = Timestamp.format(entry.at, fractionDigits: 0).dropFirst(11).dropLast()
+            let style: CellStyle = switch entry.severity {
+            case .info: .plain
+            case .warning: CellStyle(.warning)
+            case .error: CellStyle(.error, bold: true)
+            }
+            screen.write("\(time) \(policy.safe(entry.text))", x: 0, y: top + 1 + offset, width: state.size.columns, style: style)
+        }
+        if entries.isEmpty {
+            screen.write(view.search.isEmpty ? "nothing has happened yet" : "no event holds this text", x: 2, y: top + 2, style: CellStyle(.dim))
+        }
     }
 
     static func drawDetail(_ state: AppState, name: String, scroll: Int, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {

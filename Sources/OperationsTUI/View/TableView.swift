@@ -69,6 +69,8 @@ enum TableView {
         let isCursor = state.cursor == name
         // A row from the local history, not yet confirmed by the first listing.
         let isCached = state.cachedNames.contains(name)
+        // A row the filter hides, kept a moment for its end to be read (``AppState/tombstones``).
+        let isTombstone = state.tombstones.contains(name)
         let hasCancelColumn = layout.columns.contains { $0.column == .cancel }
         var x = 0
         for (column, _, width, alignRight) in layout.columns {
@@ -96,7 +98,7 @@ enum TableView {
             case .description: text = policy.safe(operation.metadata?.description ?? "")
             }
             if marked { style.bold = true }
-            if isCached { style.role = .dim }
+            if isCached || isTombstone { style.role = .dim }
             screen.write(text, x: x, y: y, exactly: width, alignRight: alignRight, ellipsis: policy.glyphs.ellipsis, style: style)
             screen.fill(x: x + width, y: y, width: 1, style: CellStyle(.plain, bold: marked))
             x += width + 1
