@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         .target(
@@ -61,6 +62,11 @@ let package = Package(
             dependencies: ["EarthEngineOperations", "OperationsPresentation", "CNcurses", "CProcessSupport"],
             swiftSettings: spanTypes
         ),
+        // The config file (config.yaml, through Yams): global settings, the theme.
+        .target(
+            name: "OperationsConfig",
+            dependencies: ["EarthEngineOperations", "OperationsTUI", .product(name: "Yams", package: "Yams")]
+        ),
         .target(
             name: "OperationsEmulator",
             dependencies: [
@@ -79,6 +85,7 @@ let package = Package(
             dependencies: [
                 "EarthEngineOperations",
                 "OperationsEmulator",
+                "OperationsConfig",
                 "OperationsHistory",
                 "OperationsPresentation",
                 "OperationsTUI",
@@ -127,6 +134,10 @@ let package = Package(
             dependencies: ["EarthEngineOperations", "OperationsPresentation", "OperationsTUI", "OperationsEmulator", "TestSupport"],
             // Read from the source tree by ViewSnapshotTests, not bundled.
             exclude: ["Snapshots"]
+        ),
+        .testTarget(
+            name: "ConfigTests",
+            dependencies: ["EarthEngineOperations", "OperationsConfig", "OperationsTUI"]
         ),
         .testTarget(
             name: "CLITests",

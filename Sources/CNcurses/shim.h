@@ -16,6 +16,8 @@
 static inline WINDOW *eeops_stdscr(void) { return stdscr; }
 static inline int eeops_lines(void) { return LINES; }
 static inline int eeops_cols(void) { return COLS; }
+/// How many colours the terminal has (after start_color).
+static inline int eeops_colors(void) { return COLORS; }
 static inline attr_t eeops_a_normal(void) { return A_NORMAL; }
 static inline attr_t eeops_a_bold(void) { return A_BOLD; }
 static inline attr_t eeops_a_reverse(void) { return A_REVERSE; }

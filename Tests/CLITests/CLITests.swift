@@ -316,6 +316,10 @@ struct CLITests {
     }
 
     @Test func badUsageAndSettingsGiveOneClearLine() async throws {
+        let badConfig = NSTemporaryDirectory() + "eeops-bad-config-\(UUID().uuidString).yaml"
+        try "project: p\nrefresh: soon\n".write(toFile: badConfig, atomically: true, encoding: .utf8)
+        let secretConfig = NSTemporaryDirectory() + "eeops-secret-config-\(UUID().uuidString).yaml"
+        try "token: \(Self.token)\n".write(toFile: secretConfig, atomically: true, encoding: .utf8)
         try await withEmulator(operations: 1) { _, env in
             let cases: [([String], [String: String], Int32, String)] = [
                 (["list", "--format", "xml"], env, 64, "--format"),
@@ -341,6 +345,10 @@ struct CLITests {
                 (["watch", "--cancel-over-limit"], env, 64, "--cancel-over-limit needs --eecu-limit"),
                 (["tui", "--readonly", "--eecu-limit", "10", "--cancel-over-limit"], env, 64, "--readonly"),
                 (["list"], env.merging(["EEOPS_ENDPOINT": "http://127.0.0.1:1"]) { $1 }, 3, "could not reach"),
+                (["list", "--config", "/nonexistent/eeops.yaml"], env, 64, "config file /nonexistent/eeops.yaml: no such file"),
+                (["list"], env.merging(["EEOPS_CONFIG": badConfig]) { $1 }, 64, "config file \(badConfig):2: refresh: expected a number of seconds"),
+                (["demo", "--config", badConfig], env, 64, "\(badConfig):2: refresh"),
+                (["list"], env.merging(["EEOPS_CONFIG": secretConfig]) { $1 }, 64, "\(secretConfig):1: token: eeops never reads tokens or keys"),
             ]
             for (arguments, environment, status, text) in cases {
                 let result = try await Binary.run(arguments, environment: environment)
@@ -349,6 +357,41 @@ struct CLITests {
                 #expect(!result.stderr.contains("wrong-token-value") && !result.stderr.contains(Self.token))
                 #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrac"))
             }
+        }
+    }
+
+    /// The config file sets what neither a flag nor the environment does, and `config show` says where each
+    /// setting came from: a flag, a variable, the file with its line, or the default.
+    @Test func aConfigFileSetsWhatFlagsAndTheEnvironmentLeave() async throws {
+        try await withEmulator(operations: 3) { emulator, env in
+            let config = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
+            try """
+                # what I use
+                project: \(Self.project)
+                endpoint: \(emulator.baseURL)
+                refresh: 7
+                budget: 3
+                theme: high-contrast
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let withoutProject = env.filter { $0.key != "EEOPS_PROJECT" && $0.key != "EEOPS_ENDPOINT" }
+            let listed = try await Binary.run(["list", "--config", config, "--format", "jsonl"], environment: withoutProject)
+            #expect(listed.status == 0, "\(listed.stderr)")
+            #expect(listed.stdout.split(separator: "\n").count == 3)
+            let shown = try await Binary.run(["config", "show", "--format", "json", "--refresh", "1"],
+                                             environment: env.merging(["EEOPS_CONFIG": config, "NO_COLOR": "1"]) { $1 })
+            #expect(shown.status == 0, "\(shown.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: [String: String]])
+            #expect(object["config"] == ["value": config, "source": "EEOPS_CONFIG"])
+            #expect(object["project"] == ["value": Self.project, "source": "EEOPS_PROJECT"], "the environment before the file")
+            #expect(object["endpoint"] == ["value": emulator.baseURL, "source": "EEOPS_ENDPOINT"])
+            #expect(object["refresh"] == ["value": "1", "source": "--refresh"], "a flag before the file")
+            #expect(object["budget"] == ["value": "3", "source": "\(config):5"])
+            #expect(object["apiVersion"] == ["value": "v1", "source": "default"])
+            #expect(object["color"] == ["value": "false", "source": "NO_COLOR"], "NO_COLOR wins over the file's theme")
+            #expect(object["theme"]?["value"] == "mono")
+            let table = try await Binary.run(["config", "show"], environment: withoutProject.merging(["EEOPS_CONFIG": config]) { $1 })
+            #expect(table.stdout.contains("project") && table.stdout.contains("\(config):2"), "\(table.stdout)")
+            #expect(table.stdout.contains("high-contrast") && table.stdout.contains("\(config):6"), "\(table.stdout)")
         }
     }
 

@@ -12,7 +12,7 @@ struct CursesTerminalTests {
         setlocale(LC_ALL, "C.UTF-8")
         setenv("TERM", "xterm-256color", 1)
         let output = open("/dev/null", O_WRONLY), input = open("/dev/null", O_RDONLY)
-        let terminal = CursesTerminal(options: .init(color: true, mouse: false))
+        let terminal = CursesTerminal(options: .init(theme: .default, mouse: false))
         let size = try terminal.start(output: output, input: input)
         defer { terminal.stop() }
         #expect(size == TerminalSize(columns: 80, rows: 24))

@@ -67,7 +67,7 @@ struct TmuxEndToEndTests {
     static func command(endpoint: String, environment: String = "LANG=C.UTF-8 TERM=xterm-256color", credentials: String? = nil,
                         launcher: String = "", arguments: String = "", dataHome: String? = nil) -> String {
         let data = dataHome ?? NSTemporaryDirectory() + "eeops-tui-data-\(UUID().uuidString)"
-        return "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp XDG_DATA_HOME=\(data) \(environment) EEOPS_ENDPOINT=\(endpoint) EEOPS_PROJECT=\(project) "
+        return "\(launcher)env -i PATH=/usr/bin:/bin HOME=/tmp XDG_DATA_HOME=\(data) XDG_CONFIG_HOME=\(data) \(environment) EEOPS_ENDPOINT=\(endpoint) EEOPS_PROJECT=\(project) "
             + "\(credentials ?? "EEOPS_ACCESS_TOKEN=\(token)") \(Binary.path) --refresh 0.5 \(arguments)"
     }
 
@@ -179,6 +179,38 @@ struct TmuxEndToEndTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(output.contains("\u{1B}]52;c;" + Data(buffer.utf8).base64EncodedString() + "\u{07}"), "\(output.suffix(200).debugDescription)")
+        }
+    }
+
+    /// A config file's theme colours the cells: its 256-colour choice on a 256-colour terminal, the nearest of the
+    /// 8 on an 8-colour one, none under NO_COLOR; its `readonly: true` removes the cancel action.
+    @Test(arguments: [
+        ("TERM=xterm-256color", "38;5;45"),
+        ("TERM=xterm", "36"),
+        ("TERM=xterm-256color NO_COLOR=1", nil),
+    ] as [(String, String?)])
+    func aConfigFilesThemeColoursTheCells(environment: String, colour: String?) async throws {
+        let config = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
+        // The emulator's clock is a year behind the TUI's, so every row is flagged as near the 10-day lifetime and
+        // its state is drawn in the warning role.
+        try "readonly: true\ntheme:\n  base: mono\n  colors:\n    warning: {fg: 45, bold: true}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try await withTUI(columns: 140, arguments: "--config \(config)", environment: "LANG=C.UTF-8 " + environment, operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            let screen = try await tui.waitFor("e2e unsupported", timeout: 60)
+            #expect(screen.contains("READ-ONLY"), "\(screen)")
+            let cells = try tui.screenWithEscapes()
+            let running = row("E2EBBBBB", in: cells) // not the cursor's row, which is drawn reversed
+            let state = try #require(running.range(of: "RUNNING"), "\(running.debugDescription)")
+            // The SGR sequences since the last reset before the state's text: the state's look.
+            let before = running[..<state.lowerBound]
+            let look = before.range(of: "\u{1B}[0", options: .backwards).map { String(before[$0.upperBound...]) } ?? String(before)
+            let parameters = look.split(whereSeparator: { $0 == ";" || $0 == "m" || $0 == "[" || $0 == "\u{1B}" }).map(String.init)
+            if let colour {
+                #expect(parameters.contains("1"), "bold: \(look.debugDescription)")
+                #expect(look.contains(colour + "m"), "\(look.debugDescription) in \(running.debugDescription)")
+            } else {
+                #expect(!cells.contains("38;5;") && !cells.contains("[36m") && !cells.contains(";36m"), "\(cells.debugDescription)")
+            }
         }
     }
 

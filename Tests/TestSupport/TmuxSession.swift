@@ -82,6 +82,9 @@ public final class TmuxSession {
 
     public func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", "main"]) }
 
+    /// The screen with its colours and attributes as SGR escape sequences (`capture-pane -e`).
+    public func screenWithEscapes() throws -> String { try tmux(["capture-pane", "-p", "-e", "-t", "main"]) }
+
     /// A tmux format of the pane, e.g. `#{alternate_on}`.
     public func display(_ format: String) throws -> String {
         try tmux(["display-message", "-p", "-t", "main", format]).trimmingCharacters(in: .whitespacesAndNewlines)

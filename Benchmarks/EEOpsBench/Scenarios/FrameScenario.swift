@@ -66,7 +66,7 @@ enum FrameScenario {
         setenv("LINES", "\(rows)", 1)
         setenv("TERM", "xterm-256color", 1)
         let output = open("/dev/null", O_WRONLY), input = open("/dev/null", O_RDONLY)
-        let terminal = CursesTerminal(options: .init(color: true, mouse: false))
+        let terminal = CursesTerminal(options: .init(theme: .default, mouse: false))
         let size = try terminal.start(output: output, input: input)
         defer { terminal.stop() }
         guard size == state.size else { throw BenchError("ncurses took the size \(size), expected \(state.size)") }

@@ -22,13 +22,14 @@ public struct SettingsResolver: Sendable {
         }
     }
 
-    /// `--project`, else `EEOPS_PROJECT`, else `GOOGLE_CLOUD_PROJECT`, else the `project` in the earthengine
-    /// CLI's credentials file, else gcloud's active configuration; nil when none is set.
-    public func project(flag: String?) -> Resolved<String>? {
+    /// `--project`, else `EEOPS_PROJECT`, else `GOOGLE_CLOUD_PROJECT`, else eeops's config file (`file`), else the
+    /// `project` in the earthengine CLI's credentials file, else gcloud's active configuration; nil when none is set.
+    public func project(flag: String?, file: Resolved<String>? = nil) -> Resolved<String>? {
         if let flag, !flag.isEmpty { return Resolved(value: flag, source: "--project") }
         for variable in ["EEOPS_PROJECT", "GOOGLE_CLOUD_PROJECT"] {
             if let value = environment[variable], !value.isEmpty { return Resolved(value: value, source: variable) }
         }
+        if let file { return file }
         let earthengine = configDirectory + "/earthengine/credentials"
         if let file = try? CredentialFile(path: earthengine),
            let object = try? JSONSerialization.jsonObject(with: file.contents) as? [String: Any],
@@ -39,10 +40,11 @@ public struct SettingsResolver: Sendable {
         return nil
     }
 
-    /// `--endpoint`, else `EEOPS_ENDPOINT`, else production.
-    public func endpoint(flag: String?) throws(OperationsError) -> Resolved<ServiceEndpoint> {
+    /// `--endpoint`, else `EEOPS_ENDPOINT`, else eeops's config file (`file`), else production.
+    public func endpoint(flag: String?, file: Resolved<String>? = nil) throws(OperationsError) -> Resolved<ServiceEndpoint> {
         if let flag, !flag.isEmpty { return Resolved(value: try ServiceEndpoint(flag), source: "--endpoint") }
         if let value = environment["EEOPS_ENDPOINT"], !value.isEmpty { return Resolved(value: try ServiceEndpoint(value), source: "EEOPS_ENDPOINT") }
+        if let file { return Resolved(value: try ServiceEndpoint(file.value), source: file.source) }
         return Resolved(value: .production, source: "default")
     }
 

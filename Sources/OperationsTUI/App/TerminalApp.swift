@@ -6,7 +6,8 @@ import OperationsPresentation
 /// background and hand their results to that thread as events.
 public final class TerminalApp: Sendable {
     public struct Options: Sendable {
-        public var color = true
+        /// The colours (``Theme/mono``: none).
+        public var theme = Theme.default
         public var mouse = false
         public var poller = PollerConfiguration()
         /// How long quitting waits for cancel requests still in flight.
@@ -129,7 +130,7 @@ public final class TerminalApp: Sendable {
 
     /// The UI thread: read keys, apply events, run effects, draw. Returns the signal that ended it, if any.
     private func uiLoop(poller: OperationPoller) throws -> Int32? {
-        let terminal = CursesTerminal(options: .init(color: options.color, mouse: options.mouse))
+        let terminal = CursesTerminal(options: .init(theme: options.theme, mouse: options.mouse))
         let size: TerminalSize
         do {
             size = try terminal.start()

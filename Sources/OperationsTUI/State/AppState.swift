@@ -14,7 +14,6 @@ public struct AppState: Sendable {
         public var authSource: String
         public var readOnly = false
         public var ascii = false
-        public var color = true
         /// How long a changed row stays highlighted.
         public var highlightSeconds: Double = 5
         /// The EECU budget guard (`--eecu-limit`): rows past the limit are flagged; with `cancelsOverLimit`, and

@@ -7,10 +7,11 @@ import Foundation
 /// Package-visible so that the frame benchmark can drive it on a /dev/null terminal.
 package final class CursesTerminal {
     package struct Options {
-        var color: Bool
+        /// The colours; ``Theme/mono`` draws none.
+        var theme: Theme
         var mouse: Bool
-        package init(color: Bool, mouse: Bool) {
-            self.color = color
+        package init(theme: Theme, mouse: Bool) {
+            self.theme = theme
             self.mouse = mouse
         }
     }
@@ -30,6 +31,8 @@ package final class CursesTerminal {
     private var previous: ScreenBuffer?
     /// The colour pair of each role (by raw value); 0 where the role has no colour.
     private var colorPairs = [Int16](repeating: 0, count: CellStyle.Role.allCases.count)
+    /// Whether the theme draws each role (by raw value) bold.
+    private var boldRoles = [Bool](repeating: false, count: CellStyle.Role.allCases.count)
     /// A blank ncurses cell for each look (see `template(for:)`), made on first use.
     private var templates: [cchar_t?] = Array(repeating: nil, count: CellStyle.Role.allCases.count * 8)
     /// The ncurses cells of the row being sent, kept between rows to spare an allocation each.
@@ -63,19 +66,15 @@ package final class CursesTerminal {
         eeops_set_escdelay(25)
         if options.mouse { mousemask(eeops_button1_clicked() | eeops_wheel_up() | eeops_wheel_down(), nil) }
         templates = Array(repeating: nil, count: templates.count)
-        if options.color, has_colors() {
+        if options.theme.usesColor, has_colors() {
             start_color()
             use_default_colors()
-            let palette: [(CellStyle.Role, Int16, Int16)] = [
-                (.pending, Int16(COLOR_YELLOW), -1), (.running, Int16(COLOR_CYAN), -1), (.cancelling, Int16(COLOR_MAGENTA), -1),
-                (.succeeded, Int16(COLOR_GREEN), -1), (.cancelled, Int16(COLOR_BLUE), -1), (.failed, Int16(COLOR_RED), -1),
-                (.warning, Int16(COLOR_YELLOW), -1), (.error, Int16(COLOR_RED), -1), (.highlight, Int16(COLOR_BLACK), Int16(COLOR_YELLOW)),
-                (.title, Int16(COLOR_WHITE), Int16(COLOR_BLUE)),
-            ]
-            for (index, entry) in palette.enumerated() {
+            // A theme's 256-colour choices become the nearest of 16 (or 8) on terminals without them.
+            for (index, entry) in options.theme.colors(fittedTo: Int(eeops_colors())).sorted(by: { $0.key.rawValue < $1.key.rawValue }).enumerated() {
                 let pair = Int16(index + 1)
-                init_pair(pair, entry.1, entry.2)
-                colorPairs[Int(entry.0.rawValue)] = pair
+                init_pair(pair, Self.curses(entry.value.foreground), Self.curses(entry.value.background))
+                colorPairs[Int(entry.key.rawValue)] = pair
+                boldRoles[Int(entry.key.rawValue)] = entry.value.bold
             }
         }
         return currentSize()
@@ -232,10 +231,10 @@ package final class CursesTerminal {
 
     private func attributes(for style: CellStyle) -> (attr_t, Int16) {
         var attributes = eeops_a_normal()
-        if style.bold { attributes |= eeops_a_bold() }
+        if style.bold || boldRoles[Int(style.role.rawValue)] { attributes |= eeops_a_bold() }
         if style.reverse { attributes |= eeops_a_reverse() }
         if style.underline { attributes |= eeops_a_underline() }
-        if style.role == .dim { attributes |= eeops_a_dim() }
+        if style.role == .dim, options.theme.dimsText { attributes |= eeops_a_dim() }
         let pair = colorPairs[Int(style.role.rawValue)]
         if pair != 0 { return (attributes, pair) }
         // Without colour, meaning is carried by attributes (the text itself always says the state).
@@ -245,6 +244,14 @@ package final class CursesTerminal {
         default: break
         }
         return (attributes, 0)
+    }
+
+    /// A theme colour as ncurses numbers it (-1: the terminal's default, after `use_default_colors`).
+    private static func curses(_ color: TerminalColor) -> Int16 {
+        switch color {
+        case .terminalDefault: -1
+        case .index(let index): Int16(index)
+        }
     }
 
     /// Restores the terminal. Safe to call more than once.

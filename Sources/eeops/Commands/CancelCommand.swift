@@ -107,7 +107,7 @@ struct CancelCommand: AsyncParsableCommand {
         if wait, signalNumber == nil {
             let deadline = timeout.map { ContinuousClock.now + $0.duration }
             let accepted = targets.filter { outcomes[$0.description]?.wasAccepted == true && outcomes[$0.description]?.isFinal == false }
-            (timedOut, signalNumber) = await waitForOutcomes(accepted, client: client, deadline: deadline, signals: signals, report: report) { name, outcome in
+            (timedOut, signalNumber) = await waitForOutcomes(accepted, client: client, budget: waitBudget.budget(session.settings), deadline: deadline, signals: signals, report: report) { name, outcome in
                 outcomes[name.description] = outcome
                 try? audit.record(outcome.auditEntry(name: name.description, tool: "cli"))
             }
@@ -128,13 +128,13 @@ struct CancelCommand: AsyncParsableCommand {
     /// Waits, within the poll budget, until each accepted cancel has taken effect (CANCELLED, or finished anyway).
     /// Returns whether the deadline passed first, and the signal that interrupted the wait, if one did.
     private func waitForOutcomes(
-        _ names: [OperationName], client: OperationsClient, deadline: ContinuousClock.Instant?, signals: SignalWatcher, report: CancelReport,
+        _ names: [OperationName], client: OperationsClient, budget: Double, deadline: ContinuousClock.Instant?, signals: SignalWatcher, report: CancelReport,
         record: @escaping (OperationName, CancelOutcome) -> Void
     ) async -> (timedOut: Bool, signal: Int32?) {
         guard !names.isEmpty else { return (false, nil) }
         let endings = AsyncStream.makeStream(of: (OperationName, OperationWaiter.Ending).self)
         let waiting = Task {
-            let left = await OperationWaiter(budget: waitBudget.budget).wait(
+            let left = await OperationWaiter(budget: budget).wait(
                 for: names, client: client, deadline: deadline, isEnd: { CancelOutcome.observed($0.state).isFinal }
             ) { name, ending in endings.continuation.yield((name, ending)) }
             endings.continuation.finish()

@@ -12,8 +12,12 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var emulator: EmulatorOptions
     @OptionGroup var interface: InterfaceOptions
+    @OptionGroup var config: ConfigOptions
 
     func run() async throws {
+        // The demo's project and endpoint are its own; the config file's look and refresh apply.
+        let layers: SettingLayers
+        do { layers = SettingLayers(file: try config.load()) } catch { throw fail(error) }
         let token = EmulatorOptions.randomToken()
         var configuration = emulator.configuration(token: token)
         configuration.port = 0
@@ -27,6 +31,6 @@ struct DemoCommand: AsyncParsableCommand {
         // The demo's cancels are not the user's real work: they go to a log of their own.
         let audit = try? AuditLog.temporary(prefix: "eeops-demo-audit-")
         try await interface.run(client: client, project: configuration.projects[0], endpoint: server.baseURL, apiVersion: "v1",
-                                authSource: client.tokenProvider.sourceDescription, audit: audit)
+                                authSource: client.tokenProvider.sourceDescription, audit: audit, layers: layers)
     }
 }

@@ -4,21 +4,29 @@ import Foundation
 import OperationsHistory
 import OperationsTUI
 
+/// How the full-screen interface looks and what it allows: each flag, else the config file, else the default.
+struct DisplayOptions: ParsableArguments {
+    @Flag(name: .long, inversion: .prefixedNo, help: "Remove the cancel action (else the config file's readonly; default off).")
+    var readonly: Bool?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Colours (--no-color: none; else NO_COLOR, when set, turns them off; else the config file's color).")
+    var color: Bool?
+
+    @Option(name: .long, help: "Colour theme (else the config file's theme; default 'default').")
+    var theme: Theme?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "ASCII only, for terminals without UTF-8 (else the config file's ascii; chosen when the locale is not UTF-8).")
+    var ascii: Bool?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "The mouse: click selects, wheel scrolls (else the config file's mouse; default off).")
+    var mouse: Bool?
+}
+
 /// Options of the full-screen interface, shared by `eeops` (the default command) and `eeops demo`.
 struct InterfaceOptions: ParsableArguments {
-    @Flag(name: .long, help: "Remove the cancel action.")
-    var readonly = false
+    @OptionGroup var display: DisplayOptions
 
     @OptionGroup var polling: PollingOptions
-
-    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).")
-    var noColor = false
-
-    @Flag(name: .long, help: "ASCII only, for terminals without UTF-8 (also chosen when the locale is not UTF-8).")
-    var ascii = false
-
-    @Flag(name: .long, help: "Enable the mouse (click selects, wheel scrolls).")
-    var mouse = false
 
     @Option(name: .customLong("log-file"), help: "Write diagnostics to this file (nothing is written to the terminal while the screen is active).")
     var logFile: String?
@@ -27,7 +35,7 @@ struct InterfaceOptions: ParsableArguments {
     @OptionGroup var notifyOptions: NotifyOptions
 
     func validate() throws {
-        if readonly, budgetOptions.cancelOverLimit { throw ValidationError("--cancel-over-limit cannot be used with --readonly") }
+        if display.readonly == true, budgetOptions.cancelOverLimit { throw ValidationError("--cancel-over-limit cannot be used with --readonly") }
     }
 
     /// How many of the newest operations of the local history the interface draws before the server answers: more
@@ -37,17 +45,20 @@ struct InterfaceOptions: ParsableArguments {
     /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored. With
     /// a `history`, the interface draws the project's last known rows at once and keeps what it sees.
     func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?,
-             history: OperationHistory? = nil) async throws {
+             layers: SettingLayers, history: OperationHistory? = nil) async throws {
         FreedMemory.returnLargeBlocksDirectly()
+        let readonly = layers.readonly(flag: display.readonly).value
+        if readonly, budgetOptions.cancelOverLimit {
+            throw fail(OperationsError.configuration("--cancel-over-limit cannot be used with readonly (\(layers.readonly(flag: display.readonly).source))"))
+        }
         var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
-        settings.ascii = ascii || !LocaleCheck.isUTF8
-        settings.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+        settings.ascii = layers.ascii(flag: display.ascii).value
         settings.budget = budgetOptions.budget
         var options = TerminalApp.Options()
-        options.color = settings.color
-        options.mouse = mouse
-        options.poller = polling.configuration
+        options.theme = layers.theme(flag: display.theme, color: layers.color(flag: display.color)).value
+        options.mouse = layers.mouse(flag: display.mouse).value
+        options.poller = polling.configuration(layers)
         options.audit = readonly ? nil : audit
         // The TUI owns the terminal: the command's output goes nowhere, and a failure to start it is not printed.
         let notifier = notifyOptions.makeNotifier(quiet: true)
@@ -117,12 +128,12 @@ struct TUICommand: AsyncParsableCommand {
         let audit: AuditLog?
         do {
             session = try await global.makeSession(requestsPerSecond: 100)
-            audit = interface.readonly ? nil : try global.openAuditLog()
+            audit = session.settings.readonly(flag: interface.display.readonly).value ? nil : try global.openAuditLog()
         } catch { throw fail(error) }
         try await interface.run(
             client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
             apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription,
-            audit: audit, history: historyOptions.open()
+            audit: audit, layers: session.settings, history: historyOptions.open()
         )
     }
 }

@@ -47,7 +47,7 @@ struct WaitCommand: AsyncParsableCommand {
         let unique = resolved.filter { seen.insert($0).inserted }
         let endings = AsyncStream.makeStream(of: (OperationName, OperationWaiter.Ending).self)
         let waiting = Task {
-            let left = await OperationWaiter(budget: waitBudget.budget).wait(for: unique, client: client, deadline: deadline) { name, ending in
+            let left = await OperationWaiter(budget: waitBudget.budget(session.settings)).wait(for: unique, client: client, deadline: deadline) { name, ending in
                 endings.continuation.yield((name, ending))
             }
             endings.continuation.finish()

@@ -30,7 +30,7 @@ struct WatchCommand: AsyncParsableCommand {
         } catch { throw fail(error) }
         let poller = OperationPoller(
             client: session.client, project: session.project!,
-            configuration: polling.configuration
+            configuration: polling.configuration(session.settings)
         )
         // Every operation seen is kept in the history, written in batches off the refresh path.
         let recorder = historyOptions.open().map { HistoryRecorder(history: $0, onFailure: warnWithoutHistory) }
@@ -75,7 +75,7 @@ struct WatchCommand: AsyncParsableCommand {
                 if !started { (listed, active) = (0, 0) } // the first listing starts again from its first page
                 printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
-                printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(polling.budget) requests/s")
+                printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(session.settings.budget(flag: polling.budget).value) requests/s")
             case .clockSkew(let seconds) where seconds != 0:
                 printError(DurationText.clockSkewWarning(seconds: seconds))
             case .upToDate, .schedule, .clockSkew:

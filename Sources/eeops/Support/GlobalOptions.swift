@@ -11,8 +11,10 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "API endpoint (else EEOPS_ENDPOINT; default https://earthengine.googleapis.com). Plain http:// only for loopback.")
     var endpoint: String?
 
-    @Option(name: .customLong("api-version"), help: "API version.")
-    var apiVersion: APIVersion = .v1
+    @Option(name: .customLong("api-version"), help: "API version (else the config file's apiVersion; default v1).")
+    var apiVersion: APIVersion?
+
+    @OptionGroup var config: ConfigOptions
 
     @Option(name: .customLong("access-token-file"), help: "File holding an OAuth2 access token (else EEOPS_ACCESS_TOKEN).")
     var accessTokenFile: String?
@@ -49,9 +51,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// Builds a client from these options and the environment; prints credential warnings to stderr.
     func makeSession(requireProject: Bool = true, requestsPerSecond: Double = 100) async throws -> Session {
-        let resolver = SettingsResolver()
-        var project = resolver.project(flag: project)
-        let endpoint = try resolver.endpoint(flag: endpoint).value
+        let layers = SettingLayers(file: try config.load())
+        var project = try layers.project(flag: project)
+        let endpoint = try layers.endpoint(flag: endpoint).value
         let credentials = try await CredentialResolver().resolve(credentialRequest)
         for warning in credentials.warnings { StandardStream.error.write("eeops: warning: \(TerminalText.sanitize(warning))\n") }
         // A project named by the credentials (a key file's project_id) comes after the explicit settings.
@@ -63,12 +65,12 @@ struct GlobalOptions: ParsableArguments {
             do { try ProjectID.validate(project.value) } catch { throw OperationsError.configuration("\(error.description) (from \(project.source))") }
         }
         var configuration = OperationsClient.Configuration(
-            endpoint: endpoint, apiVersion: apiVersion, requestsPerSecond: requestsPerSecond,
+            endpoint: endpoint, apiVersion: layers.apiVersion(flag: apiVersion).value, requestsPerSecond: requestsPerSecond,
             userAgent: BuildInfo.userAgent
         )
         configuration.quotaProject = credentials.info.quotaProject
         return Session(client: OperationsClient(configuration: configuration, tokenProvider: credentials.provider), project: project?.value,
-                       credentials: credentials.info)
+                       credentials: credentials.info, settings: layers)
     }
 }
 
@@ -77,6 +79,8 @@ struct Session: Sendable {
     let client: OperationsClient
     let project: String?
     let credentials: CredentialInfo
+    /// The config file and the environment, for the settings each command resolves with its own flags.
+    let settings: SettingLayers
 
     /// Resolves user-typed names (`projects/P/operations/ID` or a bare `ID`).
     func names(_ inputs: [String]) throws -> [OperationName] {
@@ -171,10 +175,13 @@ struct SelectionOptions: ParsableArguments {
 /// The request budget of the commands that wait on operations (`wait`, `cancel --wait`): the whole command's
 /// requests average at most this, however many operations it waits for.
 struct WaitBudgetOptions: ParsableArguments {
-    @Option(name: .long, help: "Average requests per second the waiting may spend, for all operations together (at most 100).")
-    var budget: Double = 10
+    @Option(name: .long, help: "Average requests per second the waiting may spend, for all operations together (at most 100; else the config file's budget; default 10).")
+    var budget: Double?
 
     func validate() throws {
-        try RequestBudget.validate(budget)
+        if let budget { try RequestBudget.validate(budget) }
     }
+
+    /// The budget in force: this flag's, else the config file's, else 10.
+    func budget(_ settings: SettingLayers) -> Double { settings.budget(flag: budget).value }
 }

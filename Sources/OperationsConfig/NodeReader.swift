@@ -1,0 +1,178 @@
+import EarthEngineOperations
+import OperationsTUI
+import Yams
+
+/// Reads the config file's YAML nodes into typed values; each failure names the file, the line and the key.
+struct NodeReader {
+    let path: String
+
+    func mapping(_ node: Node, key: String?) throws(ConfigError) -> Node.Mapping {
+        guard case .mapping(let mapping) = node else {
+            throw expected(key == nil ? "a mapping of settings (key: value)" : "a mapping (key: value)", key: key, node: node)
+        }
+        return mapping
+    }
+
+    /// A mapping key as a string, refused when it names a secret.
+    func keyName(_ node: Node, parent: String?) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw expected("a key", key: parent, node: node) }
+        let name = scalar.string
+        let full = parent.map { "\($0).\(name)" } ?? name
+        if SecretCheck.isSecretKey(name) {
+            throw ConfigError(path: path, line: node.mark?.line, key: full, problem: SecretCheck.refusal)
+        }
+        return name
+    }
+
+    /// Refuses any text under `node` that looks like a token or a key (without repeating it).
+    func refuseSecrets(_ node: Node, key: String) throws(ConfigError) {
+        switch node {
+        case .scalar(let scalar):
+            if SecretCheck.isSecretValue(scalar.string) {
+                throw ConfigError(path: path, line: node.mark?.line, key: key, problem: "this value looks like a token or a key. " + SecretCheck.refusal)
+            }
+        case .mapping(let mapping):
+            for (name, value) in mapping {
+                let nested = "\(key).\(name.string ?? "?")"
+                _ = try keyName(name, parent: key)
+                try refuseSecrets(value, key: nested)
+            }
+        case .sequence(let sequence):
+            for item in sequence { try refuseSecrets(item, key: key) }
+        case .alias:
+            break
+        }
+    }
+
+    func string(_ node: Node, key: String) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw expected("a text", key: key, node: node) }
+        return scalar.string
+    }
+
+    func bool(_ node: Node, key: String) throws(ConfigError) -> Bool {
+        guard case .scalar = node, let value = node.bool else { throw expected("true or false", key: key, node: node) }
+        return value
+    }
+
+    func validateProject(_ project: String, key: String, line: Int) throws(ConfigError) {
+        do { try ProjectID.validate(project) } catch {
+            throw ConfigError(path: path, line: line, key: key, problem: error.description)
+        }
+    }
+
+    /// `theme: NAME`, or a mapping: `base: NAME` and `colors:` by role, each `fg`, `bg` and `bold`.
+    func theme(_ node: Node, key: String) throws(ConfigError) -> Theme {
+        let builtIn = Theme.builtIn.map(\.name).joined(separator: ", ")
+        if case .scalar = node {
+            let name = try string(node, key: key)
+            guard let theme = Theme.named(name) else { throw expected("a theme: \(builtIn), or a mapping with base and colors", key: key, node: node) }
+            return theme
+        }
+        var theme = Theme.default
+        var colors: [CellStyle.Role: Theme.Colors] = [:]
+        for (nameNode, value) in try mapping(node, key: key) {
+            let name = try keyName(nameNode, parent: key)
+            let nested = "\(key).\(name)"
+            switch name {
+            case "base":
+                let base = try string(value, key: nested)
+                guard let found = Theme.named(base) else { throw expected("one of \(builtIn)", key: nested, node: value) }
+                theme = found
+            case "colors":
+                for (roleNode, roleValue) in try mapping(value, key: nested) {
+                    let roleName = try keyName(roleNode, parent: nested)
+                    guard let role = Theme.role(named: roleName) else {
+                        throw unknownKey("\(nested).\(roleName)", line: roleNode.mark?.line, expected: CellStyle.Role.allCases.map { "\($0)" })
+                    }
+                    colors[role] = try roleColors(roleValue, key: "\(nested).\(roleName)")
+                }
+            default:
+                throw unknownKey(nested, line: nameNode.mark?.line, expected: ["base", "colors"])
+            }
+        }
+        for (role, value) in colors { theme.colors[role] = value }
+        if !colors.isEmpty { theme.name += " with " + colors.keys.map { "\($0)" }.sorted().joined(separator: ", ") + " changed" }
+        return theme
+    }
+
+    private func roleColors(_ node: Node, key: String) throws(ConfigError) -> Theme.Colors {
+        var colors = Theme.Colors()
+        for (nameNode, value) in try mapping(node, key: key) {
+            let name = try keyName(nameNode, parent: key)
+            switch name {
+            case "fg", "bg":
+                let text = try string(value, key: "\(key).\(name)")
+                guard let color = TerminalColor(name: text) else {
+                    throw expected("a colour: default, \(TerminalColor.names.joined(separator: ", ")), bright-NAME, or 0 to 255", key: "\(key).\(name)", node: value)
+                }
+                if name == "fg" { colors.foreground = color } else { colors.background = color }
+            case "bold":
+                colors.bold = try bool(value, key: "\(key).bold")
+            default:
+                throw unknownKey("\(key).\(name)", line: nameNode.mark?.line, expected: ["fg", "bg", "bold"])
+            }
+        }
+        return colors
+    }
+
+    /// "expected X, not Y": a value of the wrong kind or out of range. A value that might be a secret is not repeated.
+    func expected(_ what: String, key: String?, node: Node) -> ConfigError {
+        let found: String = switch node {
+        case .scalar(let scalar): SecretCheck.isSecretValue(scalar.string) ? "a value that looks like a secret" : (scalar.string.isEmpty ? "nothing" : "'\(scalar.string.prefix(60))'")
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        }
+        return ConfigError(path: path, line: node.mark?.line, key: key, problem: "expected \(what), not \(found)")
+    }
+
+    /// An unknown key, with the nearest known one when it is a likely typo.
+    func unknownKey(_ key: String, line: Int?, expected: [String]) -> ConfigError {
+        let last = key.split(separator: ".").last.map(String.init) ?? key
+        var problem = "unknown key; expected one of: \(expected.joined(separator: ", "))"
+        if let nearest = expected.min(by: { Self.distance($0.lowercased(), last.lowercased()) < Self.distance($1.lowercased(), last.lowercased()) }),
+           Self.distance(nearest.lowercased(), last.lowercased()) <= 2 {
+            problem = "unknown key (did you mean '\(nearest)'?); expected one of: \(expected.joined(separator: ", "))"
+        }
+        return ConfigError(path: path, line: line, key: key, problem: problem)
+    }
+
+    /// Levenshtein distance, for the suggestion.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+/// What a secret looks like in a config file: a key named for one, or a value shaped like Google's tokens and keys.
+enum SecretCheck {
+    static let refusal = "eeops never reads tokens or keys from its config file; use --access-token-file, EEOPS_ACCESS_TOKEN, --service-account-file (GOOGLE_APPLICATION_CREDENTIALS) or gcloud's login (docs/config.md)"
+
+    /// Key names that hold secrets, compared without case, `-` or `_`.
+    static func isSecretKey(_ name: String) -> Bool {
+        let folded = name.lowercased().filter { $0 != "-" && $0 != "_" }
+        return ["token", "secret", "password", "passwd", "privatekey", "apikey", "credential", "accesskey", "clientkey"].contains { folded.contains($0) }
+    }
+
+    /// OAuth access tokens (`ya29.`), refresh tokens (`1//`), API keys (`AIza` and 35 more), OAuth client secrets
+    /// (`GOCSPX-`), and PEM private keys.
+    static func isSecretValue(_ value: String) -> Bool {
+        let trimmed = value.trimmingPrefix(while: \.isWhitespace)
+        if trimmed.hasPrefix("ya29.") || trimmed.hasPrefix("1//") || trimmed.hasPrefix("GOCSPX-") { return true }
+        if trimmed.contains("-----BEGIN") && trimmed.contains("PRIVATE KEY") { return true }
+        if trimmed.hasPrefix("AIza"), trimmed.count >= 39 { return true }
+        return false
+    }
+}
+
+private extension String {
+    func trimmingPrefix(while predicate: (Character) -> Bool) -> Substring { self[...].drop(while: predicate) }
+}

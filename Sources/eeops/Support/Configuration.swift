@@ -1,0 +1,94 @@
+import ArgumentParser
+import EarthEngineOperations
+import Foundation
+import OperationsConfig
+import OperationsTUI
+
+/// `--config FILE`: which config file to read.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("Config file (else EEOPS_CONFIG, else $XDG_CONFIG_HOME/eeops/config.yaml or ~/.config/eeops/config.yaml; docs/config.md).", valueName: "file"))
+    var path: String?
+
+    /// The config file, checked; nil when there is none at the default place. A file the user named that is
+    /// missing, or any error in a file, is a configuration error (status 64) naming the file, line and key.
+    func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(OperationsError) -> ConfigFile? {
+        let location = location(environment: environment)
+        do {
+            return try ConfigFile.load(path: location.path, mustExist: location.named)
+        } catch {
+            throw OperationsError.configuration("config file " + error.description)
+        }
+    }
+
+    func location(environment: [String: String] = ProcessInfo.processInfo.environment) -> (path: String, source: String, named: Bool) {
+        ConfigFile.location(flag: path, environment: environment, homeDirectory: SettingsResolver(environment: environment).homeDirectory)
+    }
+}
+
+/// The settings a command uses, each from the first layer that sets it: its flag, then the environment, then the
+/// config file, then the built-in default. `eeops config show` prints them with their sources.
+struct SettingLayers {
+    let file: ConfigFile?
+    var environment: [String: String] = ProcessInfo.processInfo.environment
+
+    typealias Resolved<Value: Sendable> = SettingsResolver.Resolved<Value>
+
+    /// Where a value of the config file came from, as `FILE:LINE`.
+    func source<Value>(_ located: Located<Value>) -> String { "\(file?.path ?? "config"):\(located.line)" }
+
+    /// The flag's value, else the file's, else `defaultValue`.
+    func value<Value: Sendable>(flag: Value?, _ flagName: String, file located: Located<Value>?, default defaultValue: Value) -> Resolved<Value> {
+        if let flag { return Resolved(value: flag, source: flagName) }
+        if let located { return Resolved(value: located.value, source: source(located)) }
+        return Resolved(value: defaultValue, source: "default")
+    }
+
+    /// The project the config file names (`project:`, or a `projects:` list of one).
+    func fileProject() throws(OperationsError) -> Resolved<String>? {
+        if let project = file?.project { return Resolved(value: project.value, source: source(project)) }
+        guard let projects = file?.projects else { return nil }
+        guard projects.value.count == 1 else {
+            throw OperationsError.configuration("the config file lists \(projects.value.count) projects (\(source(projects))): one table for several projects is not built yet; choose one with --project")
+        }
+        return Resolved(value: projects.value[0], source: source(projects))
+    }
+
+    func project(flag: String?) throws(OperationsError) -> Resolved<String>? {
+        try SettingsResolver(environment: environment).project(flag: flag, file: fileProject())
+    }
+
+    func endpoint(flag: String?) throws(OperationsError) -> Resolved<ServiceEndpoint> {
+        let fromFile = file?.endpoint.map { Resolved(value: $0.value, source: source($0)) }
+        return try SettingsResolver(environment: environment).endpoint(flag: flag, file: fromFile)
+    }
+
+    func apiVersion(flag: APIVersion?) -> Resolved<APIVersion> {
+        value(flag: flag, "--api-version", file: file?.apiVersion, default: .v1)
+    }
+
+    func refresh(flag: Double?) -> Resolved<Double> { value(flag: flag, "--refresh", file: file?.refresh, default: 2) }
+
+    func budget(flag: Double?) -> Resolved<Double> { value(flag: flag, "--budget", file: file?.budget, default: 10) }
+
+    func readonly(flag: Bool?) -> Resolved<Bool> { value(flag: flag, "--readonly", file: file?.readonly, default: false) }
+
+    func mouse(flag: Bool?) -> Resolved<Bool> { value(flag: flag, "--mouse", file: file?.mouse, default: false) }
+
+    /// `--ascii`, else the file, else ASCII when the locale is not UTF-8.
+    func ascii(flag: Bool?) -> Resolved<Bool> {
+        if flag == nil, file?.ascii == nil, !LocaleCheck.isUTF8 { return Resolved(value: true, source: "the locale is not UTF-8") }
+        return value(flag: flag, "--ascii", file: file?.ascii, default: false)
+    }
+
+    /// `--color`/`--no-color`, else `NO_COLOR` (set and not empty: no colour), else the file, else colour.
+    func color(flag: Bool?) -> Resolved<Bool> {
+        if flag == nil, let noColor = environment["NO_COLOR"], !noColor.isEmpty { return Resolved(value: false, source: "NO_COLOR") }
+        return value(flag: flag, flag == true ? "--color" : "--no-color", file: file?.color, default: true)
+    }
+
+    /// `--theme`, else the file's, else `default`; ``Theme/mono`` when colour is off.
+    func theme(flag: Theme?, color: Resolved<Bool>) -> Resolved<Theme> {
+        if !color.value { return Resolved(value: .mono, source: color.source) }
+        return value(flag: flag, "--theme", file: file?.theme, default: .default)
+    }
+}

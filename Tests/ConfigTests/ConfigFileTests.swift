@@ -1,0 +1,171 @@
+import EarthEngineOperations
+import Testing
+@testable import OperationsConfig
+@testable import OperationsTUI
+
+/// The config file, read and checked: every setting of docs/config.md's example, and each error naming the file,
+/// the line and the key, one by one.
+@Suite("The config file")
+struct ConfigFileTests {
+    static let path = "/home/me/.config/eeops/config.yaml"
+
+    func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try ConfigFile.parse(text, path: Self.path)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func everySettingIsReadWithItsLine() throws {
+        let file = try ConfigFile.parse("""
+            # my settings
+            project: my-project
+            endpoint: http://127.0.0.1:8080
+            apiVersion: v1beta
+            refresh: 5
+            budget: 2.5
+            readonly: true
+            mouse: yes
+            ascii: false
+            color: true
+            theme: high-contrast
+            """, path: Self.path)
+        #expect(file.project?.value == "my-project" && file.project?.line == 2)
+        #expect(file.endpoint?.value == "http://127.0.0.1:8080" && file.endpoint?.line == 3)
+        #expect(file.apiVersion?.value == .v1beta)
+        #expect(file.refresh?.value == 5 && file.refresh?.line == 5)
+        #expect(file.budget?.value == 2.5)
+        #expect(file.readonly?.value == true && file.mouse?.value == true && file.ascii?.value == false && file.color?.value == true)
+        #expect(file.theme?.value == Theme.highContrast && file.theme?.line == 11)
+    }
+
+    @Test func anEmptyFileOrOnlyCommentsSetsNothing() throws {
+        for text in ["", "# nothing yet\n", "---\n"] {
+            let file = try ConfigFile.parse(text, path: Self.path)
+            #expect(file.project == nil && file.refresh == nil && file.theme == nil, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func aThemeIsABaseWithColoursChangedByRole() throws {
+        let file = try ConfigFile.parse("""
+            theme:
+              base: mono
+              colors:
+                running: {fg: 45, bold: true}
+                title: {fg: bright-white, bg: blue}
+            """, path: Self.path)
+        let theme = try #require(file.theme?.value)
+        #expect(theme.colors[.running] == Theme.Colors(foreground: .index(45), bold: true))
+        #expect(theme.colors[.title] == Theme.Colors(foreground: .index(15), background: .index(4)))
+        #expect(theme.colors.count == 2, "mono has no colours of its own")
+        #expect(theme.name == "mono with running, title changed")
+    }
+
+    /// Each mistake gives one error: the file, the line, the key, and what was expected.
+    @Test(arguments: [
+        ("refrsh: 3", 1, "refrsh", "did you mean 'refresh'?"),
+        ("project: p\nrefresh: fast", 2, "refresh", "expected a number of seconds from 0.2 to 3600, not 'fast'"),
+        ("refresh: 0.1", 1, "refresh", "expected a number of seconds from 0.2 to 3600, not '0.1'"),
+        ("budget: 101", 1, "budget", "expected requests per second, more than 0 and at most 100, not '101'"),
+        ("budget: 0", 1, "budget", "more than 0"),
+        ("readonly: maybe", 1, "readonly", "expected true or false, not 'maybe'"),
+        ("apiVersion: v2", 1, "apiVersion", "expected one of v1, v1beta, v1alpha, not 'v2'"),
+        ("endpoint: http://example.com", 1, "endpoint", "loopback"),
+        ("project: My_Project", 1, "project", "lower-case"),
+        ("project: [a, b]", 1, "project", "expected a text, not a list"),
+        ("projects: [a, a]", 1, "projects", "'a' is listed twice"),
+        ("projects: []", 1, "projects", "expected at least one project id"),
+        ("project: a\nprojects: [b]", 2, "projects", "give project or projects, not both (lines 1 and 2)"),
+        ("theme: neon", 1, "theme", "expected a theme: default, mono, high-contrast"),
+        ("theme:\n  colors:\n    runing: {fg: red}", 3, "theme.colors.runing", "did you mean 'running'?"),
+        ("theme:\n  colors:\n    running: {fg: chartreuse}", 3, "theme.colors.running.fg", "expected a colour"),
+        ("theme:\n  colors:\n    running: {fg: 256}", 3, "theme.colors.running.fg", "expected a colour"),
+        ("theme:\n  base: dark", 2, "theme.base", "expected one of default, mono, high-contrast"),
+        ("- project: p", 1, nil, "expected a mapping of settings"),
+        ("project: p\nproject: q", 1, "project", "set more than once"),
+        ("project: [p\n", 2, nil, "not valid YAML"),
+    ] as [(String, Int, String?, String)])
+    func eachMistakeNamesTheLineAndTheKey(text: String, line: Int, key: String?, expected: String) throws {
+        let error = try #require(self.error(text), "\(text) was accepted")
+        #expect(error.path == Self.path)
+        #expect(error.line == line, "\(error)")
+        #expect(error.key == key, "\(error)")
+        #expect(error.description.contains(expected), "\(error)")
+        #expect(error.description.hasPrefix("\(Self.path):\(line): "))
+    }
+
+    /// Tokens and keys never live in the file: a key named for a secret, or a value shaped like one, is refused,
+    /// and the error never repeats the value.
+    @Test(arguments: [
+        ("access_token: abc", "access_token"),
+        ("project: p\nclient-secret: abc", "client-secret"),
+        ("theme:\n  apiKey: x", "theme.apiKey"),
+        ("project: ya29.a0AfH6SMBsecretsecret", "project"),
+        ("endpoint: AIzaSyA-1234567890abcdefghijklmnopqrstu", "endpoint"),
+        ("theme: |\n  -----BEGIN PRIVATE KEY-----\n  MIIE\n", "theme"),
+        ("projects: ['1//0gsecret']", "projects"),
+    ])
+    func secretsAreRefused(text: String, key: String) throws {
+        let error = try #require(self.error(text), "\(text) was accepted")
+        #expect(error.key == key, "\(error)")
+        #expect(error.description.contains("never reads tokens or keys"), "\(error)")
+        for secret in ["abc", "ya29.a0AfH6SMBsecretsecret", "AIzaSyA-1234567890abcdefghijklmnopqrstu", "MIIE", "1//0gsecret"] {
+            #expect(!error.description.contains(secret), "\(error)")
+        }
+    }
+
+    /// `--config`, else `EEOPS_CONFIG`, else `$XDG_CONFIG_HOME/eeops/config.yaml`, else `~/.config/eeops/config.yaml`;
+    /// a file the user named must exist, the default one may not.
+    @Test func theFileIsFoundInTheDocumentedOrder() throws {
+        let home = "/home/me"
+        #expect(ConfigFile.location(flag: "/a.yaml", environment: ["EEOPS_CONFIG": "/b.yaml"], homeDirectory: home).path == "/a.yaml")
+        #expect(ConfigFile.location(flag: nil, environment: ["EEOPS_CONFIG": "/b.yaml", "XDG_CONFIG_HOME": "/x"], homeDirectory: home).path == "/b.yaml")
+        #expect(ConfigFile.location(flag: nil, environment: ["XDG_CONFIG_HOME": "/x"], homeDirectory: home).path == "/x/eeops/config.yaml")
+        let fallback = ConfigFile.location(flag: nil, environment: ["XDG_CONFIG_HOME": ""], homeDirectory: home)
+        #expect(fallback.path == "/home/me/.config/eeops/config.yaml" && !fallback.named)
+        #expect(try ConfigFile.load(path: "/nonexistent/eeops/config.yaml", mustExist: false) == nil)
+        #expect(throws: ConfigError(path: "/nonexistent/config.yaml", line: nil, key: nil, problem: "no such file")) {
+            try ConfigFile.load(path: "/nonexistent/config.yaml", mustExist: true)
+        }
+    }
+}
+
+/// Themes: the built-in three, and colours fitted to terminals with fewer of them.
+@Suite("Themes")
+struct ThemeTests {
+    @Test func colourNamesAndNumbersAreRead() {
+        #expect(TerminalColor(name: "cyan") == .index(6))
+        #expect(TerminalColor(name: "bright-red") == .index(9))
+        #expect(TerminalColor(name: "BrightBlue") == .index(12))
+        #expect(TerminalColor(name: "grey") == .index(8))
+        #expect(TerminalColor(name: "default") == .terminalDefault)
+        #expect(TerminalColor(name: "208") == .index(208))
+        #expect(TerminalColor(name: "256") == nil && TerminalColor(name: "teal") == nil && TerminalColor(name: "-1") == nil)
+    }
+
+    /// On a terminal without 256 colours, a palette colour becomes the nearest of the 16; on one with 8, a bright
+    /// colour becomes its plain form.
+    @Test func paletteColoursFallBackToSixteenAndEight() {
+        #expect(TerminalColor.index(196).fitted(toColors: 256) == .index(196))
+        #expect(TerminalColor.index(196).fitted(toColors: 16) == .index(9), "pure red is bright red")
+        #expect(TerminalColor.index(196).fitted(toColors: 8) == .index(1))
+        #expect(TerminalColor.index(21).fitted(toColors: 16) == .index(4), "pure blue is xterm's blue")
+        #expect(TerminalColor.index(232).fitted(toColors: 16) == .index(0), "the darkest grey is black")
+        #expect(TerminalColor.index(255).fitted(toColors: 16) == .index(7), "the lightest grey is white")
+        #expect(TerminalColor.index(231).fitted(toColors: 16) == .index(15), "the cube's white is bright white")
+        #expect(TerminalColor.index(14).fitted(toColors: 8) == .index(6))
+        #expect(TerminalColor.terminalDefault.fitted(toColors: 8) == .terminalDefault)
+        let fitted = Theme.highContrast.colors(fittedTo: 8)
+        #expect(fitted[.running]?.foreground == .index(6) && fitted[.running]?.bold == true)
+    }
+
+    @Test func builtInThemesAreFoundByName() {
+        #expect(Theme.named("default") == .default)
+        #expect(Theme.named("MONO") == .mono && !Theme.mono.usesColor)
+        #expect(Theme.named("high-contrast") == .highContrast && !Theme.highContrast.dimsText)
+        #expect(Theme.named("solarized") == nil)
+        #expect(Theme.role(named: "Running") == .running && Theme.role(named: "runing") == nil)
+    }
+}
