@@ -1,4 +1,5 @@
 import EarthEngineOperations
+import Foundation
 import Testing
 @testable import OperationsConfig
 @testable import OperationsTUI
@@ -39,6 +40,19 @@ struct ConfigFileTests {
         #expect(file.budget?.value == 2.5)
         #expect(file.readonly?.value == true && file.mouse?.value == true && file.ascii?.value == false && file.color?.value == true)
         #expect(file.theme?.value == Theme.highContrast && file.theme?.line == 11)
+    }
+
+    /// docs/config.md's annotated example is a valid file and sets what it says.
+    @Test func theDocumentedExampleIsValid() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/config.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let start = try #require(text.range(of: "```yaml\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let file = try ConfigFile.parse(String(text[start.upperBound..<end.lowerBound]), path: "docs/config.md")
+        #expect(file.project?.value == "my-project" && file.apiVersion?.value == .v1 && file.refresh?.value == 2 && file.budget?.value == 10)
+        #expect(file.theme?.value.colors[.running] == Theme.Colors(foreground: .index(45), bold: true))
+        #expect(file.theme?.value.colors[.title] == Theme.Colors(foreground: .index(15), background: .index(24)))
+        #expect(file.theme?.value.colors[.failed] == Theme.default.colors[.failed], "the base's other colours stay")
     }
 
     @Test func anEmptyFileOrOnlyCommentsSetsNothing() throws {
