@@ -31,13 +31,15 @@ public struct ConfigFile: Sendable {
     public var ascii: Located<Bool>?
     public var color: Located<Bool>?
     public var theme: Located<Theme>?
+    /// The key table with `keys:`'s remaps applied.
+    public var keys: Located<KeyMap>?
 
     public init(path: String) {
         self.path = path
     }
 
     /// The top-level keys, in the order docs/config.md explains them.
-    public static let keys = ["project", "projects", "endpoint", "apiVersion", "refresh", "budget", "readonly", "mouse", "ascii", "color", "theme"]
+    public static let topLevelKeys = ["project", "projects", "endpoint", "apiVersion", "refresh", "budget", "readonly", "mouse", "ascii", "color", "theme", "keys"]
 
     /// A config file larger than this is not one (a wrong path, most likely).
     static let sizeLimit = 1 << 20
@@ -139,8 +141,9 @@ public struct ConfigFile: Sendable {
             case "ascii": file.ascii = Located(try reader.bool(value, key: key), line: line)
             case "color": file.color = Located(try reader.bool(value, key: key), line: line)
             case "theme": file.theme = Located(try reader.theme(value, key: key), line: line)
+            case "keys": file.keys = Located(try reader.keyMap(value, key: key), line: line)
             default:
-                throw reader.unknownKey(key, line: line, expected: keys)
+                throw reader.unknownKey(key, line: line, expected: topLevelKeys)
             }
         }
         if let project = file.project, let projects = file.projects {

@@ -95,6 +95,58 @@ struct NodeReader {
         return theme
     }
 
+    /// `keys:`: `ACTION: KEY` or `ACTION: [KEY, ...]`, the action of the table's or `CONTEXT.ACTION`, applied to
+    /// the built-in table together (two actions may swap keys). A conflict is reported at the line of the last
+    /// remap it involves.
+    func keyMap(_ node: Node, key: String) throws(ConfigError) -> KeyMap {
+        var remaps: [KeyMap.Remap] = []
+        var places: [(key: String, line: Int?)] = []
+        for (nameNode, value) in try mapping(node, key: key) {
+            let name = try keyName(nameNode, parent: key)
+            let nested = "\(key).\(name)"
+            let line = nameNode.mark?.line
+            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            let contextName = parts.count == 2 ? parts[0] : "table"
+            guard let context = KeyContext.allCases.first(where: { "\($0)" == contextName }) else {
+                throw unknownKey(nested, line: line, expected: KeyContext.allCases.map { "\($0)" })
+            }
+            let actions = KeyMap.standard.all.filter { $0.context == context && !$0.anyKey }.map { "\($0.action)" }
+            guard let action = Action.allCases.first(where: { "\($0)" == parts.last! }), actions.contains("\(action)") else {
+                throw unknownKey(nested, line: line, expected: actions.map { context == .table ? $0 : "\(contextName).\($0)" })
+            }
+            let names: [Node]
+            switch value {
+            case .sequence(let sequence): names = Array(sequence)
+            default: names = [value]
+            }
+            var keys: [Key] = []
+            for keyNode in names {
+                let text = try string(keyNode, key: nested)
+                guard let parsed = KeyMap.key(named: text) else {
+                    throw expected("a key: one character, or Space, Enter, Esc, Backspace, Delete, Tab, Up, Down, Left, Right, PgUp, PgDn, Home, End", key: nested, node: keyNode)
+                }
+                if !keys.contains(parsed) { keys.append(parsed) }
+            }
+            if keys.isEmpty { throw expected("at least one key", key: nested, node: value) }
+            remaps.append(KeyMap.Remap(context: context, action: action, keys: keys))
+            places.append((nested, line))
+        }
+        do {
+            return try KeyMap.standard.remapped(remaps)
+        } catch {
+            let culprit: Int? = switch error {
+            case .conflict(let context, _, let first, let second):
+                remaps.lastIndex { $0.context == context && ($0.action == first || $0.action == second) }
+            case .unbound(let context, let action):
+                remaps.lastIndex { $0.context == context && $0.action == action }
+            case .typedInPrompt(let context, let typed):
+                remaps.lastIndex { $0.context == context && $0.keys.contains(typed) }
+            }
+            let place: (key: String, line: Int?) = culprit.map { places[$0] } ?? (key, node.mark?.line)
+            throw ConfigError(path: path, line: place.line, key: place.key, problem: error.description)
+        }
+    }
+
     private func roleColors(_ node: Node, key: String) throws(ConfigError) -> Theme.Colors {
         var colors = Theme.Colors()
         for (nameNode, value) in try mapping(node, key: key) {

@@ -183,3 +183,76 @@ struct ThemeTests {
         #expect(Theme.role(named: "Running") == .running && Theme.role(named: "runing") == nil)
     }
 }
+
+/// `keys:` remaps actions of the key table; the help and the hints show the new keys, and a key that would do two
+/// things in one mode is reported at the line that causes it.
+@Suite("Key remaps")
+struct KeyRemapTests {
+    func table(_ text: String) throws -> KeyMap {
+        try #require(try ConfigFile.parse(text, path: "c.yaml").keys?.value)
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try ConfigFile.parse(text, path: "c.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func actionsTakeTheirNewKeysInEveryMode() throws {
+        let keys = try table("""
+            keys:
+              cancel: [d, Delete]
+              moveDown: [n, Down]
+              detail.closeDetail: [Esc, h]
+            """)
+        #expect(keys.action(for: .character("d"), in: .table, readOnly: false) == .cancel)
+        #expect(keys.action(for: .character("x"), in: .table, readOnly: false) == nil, "x no longer cancels")
+        #expect(keys.action(for: .character("n"), in: .table, readOnly: false) == .moveDown)
+        #expect(keys.action(for: .character("j"), in: .detail, readOnly: false) == .moveDown, "the detail view keeps its own")
+        #expect(keys.action(for: .character("h"), in: .detail, readOnly: false) == .closeDetail)
+        #expect(keys.bindings(.table, readOnly: false).first { $0.action == .cancel }?.label == "d/Del")
+    }
+
+    @Test func twoActionsMaySwapTheirKeys() throws {
+        let keys = try table("keys:\n  quit: x\n  cancel: q\n")
+        #expect(keys.action(for: .character("x"), in: .table, readOnly: false) == .quit)
+        #expect(keys.action(for: .character("q"), in: .table, readOnly: false) == .cancel)
+    }
+
+    @Test(arguments: [
+        ("keys:\n  cancel: q", 2, "keys.cancel", "q would both cancel and quit in the table"),
+        ("keys:\n  mark: Enter\n  refresh: F", 2, "keys.mark", "Enter would both mark and details in the table"),
+        ("keys:\n  cancle: d", 2, "keys.cancle", "did you mean 'cancel'?"),
+        ("keys:\n  detail.cancel: d", 2, "keys.detail.cancel", "expected one of: detail.moveDown"),
+        ("keys:\n  popup.quit: d", 2, "keys.popup.quit", "expected one of: table"),
+        ("keys:\n  cancel: ctrl-x", 2, "keys.cancel", "expected a key"),
+        ("keys:\n  cancel: []", 2, "keys.cancel", "expected at least one key"),
+        ("keys:\n  filterPrompt.keepFilter: k", 2, "keys.filterPrompt.keepFilter", "k is typed into the filter"),
+        ("keys: q", 1, "keys", "expected a mapping"),
+    ] as [(String, Int, String, String)])
+    func conflictsAndMistakesAreReportedAtTheirLine(text: String, line: Int, key: String, expected: String) throws {
+        let error = try #require(self.error(text), "\(text) was accepted")
+        #expect(error.line == line && error.key == key, "\(error)")
+        #expect(error.description.contains(expected), "\(error)")
+    }
+
+    /// docs/config.md names every action that can be remapped.
+    @Test func theDocsNameEveryAction() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/config.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        for binding in KeyMap.standard.all where !binding.anyKey {
+            #expect(text.contains("| `\(binding.action)` |"), "\(binding.context).\(binding.action) is not in docs/config.md")
+        }
+    }
+
+    @Test func keysAreNamedAsTheHelpWritesThem() {
+        #expect(KeyMap.key(named: "Space") == .character(" ") && KeyMap.key(named: "pgdn") == .pageDown)
+        #expect(KeyMap.key(named: "X") == .character("X") && KeyMap.key(named: "\u{1B}") == nil && KeyMap.key(named: "ab") == nil)
+        for key in [Key.character("x"), .character(" "), .enter, .escape, .delete, .pageUp, .home, .tab] {
+            #expect(KeyMap.key(named: KeyMap.name(of: key)) == key, "\(key)")
+        }
+    }
+}

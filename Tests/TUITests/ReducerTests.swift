@@ -434,9 +434,9 @@ struct ReducerEffectTests {
     /// and the screen of each mode shows the line the table generates.
     @Test func everyModeTakesItsKeysAndHintsFromTheOneKeyTable() {
         for context in KeyContext.allCases {
-            let keys = KeyMap.bindings(context, readOnly: false).flatMap(\.keys)
+            let keys = KeyMap.standard.bindings(context, readOnly: false).flatMap(\.keys)
             #expect(Set(keys).count == keys.count, "a key bound twice in \(context)")
-            if context != .table { #expect(!KeyMap.hints(context).isEmpty, "\(context) has no hints") }
+            if context != .table { #expect(!KeyMap.standard.hints(context).isEmpty, "\(context) has no hints") }
         }
         var state = Fixtures.state(columns: 120, rows: 40)
         var screens: [(KeyContext, String)] = []
@@ -447,10 +447,10 @@ struct ReducerEffectTests {
         }
         #expect(Set(screens.map(\.0)) == Set(KeyContext.allCases), "every mode was shown")
         for (context, text) in screens where context != .table {
-            #expect(text.contains(KeyMap.hints(context)), "\(context): \(text)")
+            #expect(text.contains(KeyMap.standard.hints(context)), "\(context): \(text)")
         }
-        #expect(KeyMap.action(for: .character("q"), in: .cancelDialog, readOnly: false) == .abandonCancel, "q in the dialog never quits")
-        #expect(KeyMap.action(for: .character("q"), in: .help, readOnly: false) == .closeHelp)
+        #expect(KeyMap.standard.action(for: .character("q"), in: .cancelDialog, readOnly: false) == .abandonCancel, "q in the dialog never quits")
+        #expect(KeyMap.standard.action(for: .character("q"), in: .help, readOnly: false) == .closeHelp)
     }
 
     /// A row kept as "(gone)" whose operation comes back is a newcomer again (first, as the poller counts it) and

@@ -214,6 +214,29 @@ struct TmuxEndToEndTests {
         }
     }
 
+    /// A key remapped in the config file does its new action, its old key does nothing, and the footer and the
+    /// help show the new key.
+    @Test func aRemappedKeyDoesItsNewAction() async throws {
+        let config = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
+        try "keys:\n  cancel: [d, Delete]\n  help: H\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try await withTUI(arguments: "--config \(config)", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            let screen = try await tui.waitFor("e2e unsupported", timeout: 60)
+            #expect(screen.contains("d cancel") && !screen.contains("x cancel"), "\(screen)")
+            try tui.send("x", "?")
+            try await Task.sleep(for: .milliseconds(500))
+            let unchanged = try tui.screen()
+            #expect(!unchanged.contains("Cancel 1 operation") && !unchanged.contains("Keys"), "x and ? are no longer bound: \(unchanged)")
+            try tui.send("H")
+            let help = try await tui.waitFor("Keys")
+            #expect(help.contains("d/Del") && help.contains("cancel the marked rows"), "\(help)")
+            try tui.send("Escape", "d")
+            let dialog = try await tui.waitFor("Cancel 1 operation")
+            #expect(dialog.contains("[ No ]"), "\(dialog)")
+            try tui.send("n")
+        }
+    }
+
     func row(_ id: String, in screen: String) -> String {
         screen.split(separator: "\n").first { $0.contains(id) }.map(String.init) ?? ""
     }

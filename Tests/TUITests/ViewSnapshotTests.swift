@@ -63,7 +63,7 @@ struct ViewSnapshotTests {
         var state = Fixtures.state(columns: 160, rows: 40)
         Fixtures.press(&state, .character("?"))
         let text = AppView.render(state).text
-        for binding in KeyMap.bindings(.table, readOnly: false) { #expect(text.contains(binding.summary), "help lacks \(binding.label)") }
+        for binding in KeyMap.standard.bindings(.table, readOnly: false) { #expect(text.contains(binding.summary), "help lacks \(binding.label)") }
         try assertSnapshot(AppView.render(state), named: "help-160x40")
     }
 

@@ -23,6 +23,8 @@ public struct AppState: Sendable {
         public var recordsHistory = false
         /// Whether the end of a marked or cancelled row is announced (`--notify`, ``Effect/notify(_:)``).
         public var notifiesEndings = false
+        /// The key table: the built-in one, or with the config file's remaps.
+        public var keys = KeyMap.standard
 
         public init(project: String, endpoint: String, apiVersion: String, authSource: String) {
             self.project = project

@@ -51,7 +51,14 @@ public struct KeyBinding: Sendable {
     public var footerKey: String { label.split(separator: "/").first.map(String.init) ?? label }
 }
 
-public enum KeyMap {
+/// The key table: every binding of every mode, the built-in ``standard`` one or that with the config file's
+/// remaps. The reducer takes actions from it and the view its hints and help, so the two never disagree.
+public struct KeyMap: Sendable {
+    public private(set) var all: [KeyBinding]
+
+    /// The built-in bindings.
+    public static let standard = KeyMap(all: standardBindings)
+
     /// The state each state-filter action shows or hides.
     public static func state(of action: Action) -> OperationState? {
         switch action {
@@ -66,23 +73,131 @@ public enum KeyMap {
     }
 
     /// The bindings of a context in force (without cancel when read-only).
-    public static func bindings(_ context: KeyContext, readOnly: Bool) -> [KeyBinding] {
+    public func bindings(_ context: KeyContext, readOnly: Bool) -> [KeyBinding] {
         all.filter { $0.context == context && !(readOnly && $0.action == .cancel) }
     }
 
     /// What `key` does in `context`, if anything.
-    public static func action(for key: Key, in context: KeyContext, readOnly: Bool) -> Action? {
+    public func action(for key: Key, in context: KeyContext, readOnly: Bool) -> Action? {
         let bindings = bindings(context, readOnly: readOnly)
         return (bindings.first { $0.keys.contains(key) } ?? bindings.first { $0.anyKey })?.action
     }
 
     /// The hint line of a context other than the table (whose footer draws its keys in bold):
     /// "Enter keep · Esc clear".
-    public static func hints(_ context: KeyContext) -> String {
+    public func hints(_ context: KeyContext) -> String {
         bindings(context, readOnly: false).compactMap { binding in binding.hint.map { "\(binding.label) \($0)" } }.joined(separator: " · ")
     }
 
-    static let all: [KeyBinding] = [
+    /// One remap: the keys that now do `action` in `context`, instead of its built-in ones.
+    public struct Remap: Sendable, Equatable {
+        public var context: KeyContext
+        public var action: Action
+        public var keys: [Key]
+
+        public init(context: KeyContext, action: Action, keys: [Key]) {
+            self.context = context
+            self.action = action
+            self.keys = keys
+        }
+    }
+
+    /// Why a remap cannot be applied.
+    public enum RemapError: Error, Equatable, CustomStringConvertible {
+        /// The context has no binding of this action.
+        case unbound(KeyContext, Action)
+        /// After the remaps, `key` does two things in `context`.
+        case conflict(KeyContext, Key, Action, Action)
+        /// A printable key in a prompt, where printable keys are typed.
+        case typedInPrompt(KeyContext, Key)
+
+        public var description: String {
+            switch self {
+            case .unbound(let context, let action): "\(context) has no action \(action)"
+            case .conflict(let context, let key, let first, let second):
+                "\(KeyMap.name(of: key)) would both \(first) and \(second) in \(context == .table ? "the table" : "\(context)")"
+            case .typedInPrompt(let context, let key): "\(KeyMap.name(of: key)) is typed into the \(context == .filterPrompt ? "filter" : "search"), it cannot be bound there"
+            }
+        }
+    }
+
+    /// This table with `remaps` applied: each names the keys of one binding; the help and hints show them. Fails
+    /// on the first remap of an action the context lacks, or that leaves a key doing two things in one context.
+    public func remapped(_ remaps: [Remap]) throws(RemapError) -> KeyMap {
+        var table = self
+        for remap in remaps {
+            guard let index = table.all.firstIndex(where: { $0.context == remap.context && $0.action == remap.action && !$0.anyKey }) else {
+                throw .unbound(remap.context, remap.action)
+            }
+            if remap.context == .filterPrompt || remap.context == .logSearch, let typed = remap.keys.first(where: { if case .character = $0 { true } else { false } }) {
+                throw .typedInPrompt(remap.context, typed)
+            }
+            table.all[index].keys = remap.keys
+            table.all[index].label = remap.keys.map(KeyMap.name(of:)).joined(separator: "/")
+        }
+        for context in KeyContext.allCases {
+            var owner: [Key: Action] = [:]
+            for binding in table.all where binding.context == context {
+                for key in binding.keys {
+                    if let other = owner[key], other != binding.action { throw .conflict(context, key, other, binding.action) }
+                    owner[key] = binding.action
+                }
+            }
+        }
+        return table
+    }
+
+    /// A key as the help and the config file write it: `x`, `Space`, `Esc`, `PgDn`, `↑`.
+    public static func name(of key: Key) -> String {
+        switch key {
+        case .character(" "): "Space"
+        case .character(let character): String(character)
+        case .up: "↑"
+        case .down: "↓"
+        case .left: "←"
+        case .right: "→"
+        case .pageUp: "PgUp"
+        case .pageDown: "PgDn"
+        case .home: "Home"
+        case .end: "End"
+        case .enter: "Enter"
+        case .escape: "Esc"
+        case .backspace: "Backspace"
+        case .delete: "Del"
+        case .tab: "Tab"
+        case .click: "click"
+        case .scrollUp: "wheel↑"
+        case .scrollDown: "wheel↓"
+        }
+    }
+
+    /// A key as the config file names it: one character, or a name in any case (`Space`, `Enter`, `Esc`,
+    /// `Backspace`, `Delete`/`Del`, `Tab`, `Up`, `Down`, `Left`, `Right`, `PgUp`/`PageUp`, `PgDn`/`PageDown`,
+    /// `Home`, `End`). Nil for anything else; control characters are never keys here.
+    public static func key(named name: String) -> Key? {
+        if name.count == 1, let character = name.first, !character.isNewline, character.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) {
+            return .character(character)
+        }
+        switch name.lowercased() {
+        case "space": return .character(" ")
+        case "enter", "return": return .enter
+        case "esc", "escape": return .escape
+        case "backspace": return .backspace
+        case "delete", "del": return .delete
+        case "tab": return .tab
+        case "up": return .up
+        case "down": return .down
+        case "left": return .left
+        case "right": return .right
+        case "pgup", "pageup": return .pageUp
+        case "pgdn", "pagedown": return .pageDown
+        case "home": return .home
+        case "end": return .end
+        default: return nil
+        }
+    }
+
+    static let standardBindings: [KeyBinding] = [
         KeyBinding(context: .table, keys: [.up, .character("k")], label: "↑/k", action: .moveUp, summary: "move up"),
         KeyBinding(context: .table, keys: [.down, .character("j")], label: "↓/j", action: .moveDown, summary: "move down"),
         KeyBinding(context: .table, keys: [.pageUp], label: "PgUp", action: .pageUp, summary: "page up"),

@@ -78,7 +78,7 @@ public enum Reducer {
             if index < state.visible.count { state.placeCursor(at: index) }
             return
         }
-        guard let action = KeyMap.action(for: key, in: context, readOnly: state.settings.readOnly) else {
+        guard let action = state.settings.keys.action(for: key, in: context, readOnly: state.settings.readOnly) else {
             switch context {
             case .filterPrompt:
                 if case .character(let character) = key, !character.isNewline {
@@ -92,7 +92,7 @@ public enum Reducer {
                     state.mode = .log(view)
                 }
             case .table:
-                if state.settings.readOnly, KeyMap.action(for: key, in: .table, readOnly: false) == .cancel {
+                if state.settings.readOnly, state.settings.keys.action(for: key, in: .table, readOnly: false) == .cancel {
                     log(&state, &effects, "read-only: cancelling is disabled", .warning)
                 }
             default:

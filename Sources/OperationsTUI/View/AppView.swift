@@ -163,21 +163,21 @@ public enum AppView {
         switch state.mode {
         case .filtering:
             let prompt = "/\(policy.safe(state.filterText))_"
-            let hint = policy.safe("  " + KeyMap.hints(.filterPrompt))
+            let hint = policy.safe("  " + state.settings.keys.hints(.filterPrompt))
             screen.write(prompt + hint, x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, bold: true, reverse: true))
             return
         case .detail:
-            screen.write(policy.safe(KeyMap.hints(.detail)), x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
+            screen.write(policy.safe(state.settings.keys.hints(.detail)), x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, reverse: true))
             return
         case .log(let view):
-            let line = view.typing ? "/\(policy.safe(view.search))_  " + policy.safe(KeyMap.hints(.logSearch)) : policy.safe(KeyMap.hints(.log))
+            let line = view.typing ? "/\(policy.safe(view.search))_  " + policy.safe(state.settings.keys.hints(.logSearch)) : policy.safe(state.settings.keys.hints(.log))
             screen.write(line, x: 0, y: y, exactly: width, ellipsis: policy.glyphs.ellipsis, style: CellStyle(.plain, bold: view.typing, reverse: true))
             return
         default:
             break
         }
         var x = 0
-        for binding in KeyMap.bindings(.table, readOnly: state.settings.readOnly) {
+        for binding in state.settings.keys.bindings(.table, readOnly: state.settings.readOnly) {
             guard let word = binding.hint else { continue }
             let label = policy.safe(binding.footerKey)
             let needed = TerminalText.width(label) + 1 + TerminalText.width(word) + 2

@@ -51,7 +51,7 @@ enum OverlayView {
         let no = dialog.yesFocused ? "  No  " : "[ No ]"
         let yes = dialog.yesFocused ? "[ Yes ]" : "  Yes  "
         lines.append(("        \(no)     \(yes)", CellStyle(.button, bold: true)))
-        lines.append((KeyMap.hints(.cancelDialog), CellStyle(.dim)))
+        lines.append((state.settings.keys.hints(.cancelDialog), CellStyle(.dim)))
         box(title: "Cancel operations", lines: lines, into: &screen, policy: policy, minWidth: 44)
     }
 
@@ -69,13 +69,13 @@ enum OverlayView {
         let no = yesFocused ? "  No  " : "[ No ]"
         let yes = yesFocused ? "[ Yes ]" : "  Yes  "
         lines.append(("        \(no)     \(yes)", CellStyle(.button, bold: true)))
-        lines.append((KeyMap.hints(.cancelDialog), CellStyle(.dim)))
+        lines.append((state.settings.keys.hints(.cancelDialog), CellStyle(.dim)))
         box(title: "EECU guard", lines: lines, into: &screen, policy: policy, minWidth: 44)
     }
 
     /// The failure groups, largest first: count, code and message, the selected one highlighted.
     static func drawFailures(_ state: AppState, selected: Int, into screen: inout ScreenBuffer, policy: TextPolicy) {
-        var lines: [(String, CellStyle)] = [(KeyMap.hints(.failures), CellStyle(.dim))]
+        var lines: [(String, CellStyle)] = [(state.settings.keys.hints(.failures), CellStyle(.dim))]
         let groups = state.failureGroups
         if groups.isEmpty { lines.append(("No FAILED operation in the table.", CellStyle(.dialog))) }
         // The selected group stays in the box however many there are.
@@ -96,8 +96,9 @@ enum OverlayView {
         if state.settings.readOnly {
             lines.append(("read-only: cancelling is disabled (--readonly)", CellStyle(.warning, bold: true)))
         }
-        lines.append(("q quits, Esc never does; \(KeyMap.hints(.help)).", CellStyle(.dim)))
-        let bindings = KeyMap.bindings(.table, readOnly: state.settings.readOnly).map { binding in
+        let quit = state.settings.keys.bindings(.table, readOnly: false).first { $0.action == .quit }?.label ?? "q"
+        lines.append(("\(quit) quits; \(state.settings.keys.hints(.help)).", CellStyle(.dim)))
+        let bindings = state.settings.keys.bindings(.table, readOnly: state.settings.readOnly).map { binding in
             policy.safe(binding.label).padding(toLength: 7, withPad: " ", startingAt: 0) + binding.summary
         }
         let available = max(1, state.layout.boxContentRows - lines.count)

@@ -87,6 +87,7 @@ struct ConfigShowCommand: ParsableCommand {
             ("ascii", "\(ascii.value)", ascii.source),
             ("color", "\(color.value)", color.source),
             ("theme", theme.value.name, theme.source),
+            ("keys", layers.file?.keys.map { _ in "remapped" } ?? "standard", layers.file?.keys.map { layers.source($0) } ?? "default"),
         ]
     }
 

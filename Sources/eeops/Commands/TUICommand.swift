@@ -54,6 +54,7 @@ struct InterfaceOptions: ParsableArguments {
         var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
         settings.ascii = layers.ascii(flag: display.ascii).value
+        settings.keys = layers.file?.keys?.value ?? .standard
         settings.budget = budgetOptions.budget
         var options = TerminalApp.Options()
         options.theme = layers.theme(flag: display.theme, color: layers.color(flag: display.color)).value
