@@ -4,6 +4,12 @@ import Testing
 @testable import OperationsConfig
 @testable import OperationsTUI
 
+/// docs/config.md, from the source tree.
+func configDocs() throws -> String {
+    let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/config.md")
+    return try String(contentsOf: docs, encoding: .utf8)
+}
+
 /// The config file, read and checked: every setting of docs/config.md's example, and each error naming the file,
 /// the line and the key, one by one.
 @Suite("The config file")
@@ -44,8 +50,7 @@ struct ConfigFileTests {
 
     /// docs/config.md's annotated example is a valid file and sets what it says.
     @Test func theDocumentedExampleIsValid() throws {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/config.md")
-        let text = try String(contentsOf: docs, encoding: .utf8)
+        let text = try configDocs()
         let start = try #require(text.range(of: "```yaml\n"))
         let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
         let file = try ConfigFile.parse(String(text[start.upperBound..<end.lowerBound]), path: "docs/config.md")
@@ -241,8 +246,7 @@ struct KeyRemapTests {
 
     /// docs/config.md names every action that can be remapped.
     @Test func theDocsNameEveryAction() throws {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/config.md")
-        let text = try String(contentsOf: docs, encoding: .utf8)
+        let text = try configDocs()
         for binding in KeyMap.standard.all where !binding.anyKey {
             #expect(text.contains("| `\(binding.action)` |"), "\(binding.context).\(binding.action) is not in docs/config.md")
         }
