@@ -33,13 +33,15 @@ public struct ConfigFile: Sendable {
     public var theme: Located<Theme>?
     /// The key table with `keys:`'s remaps applied.
     public var keys: Located<KeyMap>?
+    /// `plugins:`, each with its line.
+    public var plugins: [Located<Plugin>] = []
 
     public init(path: String) {
         self.path = path
     }
 
     /// The top-level keys, in the order docs/config.md explains them.
-    public static let topLevelKeys = ["project", "projects", "endpoint", "apiVersion", "refresh", "budget", "readonly", "mouse", "ascii", "color", "theme", "keys"]
+    public static let topLevelKeys = ["project", "projects", "endpoint", "apiVersion", "refresh", "budget", "readonly", "mouse", "ascii", "color", "theme", "keys", "plugins"]
 
     /// A config file larger than this is not one (a wrong path, most likely).
     static let sizeLimit = 1 << 20
@@ -142,8 +144,17 @@ public struct ConfigFile: Sendable {
             case "color": file.color = Located(try reader.bool(value, key: key), line: line)
             case "theme": file.theme = Located(try reader.theme(value, key: key), line: line)
             case "keys": file.keys = Located(try reader.keyMap(value, key: key), line: line)
+            case "plugins": file.plugins = try reader.plugins(value, key: key)
             default:
                 throw reader.unknownKey(key, line: line, expected: topLevelKeys)
+            }
+        }
+        // A plugin's key must not be one the key table (with its remaps) already binds in the table.
+        let table = file.keys?.value ?? .standard
+        for plugin in file.plugins {
+            if let action = table.action(for: plugin.value.key, in: .table, readOnly: false) {
+                throw ConfigError(path: path, line: plugin.line, key: "plugins.key",
+                                  problem: "\(KeyMap.name(of: plugin.value.key)) already does \(action) in the table; choose another key for \(plugin.value.name) (or remap \(action) under keys)")
             }
         }
         if let project = file.project, let projects = file.projects {

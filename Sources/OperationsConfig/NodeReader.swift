@@ -147,6 +147,51 @@ struct NodeReader {
         }
     }
 
+    /// `plugins:`, a list: each `name`, `key` and `command` (a list, the program and its first arguments; or a
+    /// text, run by `sh -c` with the names as `$1`, `$2`, ...), and `confirm` and `background` (default false).
+    func plugins(_ node: Node, key: String) throws(ConfigError) -> [Located<Plugin>] {
+        guard case .sequence(let sequence) = node else { throw expected("a list of plugins", key: key, node: node) }
+        var plugins: [Located<Plugin>] = []
+        for item in sequence {
+            let line = item.mark?.line ?? 1
+            var name: String?, pluginKey: Key?, command: [String]?
+            var confirm = false, background = false
+            for (fieldNode, value) in try mapping(item, key: key) {
+                let field = try keyName(fieldNode, parent: key)
+                let nested = "\(key).\(field)"
+                switch field {
+                case "name": name = try string(value, key: nested)
+                case "key":
+                    let text = try string(value, key: nested)
+                    guard let parsed = KeyMap.key(named: text) else { throw expected("a key: one character, or a name such as F or Enter", key: nested, node: value) }
+                    pluginKey = parsed
+                case "command":
+                    switch value {
+                    case .sequence(let words):
+                        var argv: [String] = []
+                        for word in words { argv.append(try string(word, key: nested)) }
+                        if argv.isEmpty { throw expected("a program and its arguments", key: nested, node: value) }
+                        command = argv
+                    default:
+                        command = ["/bin/sh", "-c", try string(value, key: nested), "eeops-plugin"]
+                    }
+                case "confirm": confirm = try bool(value, key: nested)
+                case "background": background = try bool(value, key: nested)
+                default: throw unknownKey(nested, line: fieldNode.mark?.line, expected: ["name", "key", "command", "confirm", "background"])
+                }
+            }
+            guard let name, let pluginKey, let command else {
+                let missing = [name == nil ? "name" : nil, pluginKey == nil ? "key" : nil, command == nil ? "command" : nil].compactMap { $0 }
+                throw ConfigError(path: path, line: line, key: key, problem: "a plugin needs \(missing.joined(separator: ", "))")
+            }
+            if let other = plugins.first(where: { $0.value.key == pluginKey }) {
+                throw ConfigError(path: path, line: line, key: "\(key).key", problem: "\(KeyMap.name(of: pluginKey)) already runs \(other.value.name) (line \(other.line))")
+            }
+            plugins.append(Located(Plugin(name: name, key: pluginKey, command: command, confirm: confirm, background: background), line: line))
+        }
+        return plugins
+    }
+
     private func roleColors(_ node: Node, key: String) throws(ConfigError) -> Theme.Colors {
         var colors = Theme.Colors()
         for (nameNode, value) in try mapping(node, key: key) {

@@ -58,6 +58,19 @@ struct ConfigFileTests {
         #expect(file.theme?.value.colors[.running] == Theme.Colors(foreground: .index(45), bold: true))
         #expect(file.theme?.value.colors[.title] == Theme.Colors(foreground: .index(15), background: .index(24)))
         #expect(file.theme?.value.colors[.failed] == Theme.default.colors[.failed], "the base's other colours stay")
+        // Every other example in the docs is a valid file too (the plugins among them).
+        var rest = text[end.upperBound...]
+        var examples = 0
+        while let open = rest.range(of: "```yaml\n"), let close = rest.range(of: "```", range: open.upperBound..<rest.endIndex) {
+            let example = try ConfigFile.parse(String(rest[open.upperBound..<close.lowerBound]), path: "docs/config.md")
+            examples += 1
+            if !example.plugins.isEmpty {
+                #expect(example.plugins.map(\.value.name) == ["open script", "destinations", "resubmit"])
+                #expect(example.plugins[2].value.command == ["~/bin/resubmit-exports", "--dry-run"] && example.plugins[2].value.confirm)
+            }
+            rest = rest[close.upperBound...]
+        }
+        #expect(examples >= 1)
     }
 
     @Test func anEmptyFileOrOnlyCommentsSetsNothing() throws {
@@ -257,6 +270,48 @@ struct KeyRemapTests {
         #expect(KeyMap.key(named: "X") == .character("X") && KeyMap.key(named: "\u{1B}") == nil && KeyMap.key(named: "ab") == nil)
         for key in [Key.character("x"), .character(" "), .enter, .escape, .delete, .pageUp, .home, .tab] {
             #expect(KeyMap.key(named: KeyMap.name(of: key)) == key, "\(key)")
+        }
+    }
+}
+
+/// `plugins:`, read and checked.
+@Suite("Plugins in the config file")
+struct PluginConfigTests {
+    @Test func pluginsAreReadWithTheirLines() throws {
+        let file = try ConfigFile.parse("""
+            plugins:
+              - name: destinations
+                key: U
+                command: [eeops, get, --format, json]
+                background: true
+              - name: resubmit
+                key: R
+                command: '~/bin/resubmit "$@"'
+                confirm: true
+            """, path: "c.yaml")
+        #expect(file.plugins.map(\.line) == [2, 6])
+        #expect(file.plugins[0].value == Plugin(name: "destinations", key: .character("U"), command: ["eeops", "get", "--format", "json"], background: true))
+        #expect(file.plugins[1].value.command == ["/bin/sh", "-c", "~/bin/resubmit \"$@\"", "eeops-plugin"], "a text runs through sh, names as $1...")
+        #expect(file.plugins[1].value.confirm && !file.plugins[1].value.background)
+    }
+
+    @Test(arguments: [
+        ("plugins:\n  - name: a\n    key: x\n    command: [true]", 2, "plugins.key", "x already does cancel in the table"),
+        ("keys:\n  cancel: d\nplugins:\n  - name: a\n    key: x\n    command: [true]", nil, nil, nil),
+        ("plugins:\n  - name: a\n    key: U\n    command: [true]\n  - name: b\n    key: U\n    command: [false]", 5, "plugins.key", "U already runs a (line 2)"),
+        ("plugins:\n  - name: a\n    key: U", 2, "plugins", "a plugin needs command"),
+        ("plugins:\n  - name: a\n    key: U\n    command: []", 4, "plugins.command", "expected a program and its arguments"),
+        ("plugins:\n  - name: a\n    key: U\n    command: [true]\n    shell: bash", 5, "plugins.shell", "expected one of: name, key, command, confirm, background"),
+        ("plugins:\n  name: a", 2, "plugins", "expected a list of plugins"),
+    ] as [(String, Int?, String?, String?)])
+    func mistakesAreReported(text: String, line: Int?, key: String?, expected: String?) throws {
+        do {
+            let file = try ConfigFile.parse(text, path: "c.yaml")
+            #expect(expected == nil, "\(text) was accepted")
+            #expect(file.plugins.count == 1)
+        } catch {
+            #expect(error.line == line && error.key == key, "\(error)")
+            #expect(error.description.contains(expected ?? "accepted"), "\(error)")
         }
     }
 }

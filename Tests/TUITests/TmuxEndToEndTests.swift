@@ -237,6 +237,45 @@ struct TmuxEndToEndTests {
         }
     }
 
+    /// Plugins from the config file: one in the background writes the marked rows' names and ids to a file and
+    /// its status reaches the event line; one that asks first takes the terminal, runs, and gives it back.
+    @Test func pluginsRunOverTheChosenRows() async throws {
+        let folder = NSTemporaryDirectory() + "eeops-plugins-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let config = folder + "/config.yaml"
+        try """
+            plugins:
+              - name: note ids
+                key: U
+                command: 'printf "%s\\n" "$@" > \(folder)/names; printf "%s" "$EEOPS_IDS" > \(folder)/ids'
+                background: true
+              - name: look
+                key: K
+                command: 'echo "looking at $EEOPS_COUNT"; printf "%s" "$EEOPS_NAME" > \(folder)/looked; sleep 1'
+                confirm: true
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try await withTUI(columns: 120, arguments: "--config \(config)", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            _ = try await tui.waitFor("e2e unsupported", timeout: 60)
+            try tui.send("/")
+            try tui.send("e2e c", literal: true)
+            try tui.send("Enter", "*", "U")
+            _ = try await tui.waitFor("note ids: done (exit status 0)")
+            let names = try String(contentsOfFile: folder + "/names", encoding: .utf8).split(separator: "\n").sorted()
+            #expect(names == ["projects/\(Self.project)/operations/E2EAAAAAAAAAAAAAAAAAAAAA", "projects/\(Self.project)/operations/E2EBBBBBBBBBBBBBBBBBBBBB"].sorted(), "\(names)")
+            let ids = try String(contentsOfFile: folder + "/ids", encoding: .utf8).split(separator: "\n").sorted()
+            #expect(ids == ["E2EAAAAAAAAAAAAAAAAAAAAA", "E2EBBBBBBBBBBBBBBBBBBBBB"], "\(ids)")
+            try tui.send("u", "K")
+            _ = try await tui.waitFor("Run look on 1 operation?")
+            try tui.send("y")
+            _ = try await tui.waitFor { $0.contains("looking at 1") && !$0.contains("e2e cancels") }
+            let back = try await tui.waitFor { $0.contains("look: done (exit status 0)") && $0.contains("e2e cancels") }
+            #expect(back.contains("e2e completes anyway"), "the screen is drawn whole again: \(back)")
+            let looked = try String(contentsOfFile: folder + "/looked", encoding: .utf8)
+            #expect(looked.hasPrefix("projects/\(Self.project)/operations/E2E"), "\(looked)")
+        }
+    }
+
     func row(_ id: String, in screen: String) -> String {
         screen.split(separator: "\n").first { $0.contains(id) }.map(String.init) ?? ""
     }

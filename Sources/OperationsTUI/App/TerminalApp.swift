@@ -150,7 +150,7 @@ public final class TerminalApp: Sendable {
                 events.append(event)
             }
             events += inbox.withLock { pending in defer { pending.removeAll() }; return pending }
-            if let signal = CursesTerminal.takeSignal() {
+            if let signal = terminal.takeSignal() {
                 endingSignal = signal
                 events.append(.terminate)
             }
@@ -217,6 +217,14 @@ public final class TerminalApp: Sendable {
                         return await group.reduce(into: [String: [String]]()) { if let (name, uris) = $1 { $0[name] = uris } }
                     }
                     inbox.withLock { $0.append(.destinationsFetched(fetched)) }
+                }
+            case .runPlugin(let run):
+                if run.plugin.background {
+                    PluginRunner.runInBackground(run) { [inbox] result in inbox.withLock { $0.append(.pluginFinished(name: run.plugin.name, result)) } }
+                } else {
+                    var result: Result<Int32, PluginFailure> = .failure(PluginFailure("not run"))
+                    let size = terminal.handOver { result = PluginRunner.runInForeground(run) }
+                    inbox.withLock { $0 += [.resize(size), .pluginFinished(name: run.plugin.name, result)] }
                 }
             case .quit:
                 break

@@ -25,6 +25,8 @@ public enum AppEvent: Sendable {
     /// The answer to ``Effect/fetchDestinations(_:)``: the destination URIs of each operation fetched, by name
     /// (those that could not be fetched are missing).
     case destinationsFetched([String: [String]])
+    /// A plugin's command ended: its exit status, or why it could not run (``Effect/runPlugin(_:)``).
+    case pluginFinished(name: String, Result<Int32, PluginFailure>)
 }
 
 /// A key press, independent of curses.
@@ -65,5 +67,14 @@ public enum Effect: Sendable, Equatable {
     /// Fetch these operations whole for their destination URIs (the table keeps finished ones as summaries);
     /// the answer comes back as ``AppEvent/destinationsFetched(_:)``.
     case fetchDestinations([OperationName])
+    /// Run a plugin's command: in the background, or with the terminal handed over until it ends. Its end comes
+    /// back as ``AppEvent/pluginFinished(name:_:)``.
+    case runPlugin(Plugin.Run)
     case quit
+}
+
+/// Why a plugin's command did not run to an exit status.
+public struct PluginFailure: Error, Sendable, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -25,6 +25,8 @@ public struct AppState: Sendable {
         public var notifiesEndings = false
         /// The key table: the built-in one, or with the config file's remaps.
         public var keys = KeyMap.standard
+        /// The config file's plugins: each a key of the table that runs a command over the chosen rows.
+        public var plugins: [Plugin] = []
 
         public init(project: String, endpoint: String, apiVersion: String, authSource: String) {
             self.project = project
@@ -43,6 +45,8 @@ public struct AppState: Sendable {
         /// At start, under `--cancel-over-limit`: may the guard cancel operations past the limit? Focus starts
         /// on "No".
         case confirmGuard(yesFocused: Bool)
+        /// A plugin with `confirm: true` asks before it runs.
+        case confirmPlugin(Plugin.Run, yesFocused: Bool)
         case detail(name: String, scroll: Int)
         case help
         /// The failure groups (``AppState/failureGroups``), one selected.
@@ -55,7 +59,7 @@ public struct AppState: Sendable {
             switch self {
             case .table: .table
             case .filtering: .filterPrompt
-            case .confirmCancel, .confirmGuard: .cancelDialog
+            case .confirmCancel, .confirmGuard, .confirmPlugin: .cancelDialog
             case .detail: .detail
             case .help: .help
             case .failures: .failures

@@ -28,6 +28,8 @@ public enum Reducer {
             state.cancelsInFlight.removeAll()
         case .destinationsFetched(let fetched):
             copyDestinations(&state, fetched: fetched, &effects)
+        case .pluginFinished(let name, let result):
+            pluginFinished(&state, name: name, result: result, &effects)
         case .detailsFetched(let name, let result):
             guard state.details?.name == name else { break } // the details were closed, or others opened
             switch result {
@@ -70,6 +72,10 @@ public enum Reducer {
 
     static func handleKey(_ state: inout AppState, _ key: Key, _ effects: inout [Effect]) {
         let context = state.mode.keyContext
+        if context == .table, let plugin = state.settings.plugins.first(where: { $0.key == key }) {
+            startPlugin(plugin, &state, &effects)
+            return
+        }
         if context == .table, case .click(let row) = key {
             // A pointer event, not a key of the table: a click on a row that shows no operation (the header, the
             // headings, the footer) selects nothing.
@@ -105,6 +111,7 @@ public enum Reducer {
         case .filtering: performInFilterPrompt(action, &state)
         case .confirmCancel(let dialog): performInCancelDialog(action, dialog, &state, &effects)
         case .confirmGuard(let yesFocused): performInGuardDialog(action, yesFocused: yesFocused, &state, &effects)
+        case .confirmPlugin(let run, let yesFocused): performInPluginDialog(action, run, yesFocused: yesFocused, &state, &effects)
         case .detail(let name, let scroll): performInDetail(action, name: name, scroll: scroll, &state)
         case .help: state.mode = .table // its one binding, every key, closes it
         case .failures(let selected): performInFailures(action, selected: selected, &state)

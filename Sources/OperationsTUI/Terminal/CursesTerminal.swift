@@ -26,6 +26,8 @@ package final class CursesTerminal {
     }
 
     private let options: Options
+    /// A SIGTERM or SIGHUP that came while a plugin's command had the terminal, for the next ``takeSignal()``.
+    private var deferredSignal: Int32?
     private var inputDescriptor = STDIN_FILENO
     private var screen: OpaquePointer?
     private var previous: ScreenBuffer?
@@ -278,8 +280,28 @@ package final class CursesTerminal {
         return currentSize()
     }
 
+    /// Gives the terminal to `body` (a plugin's command) as the shell would have it, then takes it over again and
+    /// forgets what the screen held, so that the next frame is drawn whole. A Ctrl-C meant for the command is not
+    /// taken as the interface's own. Returns the terminal's size, which may have changed meanwhile.
+    func handOver(_ body: () -> Void) -> TerminalSize {
+        guard isActive else { body(); return currentSize() }
+        eeops_set_terminal_active(0)
+        endwin()
+        body()
+        let signal = eeops_take_signal()
+        if signal != 0, signal != SIGINT { deferredSignal = signal }
+        eeops_set_terminal_active(1)
+        clearok(eeops_stdscr(), true)
+        previous = nil
+        return currentSize()
+    }
+
     /// The termination signal received since the last call (SIGINT, SIGTERM, SIGHUP), or nil.
-    static func takeSignal() -> Int32? {
+    func takeSignal() -> Int32? {
+        if let signal = deferredSignal {
+            deferredSignal = nil
+            return signal
+        }
         let number = eeops_take_signal()
         return number == 0 ? nil : number
     }

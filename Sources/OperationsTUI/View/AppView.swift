@@ -30,6 +30,7 @@ public enum AppView {
         switch state.mode {
         case .confirmCancel(let dialog): OverlayView.drawCancelDialog(dialog, state: state, into: &screen, policy: policy)
         case .confirmGuard(let yesFocused): OverlayView.drawGuardDialog(yesFocused: yesFocused, state: state, into: &screen, policy: policy)
+        case .confirmPlugin(let run, let yesFocused): OverlayView.drawPluginDialog(run, yesFocused: yesFocused, state: state, into: &screen, policy: policy)
         case .help: OverlayView.drawHelp(state, into: &screen, policy: policy)
         case .failures(let selected): OverlayView.drawFailures(state, selected: selected, into: &screen, policy: policy)
         default: break

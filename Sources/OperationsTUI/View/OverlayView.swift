@@ -73,6 +73,25 @@ enum OverlayView {
         box(title: "EECU guard", lines: lines, into: &screen, policy: policy, minWidth: 44)
     }
 
+    /// A plugin's question: the command and the rows it will run over.
+    static func drawPluginDialog(_ run: Plugin.Run, yesFocused: Bool, state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        let plain = CellStyle(.dialog)
+        let count = run.names.count == 1 ? "1 operation" : "\(run.names.count) operations"
+        var lines: [(String, CellStyle)] = [
+            ("Run \(policy.safe(run.plugin.name)) on \(count)?", CellStyle(.dialog, bold: true)),
+            (policy.safe(run.plugin.command.joined(separator: " ")) + " NAME…", plain),
+            ("", plain),
+        ]
+        for name in run.names.prefix(5) { lines.append(("  " + policy.safe(name), plain)) }
+        if run.names.count > 5 { lines.append(("  and \(run.names.count - 5) more", plain)) }
+        lines.append(("", plain))
+        let no = yesFocused ? "  No  " : "[ No ]"
+        let yes = yesFocused ? "[ Yes ]" : "  Yes  "
+        lines.append(("        \(no)     \(yes)", CellStyle(.button, bold: true)))
+        lines.append((state.settings.keys.hints(.cancelDialog), CellStyle(.dim)))
+        box(title: "Plugin", lines: lines, into: &screen, policy: policy, minWidth: 44)
+    }
+
     /// The failure groups, largest first: count, code and message, the selected one highlighted.
     static func drawFailures(_ state: AppState, selected: Int, into screen: inout ScreenBuffer, policy: TextPolicy) {
         var lines: [(String, CellStyle)] = [(state.settings.keys.hints(.failures), CellStyle(.dim))]
@@ -100,6 +119,8 @@ enum OverlayView {
         lines.append(("\(quit) quits; \(state.settings.keys.hints(.help)).", CellStyle(.dim)))
         let bindings = state.settings.keys.bindings(.table, readOnly: state.settings.readOnly).map { binding in
             policy.safe(binding.label).padding(toLength: 7, withPad: " ", startingAt: 0) + binding.summary
+        } + state.settings.plugins.map { plugin in
+            policy.safe(KeyMap.name(of: plugin.key)).padding(toLength: 7, withPad: " ", startingAt: 0) + "plugin: " + policy.safe(plugin.name)
         }
         let available = max(1, state.layout.boxContentRows - lines.count)
         if bindings.count <= available {

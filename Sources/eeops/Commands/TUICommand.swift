@@ -55,6 +55,7 @@ struct InterfaceOptions: ParsableArguments {
         settings.readOnly = readonly
         settings.ascii = layers.ascii(flag: display.ascii).value
         settings.keys = layers.file?.keys?.value ?? .standard
+        settings.plugins = layers.file?.plugins.map(\.value) ?? []
         settings.budget = budgetOptions.budget
         var options = TerminalApp.Options()
         options.theme = layers.theme(flag: display.theme, color: layers.color(flag: display.color)).value

@@ -5,10 +5,10 @@ import OperationsPresentation
 
 /// Options every command that talks to the API accepts.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Google Cloud project id (else EEOPS_PROJECT, GOOGLE_CLOUD_PROJECT, the earthengine CLI's config, gcloud's config).")
+    @Option(name: .long, help: "Google Cloud project id (else EEOPS_PROJECT, GOOGLE_CLOUD_PROJECT, the config file, the earthengine CLI's config, gcloud's config).")
     var project: String?
 
-    @Option(name: .long, help: "API endpoint (else EEOPS_ENDPOINT; default https://earthengine.googleapis.com). Plain http:// only for loopback.")
+    @Option(name: .long, help: "API endpoint (else EEOPS_ENDPOINT, else the config file; default https://earthengine.googleapis.com). Plain http:// only for loopback.")
     var endpoint: String?
 
     @Option(name: .customLong("api-version"), help: "API version (else the config file's apiVersion; default v1).")
