@@ -1,7 +1,11 @@
 #include "CProcessSupport.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -146,4 +150,49 @@ int eeops_disable_core_dumps(void) {
     int limited = setrlimit(RLIMIT_CORE, &none);
     int undumpable = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     return (limited == 0 && undumpable == 0) ? 0 : -1;
+}
+
+int eeops_run_in_foreground(char *const argv[], char *const envp[]) {
+    posix_spawnattr_t attributes;
+    if (posix_spawnattr_init(&attributes) != 0) return -ENOMEM;
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGPIPE, SIGQUIT, SIGTTIN, SIGTTOU };
+    for (unsigned i = 0; i < sizeof(reset) / sizeof(reset[0]); i++) sigaddset(&defaults, reset[i]);
+    sigset_t empty;
+    sigemptyset(&empty);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setsigmask(&attributes, &empty);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    pid_t child;
+    int failed = posix_spawnp(&child, argv[0], NULL, &attributes, argv, envp);
+    posix_spawnattr_destroy(&attributes);
+    if (failed != 0) return -failed;
+    // Polled rather than blocked in waitpid: a signal sent to the process may be handled on another thread,
+    // which would not interrupt the wait.
+    int passed_on = 0;
+    for (;;) {
+        int status = 0;
+        pid_t done = waitpid(child, &status, WNOHANG | WUNTRACED);
+        if (done == child) {
+            if (WIFEXITED(status)) return WEXITSTATUS(status);
+            if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+            if (WIFSTOPPED(status)) {
+                // Ctrl-Z stopped the command: stop with it, so that the shell has the terminal; the shell's SIGCONT
+                // to the job continues both. The interface's own suspend request is then spent.
+                eeops_suspend_self();
+                suspend_requested = 0;
+                kill(child, SIGCONT);
+            }
+            continue;
+        }
+        if (done < 0 && errno != EINTR) return -errno;
+        int pending = pending_signal;
+        if ((pending == SIGTERM || pending == SIGHUP) && passed_on != pending) {
+            kill(child, pending);
+            passed_on = pending;
+        }
+        struct timespec pause = { 0, 20 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
 }

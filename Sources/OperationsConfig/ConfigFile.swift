@@ -118,8 +118,12 @@ public struct ConfigFile: Sendable {
                 file.projects = Located(projects, line: line)
             case "endpoint":
                 let endpoint = try reader.string(value, key: key)
+                // The reason, without the value: an endpoint may carry credentials (user:password@, ?key=).
                 do { _ = try ServiceEndpoint(endpoint) } catch {
-                    throw ConfigError(path: path, line: line, key: key, problem: error.description)
+                    let problem = error.description.contains("plain HTTP")
+                        ? "plain http:// is only for loopback endpoints (127.0.0.0/8, ::1, localhost); use https://"
+                        : "expected a URL of scheme, host and port only, such as https://earthengine.googleapis.com"
+                    throw ConfigError(path: path, line: line, key: key, problem: problem)
                 }
                 file.endpoint = Located(endpoint, line: line)
             case "apiVersion":

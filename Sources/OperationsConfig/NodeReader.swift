@@ -17,9 +17,10 @@ struct NodeReader {
     func keyName(_ node: Node, parent: String?) throws(ConfigError) -> String {
         guard case .scalar(let scalar) = node else { throw expected("a key", key: parent, node: node) }
         let name = scalar.string
-        let full = parent.map { "\($0).\(name)" } ?? name
-        if SecretCheck.isSecretKey(name) {
-            throw ConfigError(path: path, line: node.mark?.line, key: full, problem: SecretCheck.refusal)
+        if SecretCheck.isSecretKey(name) || SecretCheck.isSecretValue(name) {
+            // A key that is itself a token is not repeated.
+            let shown = SecretCheck.isSecretValue(name) ? "(a key that looks like a secret)" : name
+            throw ConfigError(path: path, line: node.mark?.line, key: parent.map { "\($0).\(shown)" } ?? shown, problem: SecretCheck.refusal)
         }
         return name
     }
@@ -105,13 +106,14 @@ struct NodeReader {
             let name = try keyName(nameNode, parent: key)
             let nested = "\(key).\(name)"
             let line = nameNode.mark?.line
-            let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+            let parts = name.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             let contextName = parts.count == 2 ? parts[0] : "table"
+            let actionName = parts.last ?? ""
             guard let context = KeyContext.allCases.first(where: { "\($0)" == contextName }) else {
                 throw unknownKey(nested, line: line, expected: KeyContext.allCases.map { "\($0)" })
             }
             let actions = KeyMap.standard.all.filter { $0.context == context && !$0.anyKey }.map { "\($0.action)" }
-            guard let action = Action.allCases.first(where: { "\($0)" == parts.last! }), actions.contains("\(action)") else {
+            guard let action = Action.allCases.first(where: { "\($0)" == actionName }), actions.contains("\(action)") else {
                 throw unknownKey(nested, line: line, expected: actions.map { context == .table ? $0 : "\(contextName).\($0)" })
             }
             let names: [Node]
@@ -259,17 +261,11 @@ enum SecretCheck {
         return ["token", "secret", "password", "passwd", "privatekey", "apikey", "credential", "accesskey", "clientkey"].contains { folded.contains($0) }
     }
 
-    /// OAuth access tokens (`ya29.`), refresh tokens (`1//`), API keys (`AIza` and 35 more), OAuth client secrets
-    /// (`GOCSPX-`), and PEM private keys.
+    /// Text holding, anywhere, an OAuth access token (`ya29.`), a refresh token (`1//0`), an API key (`AIza` and 35
+    /// more), an OAuth client secret (`GOCSPX-`), or a PEM private key.
     static func isSecretValue(_ value: String) -> Bool {
-        let trimmed = value.trimmingPrefix(while: \.isWhitespace)
-        if trimmed.hasPrefix("ya29.") || trimmed.hasPrefix("1//") || trimmed.hasPrefix("GOCSPX-") { return true }
-        if trimmed.contains("-----BEGIN") && trimmed.contains("PRIVATE KEY") { return true }
-        if trimmed.hasPrefix("AIza"), trimmed.count >= 39 { return true }
-        return false
+        if value.contains("ya29.") || value.contains("1//0") || value.contains("GOCSPX-") { return true }
+        if value.contains("-----BEGIN") && value.contains("PRIVATE KEY") { return true }
+        return value.contains(/AIza[0-9A-Za-z_\-]{35}/)
     }
-}
-
-private extension String {
-    func trimmingPrefix(while predicate: (Character) -> Bool) -> Substring { self[...].drop(while: predicate) }
 }

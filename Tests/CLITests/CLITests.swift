@@ -392,6 +392,22 @@ struct CLITests {
             let table = try await Binary.run(["config", "show"], environment: withoutProject.merging(["EEOPS_CONFIG": config]) { $1 })
             #expect(table.stdout.contains("project") && table.stdout.contains("\(config):2"), "\(table.stdout)")
             #expect(table.stdout.contains("high-contrast") && table.stdout.contains("\(config):6"), "\(table.stdout)")
+            // A locale that is not UTF-8 chooses ASCII whatever the file says; --no-ascii still wins.
+            let asciiConfig = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
+            try "ascii: false\n".write(toFile: asciiConfig, atomically: true, encoding: .utf8)
+            let latin = env.merging(["LANG": "C", "LC_ALL": "C", "EEOPS_CONFIG": asciiConfig]) { $1 }
+            let ascii = try await Binary.run(["config", "show", "--format", "json"], environment: latin)
+            let asciiObject = try #require(try JSONSerialization.jsonObject(with: Data(ascii.stdout.utf8)) as? [String: [String: String]])
+            #expect(asciiObject["ascii"] == ["value": "true", "source": "the locale is not UTF-8"], "\(ascii.stdout)")
+            let forced = try await Binary.run(["config", "show", "--format", "json", "--no-ascii"], environment: latin)
+            #expect(forced.stdout.contains("\"--no-ascii\""), "\(forced.stdout)")
+            // A file listing several projects stops nothing that names one.
+            let several = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
+            try "projects: [\(Self.project), other-project]\n".write(toFile: several, atomically: true, encoding: .utf8)
+            let named = try await Binary.run(["list", "--config", several, "--format", "jsonl"], environment: env)
+            #expect(named.status == 0, "EEOPS_PROJECT names one: \(named.stderr)")
+            let unnamed = try await Binary.run(["list", "--config", several], environment: withoutProject)
+            #expect(unnamed.status == 64 && unnamed.stderr.contains("lists 2 projects (\(several):1)"), "\(unnamed.stderr)")
         }
     }
 

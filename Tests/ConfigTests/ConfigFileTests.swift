@@ -105,6 +105,7 @@ struct ConfigFileTests {
         ("readonly: maybe", 1, "readonly", "expected true or false, not 'maybe'"),
         ("apiVersion: v2", 1, "apiVersion", "expected one of v1, v1beta, v1alpha, not 'v2'"),
         ("endpoint: http://example.com", 1, "endpoint", "loopback"),
+        ("endpoint: https://me:hunter2@example.com/v1", 1, "endpoint", "scheme, host and port only"),
         ("project: My_Project", 1, "project", "lower-case"),
         ("project: [a, b]", 1, "project", "expected a text, not a list"),
         ("projects: [a, a]", 1, "projects", "'a' is listed twice"),
@@ -138,12 +139,15 @@ struct ConfigFileTests {
         ("endpoint: AIzaSyA-1234567890abcdefghijklmnopqrstu", "endpoint"),
         ("theme: |\n  -----BEGIN PRIVATE KEY-----\n  MIIE\n", "theme"),
         ("projects: ['1//0gsecret']", "projects"),
+        ("endpoint: https://example.com/?key=AIzaSyA-1234567890abcdefghijklmnopqrstu", "endpoint"),
+        ("plugins:\n  - name: a\n    key: U\n    command: \"curl -H 'Authorization: Bearer ya29.a0AfH6SMBsecretsecret' x\"", "plugins.command"),
+        ("keys:\n  ya29.a0AfH6SMBsecretsecret: x", "keys.(a key that looks like a secret)"),
     ])
     func secretsAreRefused(text: String, key: String) throws {
         let error = try #require(self.error(text), "\(text) was accepted")
         #expect(error.key == key, "\(error)")
         #expect(error.description.contains("never reads tokens or keys"), "\(error)")
-        for secret in ["abc", "ya29.a0AfH6SMBsecretsecret", "AIzaSyA-1234567890abcdefghijklmnopqrstu", "MIIE", "1//0gsecret"] {
+        for secret in ["abc", "a0AfH6SMBsecretsecret", "AIzaSyA-1234567890abcdefghijklmnopqrstu", "MIIE", "1//0gsecret"] {
             #expect(!error.description.contains(secret), "\(error)")
         }
     }
@@ -247,6 +251,9 @@ struct KeyRemapTests {
         ("keys:\n  detail.cancel: d", 2, "keys.detail.cancel", "expected one of: detail.moveDown"),
         ("keys:\n  popup.quit: d", 2, "keys.popup.quit", "expected one of: table"),
         ("keys:\n  cancel: ctrl-x", 2, "keys.cancel", "expected a key"),
+        ("keys:\n  \"\": x", 2, "keys.", "unknown key"),
+        ("keys:\n  \".\": x", 2, "keys..", "unknown key"),
+        ("keys:\n  detail.: x", 2, "keys.detail.", "unknown key"),
         ("keys:\n  cancel: []", 2, "keys.cancel", "expected at least one key"),
         ("keys:\n  filterPrompt.keepFilter: k", 2, "keys.filterPrompt.keepFilter", "k is typed into the filter"),
         ("keys: q", 1, "keys", "expected a mapping"),

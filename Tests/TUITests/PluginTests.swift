@@ -55,6 +55,8 @@ struct PluginTests {
         }
         #expect(lines == ["resubmit: done (exit status 0)", "resubmit: failed (exit status 3)", "resubmit: could not run: No such file or directory"])
         #expect(state.log.last?.severity == .error)
+        let notFound = Fixtures.logLines(Reducer.reduce(&state, .pluginFinished(name: "resubmit", .success(127))))
+        #expect(notFound == ["resubmit: failed (exit status 127: the command was not found)"])
     }
 
     @Test func theHelpListsThePlugins() {
@@ -63,6 +65,19 @@ struct PluginTests {
         Fixtures.press(&state, .character("?"))
         let help = AppView.render(state).text
         #expect(help.contains("plugin: echo names") && help.contains("plugin: resubmit"), "\(help)")
+    }
+
+    /// Server text is untrusted: a name the server sent that is not of the documented shape (an option, a
+    /// newline) never reaches the command.
+    @Test func onlyWellFormedNamesReachTheCommand() throws {
+        let odd = LongRunningOperation(name: "--output=/etc/passwd")
+        let split = LongRunningOperation(name: "projects/demo/operations/A\nB")
+        var state = Fixtures.state(columns: 120, rows: 30, operations: [odd, split] + Fixtures.project)
+        state.settings.plugins = [Self.echo]
+        Fixtures.press(&state, .character("*"))
+        let effects = Fixtures.press(&state, .character("E"))
+        let run = try #require(effects.compactMap { if case .runPlugin(let run) = $0 { run } else { nil } }.first)
+        #expect(!run.names.contains(odd.name) && !run.names.contains(split.name) && run.names.count == Fixtures.project.count, "\(run.names)")
     }
 
     @Test func withNoRowsAPluginSaysSo() {

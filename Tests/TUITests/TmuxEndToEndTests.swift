@@ -238,7 +238,8 @@ struct TmuxEndToEndTests {
     }
 
     /// Plugins from the config file: one in the background writes the marked rows' names and ids to a file and
-    /// its status reaches the event line; one that asks first takes the terminal, runs, and gives it back.
+    /// its status reaches the event line; one that asks first takes the terminal, reads a line from it, and gives
+    /// it back.
     @Test func pluginsRunOverTheChosenRows() async throws {
         let folder = NSTemporaryDirectory() + "eeops-plugins-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -251,7 +252,7 @@ struct TmuxEndToEndTests {
                 background: true
               - name: look
                 key: K
-                command: 'echo "looking at $EEOPS_COUNT"; printf "%s" "$EEOPS_NAME" > \(folder)/looked; sleep 1'
+                command: 'printf "looking at %s; say something: " "$EEOPS_COUNT"; read answer; printf "%s %s" "$EEOPS_NAME" "$answer" > \(folder)/looked'
                 confirm: true
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try await withTUI(columns: 120, arguments: "--config \(config)", operations: Self.threeKinds) { fixture in
@@ -268,11 +269,15 @@ struct TmuxEndToEndTests {
             try tui.send("u", "K")
             _ = try await tui.waitFor("Run look on 1 operation?")
             try tui.send("y")
-            _ = try await tui.waitFor { $0.contains("looking at 1") && !$0.contains("e2e cancels") }
+            // The command has the terminal: it reads what is typed (a command in a process group of its own would
+            // be stopped by the terminal here, and eeops would wait for ever).
+            _ = try await tui.waitFor { $0.contains("looking at 1; say something:") && !$0.contains("e2e cancels") }
+            try tui.send("hello", literal: true)
+            try tui.send("Enter")
             let back = try await tui.waitFor { $0.contains("look: done (exit status 0)") && $0.contains("e2e cancels") }
             #expect(back.contains("e2e completes anyway"), "the screen is drawn whole again: \(back)")
             let looked = try String(contentsOfFile: folder + "/looked", encoding: .utf8)
-            #expect(looked.hasPrefix("projects/\(Self.project)/operations/E2E"), "\(looked)")
+            #expect(looked.hasPrefix("projects/\(Self.project)/operations/E2E") && looked.hasSuffix(" hello"), "\(looked)")
         }
     }
 

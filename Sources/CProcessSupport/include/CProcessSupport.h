@@ -27,6 +27,14 @@ int eeops_take_suspend_request(void);
 /// once it is continued (SIGCONT), with the SIGTSTP flag handler back in place. Call with the terminal restored.
 void eeops_suspend_self(void);
 
+/// Runs `argv` (the program found on PATH) on the terminal, in the foreground as a shell would: in eeops's own
+/// process group (so that it can read the terminal and gets the terminal's Ctrl-C), with the default signal
+/// dispositions and an empty signal mask, and the environment `envp`. Waits for it: a SIGTERM or SIGHUP that eeops
+/// receives meanwhile is passed on to it (and stays pending for eeops), and when Ctrl-Z stops it, eeops stops too
+/// until the shell continues both. Returns its exit status (128 + the signal that ended it), or -errno when it
+/// could not be started. Call with the terminal restored.
+int eeops_run_in_foreground(char *const argv[], char *const envp[]);
+
 /// Turns core dumps off for the rest of the process (no core file, and the process is not dumpable, so that
 /// credentials in memory cannot end up on disk). Returns 0, or -1 when the system refused.
 int eeops_disable_core_dumps(void);

@@ -232,7 +232,7 @@ public struct KeyMap: Sendable {
         KeyBinding(context: .table, keys: [.character("c")], label: "c", action: .copyNames, summary: "copy the full names of the marked rows (or the current one)"),
         KeyBinding(context: .table, keys: [.character("C")], label: "C", action: .copyDestinations, summary: "copy their destination URIs"),
         KeyBinding(context: .table, keys: [.character("L")], label: "L", action: .log, summary: "the session's events, cancels and errors (/ searches)"),
-        KeyBinding(context: .table, keys: [.escape], label: "Esc", action: .clearFilters, summary: "clear the filter; again: active only (keeps the marks)"),
+        KeyBinding(context: .table, keys: [.escape], label: "Esc", action: .clearFilters, summary: "clear the filter; again: turn off active only (keeps the marks)"),
         KeyBinding(context: .table, keys: [.character("?")], label: "?", action: .help, summary: "this help", hint: "help"),
         KeyBinding(context: .table, keys: [.character("q")], label: "q", action: .quit, summary: "quit (Esc never quits)", hint: "quit"),
 

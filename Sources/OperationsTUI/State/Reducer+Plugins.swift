@@ -3,7 +3,9 @@ import EarthEngineOperations
 /// The config file's plugins: a key runs a command over the chosen rows, after a question when it asks for one.
 extension Reducer {
     static func startPlugin(_ plugin: Plugin, _ state: inout AppState, _ effects: inout [Effect]) {
-        let names = chosenNames(state)
+        // Only names of the documented shape reach the command (server text is untrusted: no option-like name, no
+        // newline to split EEOPS_NAMES).
+        let names = chosenNames(state).filter { OperationName(validating: $0) != nil }
         guard !names.isEmpty else {
             log(&state, &effects, "\(plugin.name): no operation to run it on", .warning)
             return
@@ -41,6 +43,8 @@ extension Reducer {
     static func pluginFinished(_ state: inout AppState, name: String, result: Result<Int32, PluginFailure>, _ effects: inout [Effect]) {
         switch result {
         case .success(0): log(&state, &effects, "\(name): done (exit status 0)", .info)
+        case .success(127): log(&state, &effects, "\(name): failed (exit status 127: the command was not found)", .warning)
+        case .success(126): log(&state, &effects, "\(name): failed (exit status 126: the command cannot be run)", .warning)
         case .success(let status): log(&state, &effects, "\(name): failed (exit status \(status))", .warning)
         case .failure(let failure): log(&state, &effects, "\(name): could not run: \(failure.description)", .error)
         }

@@ -53,8 +53,14 @@ struct SettingLayers {
         return Resolved(value: projects.value[0], source: source(projects))
     }
 
+    /// The file's project is read only when neither the flag nor the environment names one, so that a file
+    /// listing several projects does not stop `--project a`.
     func project(flag: String?) throws(OperationsError) -> Resolved<String>? {
-        try SettingsResolver(environment: environment).project(flag: flag, file: fileProject())
+        let resolver = SettingsResolver(environment: environment)
+        if let named = resolver.project(flag: flag), named.source == "--project" || environment[named.source] != nil {
+            return named
+        }
+        return resolver.project(flag: flag, file: try fileProject())
     }
 
     func endpoint(flag: String?) throws(OperationsError) -> Resolved<ServiceEndpoint> {
@@ -70,20 +76,23 @@ struct SettingLayers {
 
     func budget(flag: Double?) -> Resolved<Double> { value(flag: flag, "--budget", file: file?.budget, default: 10) }
 
-    func readonly(flag: Bool?) -> Resolved<Bool> { value(flag: flag, "--readonly", file: file?.readonly, default: false) }
+    /// `--NAME` or `--no-NAME`, as the flag was given.
+    private func spelled(_ name: String, _ flag: Bool?) -> String { flag == false ? "--no-\(name)" : "--\(name)" }
 
-    func mouse(flag: Bool?) -> Resolved<Bool> { value(flag: flag, "--mouse", file: file?.mouse, default: false) }
+    func readonly(flag: Bool?) -> Resolved<Bool> { value(flag: flag, spelled("readonly", flag), file: file?.readonly, default: false) }
 
-    /// `--ascii`, else the file, else ASCII when the locale is not UTF-8.
+    func mouse(flag: Bool?) -> Resolved<Bool> { value(flag: flag, spelled("mouse", flag), file: file?.mouse, default: false) }
+
+    /// `--ascii`/`--no-ascii`, else ASCII when the locale is not UTF-8 (whatever the file says), else the file.
     func ascii(flag: Bool?) -> Resolved<Bool> {
-        if flag == nil, file?.ascii == nil, !LocaleCheck.isUTF8 { return Resolved(value: true, source: "the locale is not UTF-8") }
-        return value(flag: flag, "--ascii", file: file?.ascii, default: false)
+        if flag == nil, !LocaleCheck.isUTF8 { return Resolved(value: true, source: "the locale is not UTF-8") }
+        return value(flag: flag, spelled("ascii", flag), file: file?.ascii, default: false)
     }
 
     /// `--color`/`--no-color`, else `NO_COLOR` (set and not empty: no colour), else the file, else colour.
     func color(flag: Bool?) -> Resolved<Bool> {
         if flag == nil, let noColor = environment["NO_COLOR"], !noColor.isEmpty { return Resolved(value: false, source: "NO_COLOR") }
-        return value(flag: flag, flag == true ? "--color" : "--no-color", file: file?.color, default: true)
+        return value(flag: flag, spelled("color", flag), file: file?.color, default: true)
     }
 
     /// `--theme`, else the file's, else `default`; ``Theme/mono`` when colour is off.
