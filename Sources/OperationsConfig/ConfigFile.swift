@@ -35,13 +35,17 @@ public struct ConfigFile: Sendable {
     public var keys: Located<KeyMap>?
     /// `plugins:`, each with its line.
     public var plugins: [Located<Plugin>] = []
+    /// `views:`, in the file's order, each with its line.
+    public var views: [Located<NamedView>] = []
+    /// `view:`, the view the TUI opens on: one of `views:`, or `all`.
+    public var view: Located<String>?
 
     public init(path: String) {
         self.path = path
     }
 
     /// The top-level keys, in the order docs/config.md explains them.
-    public static let topLevelKeys = ["project", "projects", "endpoint", "apiVersion", "refresh", "budget", "readonly", "mouse", "ascii", "color", "theme", "keys", "plugins"]
+    public static let topLevelKeys = ["project", "projects", "endpoint", "apiVersion", "refresh", "budget", "readonly", "mouse", "ascii", "color", "theme", "keys", "plugins", "views", "view"]
 
     /// A config file larger than this is not one (a wrong path, most likely).
     static let sizeLimit = 1 << 20
@@ -149,6 +153,8 @@ public struct ConfigFile: Sendable {
             case "theme": file.theme = Located(try reader.theme(value, key: key), line: line)
             case "keys": file.keys = Located(try reader.keyMap(value, key: key), line: line)
             case "plugins": file.plugins = try reader.plugins(value, key: key)
+            case "views": file.views = try reader.views(value, key: key)
+            case "view": file.view = Located(try reader.string(value, key: key), line: line)
             default:
                 throw reader.unknownKey(key, line: line, expected: topLevelKeys)
             }
@@ -161,12 +167,19 @@ public struct ConfigFile: Sendable {
                                   problem: "\(KeyMap.name(of: plugin.value.key)) already does \(action) in the table; choose another key for \(plugin.value.name) (or remap \(action) under keys)")
             }
         }
+        if let view = file.view, !file.viewCycle.contains(where: { $0.name == view.value }) {
+            throw ConfigError(path: path, line: view.line, key: "view",
+                              problem: "no view of that name; expected one of: \(file.viewCycle.map(\.name).joined(separator: ", "))")
+        }
         if let project = file.project, let projects = file.projects {
             throw ConfigError(path: path, line: max(project.line, projects.line), key: project.line > projects.line ? "project" : "projects",
                               problem: "give project or projects, not both (lines \(min(project.line, projects.line)) and \(max(project.line, projects.line)))")
         }
         return file
     }
+
+    /// The views the TUI cycles through: the built-in `all` (unless the file redefines it), then the file's.
+    public var viewCycle: [NamedView] { NamedView.cycle(views.map(\.value)) }
 
     /// Yams's error as one line: where, and libyaml's problem.
     private static func error(_ error: YamlError, path: String) -> ConfigError {

@@ -194,6 +194,73 @@ struct NodeReader {
         return plugins
     }
 
+    /// `views:`, a mapping of names to views, each with `filter`, `states`, `activeOnly`, `sort`, `ascending` and
+    /// `columns`, all optional.
+    func views(_ node: Node, key: String) throws(ConfigError) -> [Located<NamedView>] {
+        var views: [Located<NamedView>] = []
+        let fields = ["filter", "states", "activeOnly", "sort", "ascending", "columns"]
+        for (nameNode, value) in try mapping(node, key: key) {
+            let name = try keyName(nameNode, parent: key)
+            let line = nameNode.mark?.line ?? 1
+            guard Self.isViewName(name) else {
+                // The name is not repeated: it may hold what a terminal should not be sent.
+                throw ConfigError(path: path, line: line, key: key, problem: "a view's name is 1 to 32 letters, digits, '.', '_' or '-'")
+            }
+            var view = NamedView(name: name)
+            var ascending: Bool?
+            if value.null == nil {
+                for (fieldNode, fieldValue) in try mapping(value, key: "\(key).\(name)") {
+                    let field = try keyName(fieldNode, parent: "\(key).\(name)")
+                    let nested = "\(key).\(name).\(field)"
+                    switch field {
+                    case "filter":
+                        let text = try string(fieldValue, key: nested)
+                        do { _ = try TextPattern(regex: text) } catch { throw expected("a text or a valid regular expression", key: nested, node: fieldValue) }
+                        view.filterText = text
+                    case "states":
+                        guard case .sequence(let items) = fieldValue else { throw expected("a list of states", key: nested, node: fieldValue) }
+                        for item in items {
+                            let text = try string(item, key: nested)
+                            guard let state = OperationState(userValue: text), OperationState.selectable.contains(state) else {
+                                throw expected("states among \(OperationState.selectable.map { $0.apiValue.lowercased() }.joined(separator: ", "))", key: nested, node: item)
+                            }
+                            view.states.insert(state)
+                        }
+                    case "activeOnly": view.activeOnly = try bool(fieldValue, key: nested)
+                    case "sort":
+                        let text = try string(fieldValue, key: nested)
+                        guard let sortKey = AppState.SortKey(rawValue: text) else {
+                            throw expected("one of \(AppState.SortKey.allCases.map(\.rawValue).joined(separator: ", "))", key: nested, node: fieldValue)
+                        }
+                        view.sortKey = sortKey
+                    case "ascending": ascending = try bool(fieldValue, key: nested)
+                    case "columns":
+                        guard case .sequence(let items) = fieldValue, !items.isEmpty else { throw expected("a list of columns", key: nested, node: fieldValue) }
+                        var columns: [TableColumn] = []
+                        for item in items {
+                            let text = try string(item, key: nested)
+                            guard let column = TableColumn(rawValue: text), column != .mark else {
+                                throw unknownKey("\(nested).\(text)", line: item.mark?.line, expected: TableColumn.choosable.map(\.rawValue))
+                            }
+                            if columns.contains(column) { throw ConfigError(path: path, line: item.mark?.line, key: nested, problem: "'\(text)' is listed twice") }
+                            columns.append(column)
+                        }
+                        view.columns = columns
+                    default: throw unknownKey(nested, line: fieldNode.mark?.line, expected: fields)
+                    }
+                }
+            }
+            view.ascending = ascending ?? NamedView.startsAscending(view.sortKey)
+            views.append(Located(view, line: line))
+        }
+        return views
+    }
+
+    /// A view's name: short, and typed on a command line without quoting.
+    static func isViewName(_ name: String) -> Bool {
+        (1...32).contains(name.count) && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+    }
+
     private func roleColors(_ node: Node, key: String) throws(ConfigError) -> Theme.Colors {
         var colors = Theme.Colors()
         for (nameNode, value) in try mapping(node, key: key) {

@@ -372,6 +372,9 @@ struct CLITests {
                 refresh: 7
                 budget: 3
                 theme: high-contrast
+                views:
+                  running: {activeOnly: true}
+                view: running
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let withoutProject = env.filter { $0.key != "EEOPS_PROJECT" && $0.key != "EEOPS_ENDPOINT" }
             let listed = try await Binary.run(["list", "--config", config, "--format", "jsonl"], environment: withoutProject)
@@ -389,6 +392,13 @@ struct CLITests {
             #expect(object["apiVersion"] == ["value": "v1", "source": "default"])
             #expect(object["color"] == ["value": "false", "source": "NO_COLOR"], "NO_COLOR wins over the file's theme")
             #expect(object["theme"]?["value"] == "mono")
+            #expect(object["views"] == ["value": "all,running", "source": "\(config):8"])
+            #expect(object["view"] == ["value": "running", "source": "\(config):9"])
+            let flagged = try await Binary.run(["config", "show", "--format", "json", "--view", "all"], environment: env.merging(["EEOPS_CONFIG": config]) { $1 })
+            let flaggedObject = try JSONSerialization.jsonObject(with: Data(flagged.stdout.utf8)) as? [String: [String: String]]
+            #expect(flaggedObject?["view"] == ["value": "all", "source": "--view"], "\(flagged.stdout)")
+            let unknown = try await Binary.run(["tui", "--view", "nope"], environment: env.merging(["EEOPS_CONFIG": config]) { $1 })
+            #expect(unknown.status == 64 && unknown.stderr.contains("--view: no view of that name; the views are: all, running"), "\(unknown.stderr)")
             let table = try await Binary.run(["config", "show"], environment: withoutProject.merging(["EEOPS_CONFIG": config]) { $1 })
             #expect(table.stdout.contains("project") && table.stdout.contains("\(config):2"), "\(table.stdout)")
             #expect(table.stdout.contains("high-contrast") && table.stdout.contains("\(config):6"), "\(table.stdout)")

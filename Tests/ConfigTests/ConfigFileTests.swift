@@ -58,6 +58,7 @@ struct ConfigFileTests {
         #expect(file.theme?.value.colors[.running] == Theme.Colors(foreground: .index(45), bold: true))
         #expect(file.theme?.value.colors[.title] == Theme.Colors(foreground: .index(15), background: .index(24)))
         #expect(file.theme?.value.colors[.failed] == Theme.default.colors[.failed], "the base's other colours stay")
+        #expect(file.viewCycle.map(\.name) == ["all", "running"] && file.view?.value == "all")
         // Every other example in the docs is a valid file too (the plugins among them).
         var rest = text[end.upperBound...]
         var examples = 0
@@ -68,9 +69,14 @@ struct ConfigFileTests {
                 #expect(example.plugins.map(\.value.name) == ["open script", "destinations", "resubmit"])
                 #expect(example.plugins[2].value.command == ["~/bin/resubmit-exports", "--dry-run"] && example.plugins[2].value.confirm)
             }
+            if example.views.count > 1 {
+                #expect(example.viewCycle.map(\.name) == ["all", "running", "failed", "exports"] && example.view?.value == "running")
+                #expect(example.views[1].value.states == [.failed, .cancelled] && !example.views[1].value.ascending)
+                #expect(example.views[2].value.columns == [.description, .id, .state, .created])
+            }
             rest = rest[close.upperBound...]
         }
-        #expect(examples >= 1)
+        #expect(examples >= 2)
     }
 
     @Test func anEmptyFileOrOnlyCommentsSetsNothing() throws {
@@ -316,6 +322,63 @@ struct PluginConfigTests {
             let file = try ConfigFile.parse(text, path: "c.yaml")
             #expect(expected == nil, "\(text) was accepted")
             #expect(file.plugins.count == 1)
+        } catch {
+            #expect(error.line == line && error.key == key, "\(error)")
+            #expect(error.description.contains(expected ?? "accepted"), "\(error)")
+        }
+    }
+}
+
+/// `views:` and `view:`, read and checked.
+@Suite("Views in the config file")
+struct ViewConfigTests {
+    @Test func viewsAreReadInTheirOrderWithTheirLines() throws {
+        let file = try ConfigFile.parse("""
+            view: running
+            views:
+              running:
+                activeOnly: true
+                states: [running, PENDING]
+                sort: eecu
+                columns: [eecu, id, progress, description]
+              failed-today:
+                states: [failed]
+                filter: export
+                sort: description
+              empty:
+            """, path: "c.yaml")
+        #expect(file.view?.value == "running" && file.view?.line == 1)
+        #expect(file.views.map(\.line) == [3, 8, 12])
+        #expect(file.views[0].value == NamedView(name: "running", states: [.running, .pending], activeOnly: true, sortKey: .eecu, ascending: false,
+                                                 columns: [.eecu, .id, .progress, .description]))
+        #expect(file.views[1].value.filterText == "export" && file.views[1].value.sortKey == .description && file.views[1].value.ascending,
+                "a text sort starts A to Z unless ascending says otherwise")
+        #expect(file.views[2].value == NamedView(name: "empty"))
+        #expect(file.viewCycle.map(\.name) == ["all", "running", "failed-today", "empty"])
+        // A view named all replaces the built-in one, where the file puts it.
+        let redefined = try ConfigFile.parse("views:\n  mine: {activeOnly: true}\n  all: {columns: [id, state]}", path: "c.yaml")
+        #expect(redefined.viewCycle.map(\.name) == ["mine", "all"] && redefined.viewCycle[1].columns == [.id, .state])
+    }
+
+    @Test(arguments: [
+        ("views:\n  a:\n    colums: [id]", 3, "views.a.colums", "did you mean 'columns'?"),
+        ("views:\n  a:\n    columns: [id, stat]", 3, "views.a.columns.stat", "did you mean 'state'?"),
+        ("views:\n  a:\n    columns: [mark]", 3, "views.a.columns.mark", "expected one of: id, type"),
+        ("views:\n  a:\n    columns: [id, id]", 3, "views.a.columns", "'id' is listed twice"),
+        ("views:\n  a:\n    columns: []", 3, "views.a.columns", "expected a list of columns"),
+        ("views:\n  a:\n    states: [done]", 3, "views.a.states", "expected states among pending, running"),
+        ("views:\n  a:\n    sort: size", 3, "views.a.sort", "expected one of age, state, description, type, eecu"),
+        ("views:\n  a:\n    filter: '(export'", 3, "views.a.filter", "expected a text or a valid regular expression"),
+        ("views:\n  a:\n    activeOnly: maybe", 3, "views.a.activeOnly", "expected true or false"),
+        ("views:\n  \"two words\": {}", 2, "views", "a view's name is 1 to 32 letters"),
+        ("views:\n  - a", 2, "views", "expected a mapping"),
+        ("view: nope\nviews:\n  a: {}", 1, "view", "no view of that name; expected one of: all, a"),
+        ("view: all", nil, nil, nil),
+    ] as [(String, Int?, String?, String?)])
+    func mistakesAreReported(text: String, line: Int?, key: String?, expected: String?) throws {
+        do {
+            _ = try ConfigFile.parse(text, path: "c.yaml")
+            #expect(expected == nil, "\(text) was accepted")
         } catch {
             #expect(error.line == line && error.key == key, "\(error)")
             #expect(error.description.contains(expected ?? "accepted"), "\(error)")

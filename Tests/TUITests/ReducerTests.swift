@@ -441,7 +441,7 @@ struct ReducerEffectTests {
         var state = Fixtures.state(columns: 120, rows: 40)
         var screens: [(KeyContext, String)] = []
         for key in [Key.character("/"), .escape, .character("?"), .character("z"), .enter, .escape, .character("f"), .escape,
-                    .character("L"), .character("/"), .escape, .escape, .character("x")] {
+                    .character("L"), .character("/"), .escape, .escape, .character("o"), .escape, .character("x")] {
             Fixtures.press(&state, key)
             screens.append((state.mode.keyContext, AppView.render(state).text))
         }

@@ -27,6 +27,9 @@ public struct AppState: Sendable {
         public var keys = KeyMap.standard
         /// The config file's plugins: each a key of the table that runs a command over the chosen rows.
         public var plugins: [Plugin] = []
+        /// The named views that the view key cycles through (``NamedView/cycle(_:)``), and the one opened first.
+        public var views: [NamedView] = [.all]
+        public var startView = NamedView.all.name
 
         public init(project: String, endpoint: String, apiVersion: String, authSource: String) {
             self.project = project
@@ -53,6 +56,8 @@ public struct AppState: Sendable {
         case failures(selected: Int)
         /// The session's event log (``AppState/log``).
         case log(LogView)
+        /// The column chooser of the current view.
+        case columns(ColumnChooser)
 
         /// Whose bindings of the key table are in force.
         public var keyContext: KeyContext {
@@ -64,6 +69,7 @@ public struct AppState: Sendable {
             case .help: .help
             case .failures: .failures
             case .log(let view): view.typing ? .logSearch : .log
+            case .columns: .columns
             }
         }
     }
@@ -161,6 +167,9 @@ public struct AppState: Sendable {
     public internal(set) var overLimitCount = 0
     /// Whether the user agreed, at start, that the guard cancels operations past the limit.
     public internal(set) var guardArmed = false
+    /// The session's views (their columns as the chooser left them) and which one is shown.
+    public internal(set) var views: [NamedView]
+    public internal(set) var viewIndex = 0
     public internal(set) var sortKey: SortKey = .age
     public internal(set) var sortAscending = false
     public internal(set) var mode: Mode = .table
@@ -233,8 +242,19 @@ public struct AppState: Sendable {
         self.settings = settings
         self.size = size
         self.now = now
+        views = settings.views.isEmpty ? [.all] : settings.views
+        viewIndex = views.firstIndex { $0.name == settings.startView } ?? 0
+        let view = views[viewIndex]
+        filterText = view.filterText
+        stateFilter = view.states
+        activeOnly = view.activeOnly
+        sortKey = view.sortKey
+        sortAscending = view.ascending
         if settings.budget?.cancelsOverLimit == true, !settings.readOnly { mode = .confirmGuard(yesFocused: false) }
     }
+
+    /// The view shown.
+    public var currentView: NamedView { views[viewIndex] }
 
     /// The operation of this name, if the table has its row.
     public func operation(named name: String) -> LongRunningOperation? { tableRows.operation(named: name) }

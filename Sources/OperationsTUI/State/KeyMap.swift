@@ -2,7 +2,7 @@ import EarthEngineOperations
 
 /// What has the keyboard: each mode of the screen has its own bindings in the one key table.
 public enum KeyContext: Sendable, Equatable, CaseIterable {
-    case table, filterPrompt, cancelDialog, detail, help, failures, log, logSearch
+    case table, filterPrompt, cancelDialog, detail, help, failures, log, logSearch, columns
 }
 
 /// What a key does. Moving and paging mean the cursor in the table and the scroll in the detail view.
@@ -25,6 +25,8 @@ public enum Action: Sendable, Equatable, CaseIterable {
     case log, searchLog, closeLog
     /// The log's search prompt (a printable character is typed into it): keep the search, or clear it.
     case keepLogSearch, clearLogSearch, eraseLogSearchCharacter
+    /// The named views: show the next one; open the column chooser, and in it show or hide a column, move it, close.
+    case nextView, chooseColumns, toggleColumn, moveColumnUp, moveColumnDown, closeColumns
     /// The filter prompt (a printable character is typed into it; no binding needed).
     case keepFilter, clearFilter, eraseFilterCharacter
     /// The cancel dialog.
@@ -231,6 +233,8 @@ public struct KeyMap: Sendable {
         KeyBinding(context: .table, keys: [.character("p")], label: "p", action: .pause, summary: "pause or resume live updates", hint: "pause"),
         KeyBinding(context: .table, keys: [.character("c")], label: "c", action: .copyNames, summary: "copy the full names of the marked rows (or the current one)"),
         KeyBinding(context: .table, keys: [.character("C")], label: "C", action: .copyDestinations, summary: "copy their destination URIs"),
+        KeyBinding(context: .table, keys: [.character("V")], label: "V", action: .nextView, summary: "the next named view (its filter, states, sort and columns)"),
+        KeyBinding(context: .table, keys: [.character("o")], label: "o", action: .chooseColumns, summary: "choose and order the view's columns"),
         KeyBinding(context: .table, keys: [.character("L")], label: "L", action: .log, summary: "the session's events, cancels and errors (/ searches)"),
         KeyBinding(context: .table, keys: [.escape], label: "Esc", action: .clearFilters, summary: "clear the filter; again: turn off active only (keeps the marks)"),
         KeyBinding(context: .table, keys: [.character("?")], label: "?", action: .help, summary: "this help", hint: "help"),
@@ -267,6 +271,13 @@ public struct KeyMap: Sendable {
         KeyBinding(context: .logSearch, keys: [.enter], label: "Enter", action: .keepLogSearch, summary: "keep the search", hint: "keep"),
         KeyBinding(context: .logSearch, keys: [.escape], label: "Esc", action: .clearLogSearch, summary: "clear the search", hint: "clear"),
         KeyBinding(context: .logSearch, keys: [.backspace, .delete], label: "Backspace", action: .eraseLogSearchCharacter, summary: "erase the last character"),
+
+        KeyBinding(context: .columns, keys: [.down, .character("j")], label: "↓/j", action: .moveDown, summary: "next column", hint: "move"),
+        KeyBinding(context: .columns, keys: [.up, .character("k")], label: "↑/k", action: .moveUp, summary: "previous column"),
+        KeyBinding(context: .columns, keys: [.character(" ")], label: "Space", action: .toggleColumn, summary: "show or hide the column", hint: "show/hide"),
+        KeyBinding(context: .columns, keys: [.character("K")], label: "K", action: .moveColumnUp, summary: "move the column left (up the list)", hint: "left"),
+        KeyBinding(context: .columns, keys: [.character("J")], label: "J", action: .moveColumnDown, summary: "move the column right (down the list)", hint: "right"),
+        KeyBinding(context: .columns, keys: [.escape, .enter, .character("q"), .character("o")], label: "Esc/Enter", action: .closeColumns, summary: "back to the table", hint: "back"),
 
         KeyBinding(context: .help, keys: [], anyKey: true, label: "any key", action: .closeHelp, summary: "close this help", hint: "closes this help"),
     ]

@@ -116,6 +116,7 @@ public enum Reducer {
         case .help: state.mode = .table // its one binding, every key, closes it
         case .failures(let selected): performInFailures(action, selected: selected, &state)
         case .log(let view): performInLog(action, view, &state)
+        case .columns(let chooser): performInColumns(action, chooser, &state)
         }
     }
 
@@ -210,6 +211,10 @@ public enum Reducer {
             }
         case .log:
             state.mode = .log(AppState.LogView())
+        case .nextView:
+            showNextView(&state, &effects)
+        case .chooseColumns:
+            openColumnChooser(&state)
         case .quit:
             quit(&state, &effects)
         default:
@@ -293,7 +298,7 @@ public enum Reducer {
             state.sortAscending.toggle()
         } else {
             state.sortKey = key
-            state.sortAscending = key == .state || key == .description || key == .type
+            state.sortAscending = NamedView.startsAscending(key)
         }
         recomputeVisible(&state)
     }

@@ -33,6 +33,7 @@ public enum AppView {
         case .confirmPlugin(let run, let yesFocused): OverlayView.drawPluginDialog(run, yesFocused: yesFocused, state: state, into: &screen, policy: policy)
         case .help: OverlayView.drawHelp(state, into: &screen, policy: policy)
         case .failures(let selected): OverlayView.drawFailures(state, selected: selected, into: &screen, policy: policy)
+        case .columns(let chooser): OverlayView.drawColumnChooser(chooser, state: state, into: &screen, policy: policy)
         default: break
         }
         return screen
@@ -46,6 +47,7 @@ public enum AppView {
         title += "\(separator)auth: \(policy.safe(state.settings.authSource))"
         if state.settings.readOnly { title += "\(separator)READ-ONLY" }
         var right: [String] = []
+        if state.views.count > 1 { right.append("view \(policy.safe(state.currentView.name))") }
         if !state.filterText.isEmpty { right.append("filter /\(policy.safe(state.filterText))/") }
         if state.activeOnly { right.append("active only") }
         if let group = state.groupFilter {

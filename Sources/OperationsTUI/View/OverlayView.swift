@@ -110,6 +110,20 @@ enum OverlayView {
         box(title: "Failures: \(failed) in \(groups.count) group(s)", lines: lines, into: &screen, policy: policy, minWidth: 60)
     }
 
+    /// The column chooser: every column, shown ones ticked, in the view's order, the selected one highlighted.
+    static func drawColumnChooser(_ chooser: ColumnChooser, state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
+        var lines: [(String, CellStyle)] = [(state.settings.keys.hints(.columns), CellStyle(.dim))]
+        // The selected column stays in the box however short the screen.
+        let room = max(1, state.layout.boxContentRows - lines.count)
+        let first = min(max(0, chooser.selected - room + 1), max(0, chooser.entries.count - room))
+        for (index, entry) in chooser.entries.enumerated().dropFirst(first).prefix(room) {
+            let tick = entry.shown ? "[x]" : "[ ]"
+            let text = "\(tick) \(entry.column.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))\(entry.column.summary)"
+            lines.append((text, index == chooser.selected ? CellStyle(.dialog, reverse: true) : CellStyle(.dialog)))
+        }
+        box(title: "Columns of view \(policy.safe(state.currentView.name))", lines: lines, into: &screen, policy: policy, minWidth: 50)
+    }
+
     static func drawHelp(_ state: AppState, into screen: inout ScreenBuffer, policy: TextPolicy) {
         var lines: [(String, CellStyle)] = []
         if state.settings.readOnly {

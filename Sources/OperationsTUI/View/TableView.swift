@@ -4,34 +4,71 @@ import OperationsPresentation
 
 /// The operations table: which columns fit the width, and how each row reads.
 enum TableView {
-    enum Column: Sendable { case mark, id, type, state, cancel, progress, attempt, eecu, created, running, updated, description }
+    typealias Column = TableColumn
 
     struct Layout: Sendable {
         var columns: [(column: Column, title: String, width: Int, alignRight: Bool)]
     }
 
-    /// Columns for `width`: the essentials always, the rest as space allows; the description takes what is left.
-    /// The columns the CLI shows too take their heading, width and alignment from ``OperationColumn``.
-    static func layout(width: Int) -> Layout {
-        func shared(_ column: Column, _ spec: OperationColumn) -> (Column, String, Int, Bool) { (column, spec.title, spec.width, spec.alignRight) }
-        var columns: [(Column, String, Int, Bool)] = [(.mark, "", 1, false), shared(.id, width >= 170 ? .id : .shortID)]
-        if width >= 100 { columns.append(shared(.type, .type)) }
-        columns.append(shared(.state, .transition))
-        if width >= 80 { columns.append((.cancel, "CANCEL", 17, false)) }
+    /// The columns of the table at `width`: the view's `chosen` ones in their order after the mark, as many as
+    /// fit; or, with none chosen, the essentials always and the rest as space allows. The description takes the
+    /// width that is left. The columns the CLI shows too take their heading, width and alignment from
+    /// ``OperationColumn``.
+    static func layout(width: Int, chosen: [Column]? = nil) -> Layout {
+        let columns = (chosen.map { [.mark] + $0.filter { $0 != .mark } } ?? builtIn(width: width)).map { spec(of: $0, width: width) }
+        var fitted: [(column: Column, title: String, width: Int, alignRight: Bool)] = []
+        var used = 0
+        for column in columns where column.0 != .description {
+            // A chosen column that does not fit is left out (with the ones after it), not cut.
+            if chosen != nil, used + column.2 > width { break }
+            fitted.append(column)
+            used += column.2 + 1
+        }
+        if let description = columns.first(where: { $0.0 == .description }) {
+            let at = columns.firstIndex { $0.0 == .description }.map { min($0, fitted.count) } ?? fitted.count
+            fitted.insert((description.0, description.1, max(8, width - used), description.3), at: at)
+        }
+        return Layout(columns: fitted)
+    }
+
+    /// The built-in choice: what fits `width`, in the built-in order.
+    private static func builtIn(width: Int) -> [Column] {
+        var columns: [Column] = [.mark, .id]
+        if width >= 100 { columns.append(.type) }
+        columns.append(.state)
+        if width >= 80 { columns.append(.cancel) }
+        columns.append(.progress)
+        if width >= 130 { columns.append(.attempt) }
+        if width >= 120 { columns.append(.eecu) }
+        if width >= 110 { columns.append(.created) }
+        if width >= 140 { columns.append(.running) }
+        if width >= 150 { columns.append(.updated) }
+        columns.append(.description)
+        return columns
+    }
+
+    /// A column's heading, width and alignment at a screen `width` (the description's width is its least).
+    private static func spec(of column: Column, width: Int) -> (Column, String, Int, Bool) {
+        func shared(_ spec: OperationColumn) -> (Column, String, Int, Bool) { (column, spec.title, spec.width, spec.alignRight) }
+        switch column {
+        case .mark: return (column, "", 1, false)
+        case .id: return shared(width >= 170 ? .id : .shortID)
+        case .type: return shared(.type)
+        case .state: return shared(.transition)
+        case .cancel: return (column, "CANCEL", 17, false)
         // A bar where there is room, the percentage alone where there is not.
-        columns.append(width >= 120 ? (.progress, "PROGRESS", 10, false) : shared(.progress, .progress))
-        if width >= 130 { columns.append((.attempt, "ATT", 3, true)) }
-        if width >= 120 { columns.append((.eecu, "EECU", 7, true)) }
-        if width >= 110 { columns.append((.created, "CREATED", 8, true)) }
-        if width >= 140 { columns.append((.running, "RUN FOR", 8, true)) }
-        if width >= 150 { columns.append((.updated, "UPDATED", 8, true)) }
-        let used = columns.reduce(0) { $0 + $1.2 + 1 }
-        columns.append((.description, OperationColumn.description.title, max(8, width - used), false))
-        return Layout(columns: columns)
+        case .progress: return width >= 120 ? (column, "PROGRESS", 10, false) : shared(.progress)
+        case .attempt: return (column, "ATT", 3, true)
+        case .eecu: return (column, "EECU", 7, true)
+        case .created: return (column, "CREATED", 8, true)
+        case .running: return (column, "RUN FOR", 8, true)
+        case .updated: return (column, "UPDATED", 8, true)
+        case .description: return shared(.description)
+        }
     }
 
     static func draw(_ state: AppState, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {
-        let layout = layout(width: state.size.columns)
+        let layout = layout(width: state.size.columns, chosen: state.currentView.columns)
         // Column titles, with the sort direction on the sorted column.
         var x = 0
         for (column, title, width, alignRight) in layout.columns {

@@ -75,6 +75,8 @@ struct ConfigShowCommand: ParsableCommand {
         let ascii = layers.ascii(flag: display.ascii)
         let color = layers.color(flag: display.color)
         let theme = layers.theme(flag: display.theme, color: color)
+        let view = try layers.view(flag: display.view)
+        let views = layers.file?.viewCycle ?? [.all]
         return [
             ("config", file, location.source),
             ("project", project?.value ?? "(none)", project?.source ?? "not set anywhere"),
@@ -88,6 +90,8 @@ struct ConfigShowCommand: ParsableCommand {
             ("color", "\(color.value)", color.source),
             ("theme", theme.value.name, theme.source),
             ("keys", layers.file?.keys.map { _ in "remapped" } ?? "standard", layers.file?.keys.map { layers.source($0) } ?? "default"),
+            ("views", views.map(\.name).joined(separator: ","), layers.file?.views.first.map { layers.source($0) } ?? "default"),
+            ("view", view.value, view.source),
         ]
     }
 

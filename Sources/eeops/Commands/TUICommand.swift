@@ -18,6 +18,9 @@ struct DisplayOptions: ParsableArguments {
     @Flag(name: .long, inversion: .prefixedNo, help: "ASCII only, for terminals without UTF-8 (else the config file's ascii; chosen when the locale is not UTF-8).")
     var ascii: Bool?
 
+    @Option(name: .long, help: ArgumentHelp("The named view to open on (else the config file's view; default 'all'; V cycles them).", valueName: "name"))
+    var view: String?
+
     @Flag(name: .long, inversion: .prefixedNo, help: "The mouse: click selects, wheel scrolls (else the config file's mouse; default off).")
     var mouse: Bool?
 }
@@ -56,6 +59,8 @@ struct InterfaceOptions: ParsableArguments {
         settings.ascii = layers.ascii(flag: display.ascii).value
         settings.keys = layers.file?.keys?.value ?? .standard
         settings.plugins = layers.file?.plugins.map(\.value) ?? []
+        settings.views = layers.file?.viewCycle ?? [.all]
+        do { settings.startView = try layers.view(flag: display.view).value } catch { throw fail(error) }
         settings.budget = budgetOptions.budget
         var options = TerminalApp.Options()
         options.theme = layers.theme(flag: display.theme, color: layers.color(flag: display.color)).value

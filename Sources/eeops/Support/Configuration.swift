@@ -95,6 +95,17 @@ struct SettingLayers {
         return value(flag: flag, spelled("color", flag), file: file?.color, default: true)
     }
 
+    /// The view the TUI opens on: `--view`, else the file's `view:`, else `all`; a name the views do not have is a
+    /// configuration error that lists them.
+    func view(flag: String?) throws(OperationsError) -> Resolved<String> {
+        let resolved = value(flag: flag, "--view", file: file?.view, default: NamedView.all.name)
+        let names = (file?.viewCycle ?? [.all]).map(\.name)
+        guard names.contains(resolved.value) else {
+            throw OperationsError.configuration("--view: no view of that name; the views are: \(names.joined(separator: ", ")) (views: in the config file, docs/config.md)")
+        }
+        return resolved
+    }
+
     /// `--theme`, else the file's, else `default`; ``Theme/mono`` when colour is off.
     func theme(flag: Theme?, color: Resolved<Bool>) -> Resolved<Theme> {
         if !color.value { return Resolved(value: .mono, source: color.source) }
