@@ -26,7 +26,12 @@ static pthread_once_t alternate_stack_key_once = PTHREAD_ONCE_INIT;
 
 static const int crash_signals[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT, SIGFPE, SIGQUIT };
 
-static void on_termination_signal(int number) { pending_signal = number; }
+/// A SIGINT never replaces a SIGTERM or SIGHUP not yet taken: while a plugin's command has the terminal, a
+/// Ctrl-C is the command's and is dropped, and a termination asked before it must survive it.
+static void on_termination_signal(int number) {
+    if (number == SIGINT && pending_signal != 0) return;
+    pending_signal = number;
+}
 
 static void on_suspend_signal(int number) {
     (void)number;

@@ -130,6 +130,11 @@ struct NodeReader {
                 if !keys.contains(parsed) { keys.append(parsed) }
             }
             if keys.isEmpty { throw expected("at least one key", key: nested, node: value) }
+            // `cancel` and `table.cancel` name one binding: the file must not give it twice.
+            if let earlier = remaps.firstIndex(where: { $0.context == context && $0.action == action }) {
+                throw ConfigError(path: path, line: line, key: nested,
+                                  problem: "remaps the same action as \(places[earlier].key)\(places[earlier].line.map { " (line \($0))" } ?? ""); give it once")
+            }
             remaps.append(KeyMap.Remap(context: context, action: action, keys: keys))
             places.append((nested, line))
         }

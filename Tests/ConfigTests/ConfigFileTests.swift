@@ -263,6 +263,7 @@ struct KeyRemapTests {
         ("keys:\n  cancel: []", 2, "keys.cancel", "expected at least one key"),
         ("keys:\n  filterPrompt.keepFilter: k", 2, "keys.filterPrompt.keepFilter", "k is typed into the filter"),
         ("keys: q", 1, "keys", "expected a mapping"),
+        ("keys:\n  cancel: d\n  table.cancel: D", 3, "keys.table.cancel", "remaps the same action as keys.cancel (line 2); give it once"),
     ] as [(String, Int, String, String)])
     func conflictsAndMistakesAreReportedAtTheirLine(text: String, line: Int, key: String, expected: String) throws {
         let error = try #require(self.error(text), "\(text) was accepted")

@@ -115,3 +115,32 @@ struct HabitsTests {
         #expect(count == 65 && text.utf8.count == 65_000)
     }
 }
+
+/// `C`'s fetch of the destinations that the table keeps as summaries.
+@Suite("Fetching destinations for the clipboard")
+struct DestinationFetchTests {
+    /// A counter the fetches share.
+    actor Calls {
+        var names: [String] = []
+        func add(_ name: String) { names.append(name) }
+    }
+
+    /// Over a long history, `*` then `C` asks for what the clipboard can take, in order, not for every row.
+    @Test func fetchesStopOnceTheClipboardIsFull() async throws {
+        let names = (0..<2_000).map { OperationName(validating: "projects/p/operations/OP\(String(format: "%022d", $0))")! }
+        let calls = Calls()
+        let uri = "gs://bucket/" + String(repeating: "x", count: 500)
+        let fetched = await DestinationFetch.run(names, requestsPerSecond: 10_000) { name in
+            await calls.add(name.description)
+            return name.description.hasSuffix("7") ? nil : [uri]
+        }
+        let asked = await calls.names
+        let enough = ClipboardSequence.limit / (uri.utf8.count + 1)
+        #expect(asked.count >= enough && asked.count < enough + 2 * DestinationFetch.concurrency + enough / 9, "\(asked.count) fetches for \(enough) URIs")
+        #expect(Set(asked) == Set(names.prefix(asked.count).map(\.description)), "in the order given")
+        #expect(fetched.count == asked.filter { !$0.hasSuffix("7") }.count, "a failed fetch is left out")
+        // A few rows are all fetched.
+        let few = await DestinationFetch.run(Array(names.prefix(3)), requestsPerSecond: 10_000) { _ in ["gs://b/o"] }
+        #expect(few.count == 3)
+    }
+}

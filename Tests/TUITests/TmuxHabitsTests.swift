@@ -160,3 +160,31 @@ extension TmuxEndToEndTests {
         }
     }
 }
+
+extension TmuxEndToEndTests {
+    /// A SIGTERM while a foreground plugin's command has the terminal is passed on to it; when the command ignores
+    /// it and a Ctrl-C then ends the command, eeops still ends for the SIGTERM (the Ctrl-C, the command's, does not
+    /// replace it), with the terminal restored.
+    @Test func aTerminationDuringAPluginSurvivesAControlC() async throws {
+        let config = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
+        try """
+            plugins:
+              - name: stubborn
+                key: U
+                command: "trap '' TERM; echo stubborn is running; sleep 30"
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        try await withTUI(arguments: "--config \(config)", operations: Self.threeKinds) { fixture in
+            let tui = fixture.session
+            _ = try await tui.waitFor("e2e unsupported", timeout: 60)
+            try tui.send("U")
+            _ = try await tui.waitFor("stubborn is running")
+            let pid = try #require(try tui.commandPID())
+            #expect(kill(pid, SIGTERM) == 0)
+            try await Task.sleep(for: .milliseconds(300))
+            try tui.send("C-c")
+            let after = try await tui.waitFor("EXIT=")
+            #expect(after.contains("EXIT=130"), "\(after)")
+            #expect(try tui.display("#{alternate_on}") == "0", "alternate screen left")
+        }
+    }
+}

@@ -208,13 +208,10 @@ public final class TerminalApp: Sendable {
                 terminal.sendSequence(ClipboardSequence.osc52(text))
             case .fetchDestinations(let names):
                 let client = self.client
+                let budget = options.poller.requestBudget
                 Task { [inbox] in
-                    // A few operations, marked by hand: fetched at once, through the client's limiter.
-                    let fetched = await withTaskGroup(of: (String, [String])?.self) { group in
-                        for name in names {
-                            group.addTask { (try? await client.get(name)).map { (name.description, $0.metadata?.destinationUris ?? []) } }
-                        }
-                        return await group.reduce(into: [String: [String]]()) { if let (name, uris) = $1 { $0[name] = uris } }
+                    let fetched = await DestinationFetch.run(names, requestsPerSecond: budget) { name in
+                        try? await client.get(name).metadata?.destinationUris ?? []
                     }
                     inbox.withLock { $0.append(.destinationsFetched(fetched)) }
                 }

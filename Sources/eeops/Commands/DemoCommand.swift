@@ -29,8 +29,8 @@ struct DemoCommand: AsyncParsableCommand {
         )
         defer { Task { await server.stop() } }
         // The demo's cancels are not the user's real work: they go to a log of their own.
-        let audit = try? AuditLog.temporary(prefix: "eeops-demo-audit-")
         try await interface.run(client: client, project: configuration.projects[0], endpoint: server.baseURL, apiVersion: "v1",
-                                authSource: client.tokenProvider.sourceDescription, audit: audit, layers: layers)
+                                authSource: client.tokenProvider.sourceDescription, openAudit: { try? AuditLog.temporary(prefix: "eeops-demo-audit-") },
+                                layers: layers)
     }
 }

@@ -46,14 +46,18 @@ struct InterfaceOptions: ParsableArguments {
     static let cachedRowLimit = 2_000
 
     /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored. With
-    /// a `history`, the interface draws the project's last known rows at once and keeps what it sees.
-    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String, audit: AuditLog?,
-             layers: SettingLayers, history: OperationHistory? = nil) async throws {
+    /// a `history`, the interface draws the project's last known rows at once and keeps what it sees. The audit
+    /// log is opened (`openAudit`) only when cancels are allowed.
+    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String,
+             openAudit: () throws -> AuditLog?, layers: SettingLayers, history: OperationHistory? = nil) async throws {
         FreedMemory.returnLargeBlocksDirectly()
-        let readonly = layers.readonly(flag: display.readonly).value
+        let resolvedReadonly = layers.readonly(flag: display.readonly)
+        let readonly = resolvedReadonly.value
         if readonly, budgetOptions.cancelOverLimit {
-            throw fail(OperationsError.configuration("--cancel-over-limit cannot be used with readonly (\(layers.readonly(flag: display.readonly).source))"))
+            throw fail(OperationsError.configuration("--cancel-over-limit cannot be used with readonly (\(resolvedReadonly.source))"))
         }
+        let audit: AuditLog?
+        do { audit = readonly ? nil : try openAudit() } catch { throw fail(error) }
         var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
         settings.ascii = layers.ascii(flag: display.ascii).value
@@ -66,7 +70,7 @@ struct InterfaceOptions: ParsableArguments {
         options.theme = layers.theme(flag: display.theme, color: layers.color(flag: display.color)).value
         options.mouse = layers.mouse(flag: display.mouse).value
         options.poller = polling.configuration(layers)
-        options.audit = readonly ? nil : audit
+        options.audit = audit
         // The TUI owns the terminal: the command's output goes nowhere, and a failure to start it is not printed.
         let notifier = notifyOptions.makeNotifier(quiet: true)
         if let notifier {
@@ -132,15 +136,11 @@ struct TUICommand: AsyncParsableCommand {
 
     func run() async throws {
         let session: Session
-        let audit: AuditLog?
-        do {
-            session = try await global.makeSession(requestsPerSecond: 100)
-            audit = session.settings.readonly(flag: interface.display.readonly).value ? nil : try global.openAuditLog()
-        } catch { throw fail(error) }
+        do { session = try await global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
         try await interface.run(
             client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
             apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription,
-            audit: audit, layers: session.settings, history: historyOptions.open()
+            openAudit: { try global.openAuditLog() }, layers: session.settings, history: historyOptions.open()
         )
     }
 }
