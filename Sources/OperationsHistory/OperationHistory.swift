@@ -196,9 +196,9 @@ public final class OperationHistory: Sendable {
         }
         var conditions: [String] = []
         var arguments: StatementArguments = []
-        if let project = query.project {
-            conditions.append("project = ?")
-            arguments += [project]
+        if !query.projects.isEmpty {
+            conditions.append("project IN (\(Array(repeating: "?", count: query.projects.count).joined(separator: ", ")))")
+            for project in query.projects { arguments += [project] }
         }
         if let since = query.since {
             conditions.append("\(when) >= ?")

@@ -11,6 +11,8 @@ public struct OperationColumn: Sendable, Equatable {
         self.alignRight = alignRight
     }
 
+    /// The project of the operation's name (listings of several projects): as wide as the longest project id, so never cut.
+    public static let project = OperationColumn("PROJECT", width: 30)
     /// The whole operation id (24 characters).
     public static let id = OperationColumn("ID", width: 24)
     /// The id's start, where the screen is narrow.

@@ -9,6 +9,11 @@ public enum OperationFormatting {
         TerminalText.sanitize(operation.shortID)
     }
 
+    /// The project of the operation's name ("-" when the name is not of the documented shape).
+    public static func project(_ operation: LongRunningOperation) -> String {
+        OperationName(validating: operation.name).map { TerminalText.sanitize($0.project) } ?? "-"
+    }
+
     public static func type(_ operation: LongRunningOperation) -> String {
         TerminalText.sanitize(operation.metadata?.type ?? "-")
     }

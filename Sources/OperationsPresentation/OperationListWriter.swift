@@ -29,15 +29,17 @@ public struct OperationListWriter: ~Copyable {
 
     /// - Parameters:
     ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
+    ///   - showsProject: whether the table starts with a PROJECT column (when several projects are listed; the
+    ///     other formats always keep each operation's full name).
     ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included, lent for the call.
     ///     Bytes rather than text, so that a page of output is passed on as written, without being checked
     ///     and copied into a `String`.
-    public init(format: ListFormat, terminalWidth: Int?, now: Date = Date(), emit: @escaping (Span<UInt8>) -> Void) {
+    public init(format: ListFormat, terminalWidth: Int?, showsProject: Bool = false, now: Date = Date(), emit: @escaping (Span<UInt8>) -> Void) {
         self.format = format
         pageWriter = JSONWriter(pretty: format == .json)
         self.now = now
         self.emit = emit
-        self.columns = TableColumn.layout(width: terminalWidth)
+        self.columns = TableColumn.layout(width: terminalWidth, showsProject: showsProject)
     }
 
     public mutating func begin() {
@@ -150,24 +152,26 @@ struct TableColumn {
 
     /// Columns for a terminal `width` wide: the description takes what is left; the creation time and
     /// then the type go when space is short. Without a width nothing is cut.
-    static func layout(width: Int?) -> [TableColumn] {
+    static func layout(width: Int?, showsProject: Bool = false) -> [TableColumn] {
         let id = TableColumn(.id) { operation, _ in OperationFormatting.id(operation) }
+        let project = TableColumn(.project) { operation, _ in OperationFormatting.project(operation) }
         var type = TableColumn(.type) { operation, _ in OperationFormatting.type(operation) }
         let state = TableColumn(.state) { operation, _ in OperationFormatting.state(operation.state) }
         let progress = TableColumn(.progress) { operation, _ in OperationFormatting.progress(operation) }
         let created = TableColumn(.createdAt) { operation, _ in OperationFormatting.timestamp(operation.metadata?.createTime) }
         var description = TableColumn(.description) { operation, _ in OperationFormatting.description(operation) }
+        let lead = showsProject ? [project, id] : [id]
         guard let width else {
             description.width = Int.max / 4
-            return [id, type, state, progress, created, description]
+            return lead + [type, state, progress, created, description]
         }
-        var columns = [id, type, state, progress, created]
+        var columns = lead + [type, state, progress, created]
         func used() -> Int { columns.reduce(0) { $0 + $1.width + 2 } }
         // Give up the least useful columns first, keeping at least 20 columns of description.
         if width - used() < 20 { columns.removeAll { $0.title == created.title } }
         if width - used() < 20 {
             type.width = OperationColumn.narrowType.width
-            columns[1] = type
+            columns[lead.count] = type
         }
         if width - used() < 20 { columns.removeAll { $0.title == progress.title } }
         description.width = max(4, width - used())

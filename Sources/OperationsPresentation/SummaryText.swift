@@ -105,7 +105,7 @@ private extension String {
 /// `eeops report` as a table or CSV.
 public enum ReportText {
     /// One line per group (key, EECU-hours, EECU-seconds, operations), then the total.
-    public static func table(_ report: HistoryReport, project: String?) -> String {
+    public static func table(_ report: HistoryReport, projects: [String]) -> String {
         let title = report.grouping.rawValue.uppercased()
         let keys = report.rows.map { $0.key.isEmpty ? "(none)" : TerminalText.sanitize($0.key) }
         let keyWidth = max(title.count, "TOTAL".count, keys.map { TerminalText.width($0) }.max() ?? 0)
@@ -117,7 +117,8 @@ public enum ReportText {
         for (row, key) in zip(report.rows, keys) { text += line(key, row.eecuSeconds, row.operations) }
         text += line("TOTAL", report.totalEECUSeconds, report.operations)
         if report.rows.isEmpty {
-            text += "(no operations in the history\(project.map { " of \(TerminalText.sanitize($0))" } ?? "") for this period)\n"
+            let scope = projects.isEmpty ? "" : " of " + projects.map(TerminalText.sanitize).joined(separator: ", ")
+            text += "(no operations in the history\(scope) for this period)\n"
         }
         return text
     }

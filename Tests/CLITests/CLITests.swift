@@ -10,9 +10,9 @@ struct CLITests {
     static let token = "cli-test-token-5f3a9c"
     static let project = "cli-project"
 
-    func withEmulator(operations: Int = 60, _ body: (Emulator, [String: String]) async throws -> Void) async throws {
+    func withEmulator(operations: Int = 60, projects: [String] = [Self.project], _ body: (Emulator, [String: String]) async throws -> Void) async throws {
         var configuration = EmulatorConfiguration()
-        configuration.projects = [Self.project]
+        configuration.projects = projects
         configuration.operationCount = operations
         configuration.acceptedTokens = [Self.token]
         configuration.clock = .manual(start: Date(timeIntervalSince1970: 1_763_856_000))
@@ -411,13 +411,16 @@ struct CLITests {
             #expect(asciiObject["ascii"] == ["value": "true", "source": "the locale is not UTF-8"], "\(ascii.stdout)")
             let forced = try await Binary.run(["config", "show", "--format", "json", "--no-ascii"], environment: latin)
             #expect(forced.stdout.contains("\"--no-ascii\""), "\(forced.stdout)")
-            // A file listing several projects stops nothing that names one.
+            // A file listing several projects yields to a flag or the environment that names one; alone, it lists
+            // each (the emulator has no other-project: its error ends the listing, after the first project's rows).
             let several = NSTemporaryDirectory() + "eeops-config-\(UUID().uuidString).yaml"
             try "projects: [\(Self.project), other-project]\n".write(toFile: several, atomically: true, encoding: .utf8)
             let named = try await Binary.run(["list", "--config", several, "--format", "jsonl"], environment: env)
-            #expect(named.status == 0, "EEOPS_PROJECT names one: \(named.stderr)")
-            let unnamed = try await Binary.run(["list", "--config", several], environment: withoutProject)
-            #expect(unnamed.status == 64 && unnamed.stderr.contains("lists 2 projects (\(several):1)"), "\(unnamed.stderr)")
+            #expect(named.status == 0 && named.stdout.split(separator: "\n").count == 3, "EEOPS_PROJECT names one: \(named.stderr)")
+            let shownSeveral = try await Binary.run(["config", "show", "--config", several], environment: withoutProject)
+            #expect(shownSeveral.stdout.contains("\(Self.project),other-project"), "\(shownSeveral.stdout)")
+            let unnamed = try await Binary.run(["list", "--config", several, "--format", "jsonl"], environment: withoutProject.merging(["EEOPS_ENDPOINT": emulator.baseURL]) { $1 })
+            #expect(unnamed.stdout.split(separator: "\n").count == 3 && unnamed.status != 0 && unnamed.stderr.contains("other-project"), "\(unnamed.stdout) \(unnamed.stderr)")
         }
     }
 

@@ -64,25 +64,29 @@ struct HistoryTests {
             Self.operation("E", project: "q", .succeeded, endedOnDay: 1, eecu: 50),
             Self.operation("G", .succeeded, endedOnDay: 1, eecu: nil),
         ].compactMap { HistoryRecord($0) })
-        let byDay = try history.report(ReportQuery(grouping: .day, project: "p"))
+        let byDay = try history.report(ReportQuery(grouping: .day, projects: ["p"]))
         #expect(byDay.rows == [
             .init(key: "2025-12-01", eecuSeconds: 5400, operations: 2),
             .init(key: "2025-12-02", eecuSeconds: 7200, operations: 2),
             .init(key: "2026-01-01", eecuSeconds: 100, operations: 1),
         ])
         #expect(byDay.totalEECUSeconds == 12_700 && byDay.operations == 5)
-        let byMonth = try history.report(ReportQuery(grouping: .month, project: nil))
+        let byMonth = try history.report(ReportQuery(grouping: .month))
         #expect(byMonth.rows.map(\.key) == ["2025-12", "2026-01"] && byMonth.operations == 6)
-        let byType = try history.report(ReportQuery(grouping: .type, project: "p"))
+        let byType = try history.report(ReportQuery(grouping: .type, projects: ["p"]))
         #expect(byType.rows.map(\.key) == ["EXPORT_IMAGE", "INGEST_IMAGE"])
-        let byProject = try history.report(ReportQuery(grouping: .project, project: nil))
+        let byProject = try history.report(ReportQuery(grouping: .project))
         #expect(byProject.rows == [.init(key: "p", eecuSeconds: 12_700, operations: 5), .init(key: "q", eecuSeconds: 50, operations: 1)])
-        let secondDay = try history.report(ReportQuery(grouping: .day, project: "p", since: Self.start.addingTimeInterval(Self.day),
+        let secondDay = try history.report(ReportQuery(grouping: .day, projects: ["p"], since: Self.start.addingTimeInterval(Self.day),
                                                        until: Self.start.addingTimeInterval(2 * Self.day)))
         #expect(secondDay.rows.map(\.key) == ["2025-12-02"])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(secondDay.jsonBytes())) as? [String: Any])
         #expect((json["eecuSeconds"] as? [String: Double])?["total"] == 7200 && json["operations"] as? Int == 2)
-        let empty = try history.report(ReportQuery(grouping: .day, project: "nobody"))
+        let both = try history.report(ReportQuery(grouping: .project, projects: ["q", "p", "r"]))
+        #expect(both.rows.map(\.key) == ["p", "q"] && both.operations == 6, "several projects: each of them, none other")
+        let onlyQ = try history.report(ReportQuery(grouping: .day, projects: ["q"]))
+        #expect(onlyQ.operations == 1 && onlyQ.totalEECUSeconds == 50)
+        let empty = try history.report(ReportQuery(grouping: .day, projects: ["nobody"]))
         let emptyJSON = try #require(try JSONSerialization.jsonObject(with: Data(empty.jsonBytes())) as? [String: Any])
         #expect(emptyJSON["rows"] as? [Any] != nil, "an empty report still has its rows member")
     }

@@ -15,16 +15,16 @@ public enum ReportGrouping: String, CaseIterable, Sendable {
 /// Which history `eeops report` covers.
 public struct ReportQuery: Sendable {
     public var grouping: ReportGrouping
-    /// Nil for every project in the history.
-    public var project: String?
+    /// Only these projects; empty for every project in the history.
+    public var projects: [String]
     /// Operations whose time (``ReportGrouping/day``) is at or after this.
     public var since: Date?
     /// Operations whose time is before this.
     public var until: Date?
 
-    public init(grouping: ReportGrouping, project: String?, since: Date? = nil, until: Date? = nil) {
+    public init(grouping: ReportGrouping, projects: [String] = [], since: Date? = nil, until: Date? = nil) {
         self.grouping = grouping
-        self.project = project
+        self.projects = projects
         self.since = since
         self.until = until
     }

@@ -31,7 +31,7 @@ struct AuthStatusCommand: AsyncParsableCommand {
             ("from", info.origin),
             ("account", info.account ?? (info.source == .accessToken ? "unknown (a bare access token)" : "unknown")),
             ("scopes", info.scopes.isEmpty ? "as granted to the credentials" : info.scopes.joined(separator: " ")),
-            ("project", session.project ?? "none (pass --project or set EEOPS_PROJECT)"),
+            ("project", session.projects.isEmpty ? "none (pass --project or set EEOPS_PROJECT)" : session.projects.joined(separator: ", ")),
             ("endpoint", session.client.configuration.endpoint.baseURL),
         ]
         if let quotaProject = info.quotaProject { lines.append(("quota project", quotaProject)) }

@@ -65,7 +65,7 @@ struct ConfigShowCommand: ParsableCommand {
         let location = global.config.location()
         let layers = SettingLayers(file: try global.config.load())
         let file = layers.file == nil ? "\(location.path) (none)" : location.path
-        let project = try layers.project(flag: global.project)
+        let project = try layers.projects(flags: global.project)
         let endpoint = try layers.endpoint(flag: global.endpoint)
         let apiVersion = layers.apiVersion(flag: global.apiVersion)
         let refresh = layers.refresh(flag: polling.refresh)
@@ -79,7 +79,7 @@ struct ConfigShowCommand: ParsableCommand {
         let views = layers.file?.viewCycle ?? [.all]
         return [
             ("config", file, location.source),
-            ("project", project?.value ?? "(none)", project?.source ?? "not set anywhere"),
+            ("project", project?.value.joined(separator: ",") ?? "(none)", project?.source ?? "not set anywhere"),
             ("endpoint", endpoint.value.baseURL, endpoint.source),
             ("apiVersion", apiVersion.value.rawValue, apiVersion.source),
             ("refresh", Self.number(refresh.value), refresh.source),

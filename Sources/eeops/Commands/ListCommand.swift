@@ -47,9 +47,11 @@ struct ListCommand: AsyncParsableCommand {
             var failed: [LongRunningOperation] = []
             let now = Date()
             do {
-                try await session.client.listAll(project: session.project!, pageSize: pageSize) { page in
-                    if history != nil { records.append(contentsOf: page.compactMap { HistoryRecord($0) }) }
-                    failed.append(contentsOf: page.filter { $0.state == .failed && filter.matches($0, now: now) })
+                for project in session.projects {
+                    try await session.client.listAll(project: project, pageSize: pageSize) { page in
+                        if history != nil { records.append(contentsOf: page.compactMap { HistoryRecord($0) }) }
+                        failed.append(contentsOf: page.filter { $0.state == .failed && filter.matches($0, now: now) })
+                    }
                 }
             } catch {
                 Self.record(records, in: history)
@@ -62,57 +64,63 @@ struct ListCommand: AsyncParsableCommand {
             return
         }
         // The history is opened, and its fingerprints read, while the first page is on its way; what it keeps of
-        // the operations received is written once the output is out.
-        let project = session.project!
-        let opening = Task.detached { [historyOptions] in Self.openHistory(historyOptions, project: project) }
-        var opened: (history: OperationHistory?, known: [String: UInt64])?
+        // the operations received is written once the output is out. Several projects are listed one after the
+        // other, into one output.
+        var history: OperationHistory?
         var records: [HistoryRecord] = []
-        var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth) { output.write($0) }
+        var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth, showsProject: session.projects.count > 1) { output.write($0) }
         var shown = 0
         var begun = false
         do {
             let now = Date()
-            // The limit applies after filtering, so the listing itself is unbounded when a filter is set.
-            // The operations as the server sent them, so that JSON output keeps every field (decoded only to
-            // filter them, for the history when they changed, or for the table and CSV).
-            try await session.client.listAllReceived(project: project, pageSize: pageSize, limit: filter.isEmpty ? limit : nil) { page in
-                if opened == nil { opened = await opening.value }
-                // Each operation is decoded once at most, for the history and the filter alike.
-                var decoded: [LongRunningOperation?] = [] // allocated when the first is decoded
-                func operation(_ index: Int) -> LongRunningOperation {
-                    if decoded.isEmpty { decoded = Array(repeating: nil, count: page.count) }
-                    if let operation = decoded[index] { return operation }
-                    let operation = page.operation(index)
-                    decoded[index] = operation
-                    return operation
+            for (index, project) in session.projects.enumerated() {
+                // The first project opens the history; the others read their fingerprints from it.
+                let reading = Task.detached { [historyOptions, history] in
+                    index == 0 ? Self.openHistory(historyOptions, project: project) : (history, history.map { Self.fingerprints(in: $0, project: project) } ?? [:])
                 }
-                if let opened, opened.history != nil {
-                    for index in 0..<page.count {
-                        let fingerprint = page.fingerprint(index)
-                        guard opened.known[page.names[index]] != fingerprint else { continue }
-                        if let record = HistoryRecord(operation(index), fingerprint: fingerprint) { records.append(record) }
+                var known: [String: UInt64]?
+                // The limit applies after filtering, so the listing itself is unbounded when a filter is set.
+                // The operations as the server sent them, so that JSON output keeps every field (decoded only to
+                // filter them, for the history when they changed, or for the table and CSV).
+                try await session.client.listAllReceived(project: project, pageSize: pageSize, limit: filter.isEmpty ? limit.map { $0 - shown } : nil) { page in
+                    if known == nil { (history, known) = await reading.value }
+                    // Each operation is decoded once at most, for the history and the filter alike.
+                    var decoded: [LongRunningOperation?] = [] // allocated when the first is decoded
+                    func operation(_ index: Int) -> LongRunningOperation {
+                        if decoded.isEmpty { decoded = Array(repeating: nil, count: page.count) }
+                        if let operation = decoded[index] { return operation }
+                        let operation = page.operation(index)
+                        decoded[index] = operation
+                        return operation
                     }
+                    if history != nil, let known {
+                        for index in 0..<page.count {
+                            let fingerprint = page.fingerprint(index)
+                            guard known[page.names[index]] != fingerprint else { continue }
+                            if let record = HistoryRecord(operation(index), fingerprint: fingerprint) { records.append(record) }
+                        }
+                    }
+                    var matching = Array(0..<page.count)
+                    if !filter.isEmpty { matching = matching.filter { filter.matches(operation($0), now: now) } }
+                    if let limit { matching = Array(matching.prefix(limit - shown)) }
+                    shown += matching.count
+                    if !begun { writer.begin(); begun = true }
+                    writer.write(matching.count == page.count ? page : page.selecting(matching))
+                    if let limit, shown >= limit { throw ListingDone() }
                 }
-                var matching = Array(0..<page.count)
-                if !filter.isEmpty { matching = matching.filter { filter.matches(operation($0), now: now) } }
-                if let limit { matching = Array(matching.prefix(limit - shown)) }
-                shown += matching.count
-                if !begun { writer.begin(); begun = true }
-                writer.write(matching.count == page.count ? page : page.selecting(matching))
-                if let limit, shown >= limit { throw ListingDone() }
+                if known == nil { (history, known) = await reading.value }
             }
         } catch is ListingDone {
         } catch {
             if begun { writer.end() }
             output.flush()
-            Self.record(records, in: opened?.history)
+            Self.record(records, in: history)
             throw fail(error)
         }
         if !begun { writer.begin() }
         writer.end()
         output.flush()
-        if opened == nil { opened = await opening.value }
-        Self.record(records, in: opened?.history)
+        Self.record(records, in: history)
     }
 
     /// The history and the fingerprints it has of the project's operations: one that matches has nothing new to
@@ -122,6 +130,14 @@ struct ListCommand: AsyncParsableCommand {
         do { return (history, try history.fingerprints(project: project)) } catch {
             warnWithoutHistory(error)
             return (nil, [:])
+        }
+    }
+
+    /// The fingerprints the open history has of another project's operations (none when it cannot read them).
+    static func fingerprints(in history: OperationHistory, project: String) -> [String: UInt64] {
+        do { return try history.fingerprints(project: project) } catch {
+            warnWithoutHistory(error)
+            return [:]
         }
     }
 

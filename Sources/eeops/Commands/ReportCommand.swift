@@ -13,8 +13,9 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Reads the history that list, summary, watch and the full-screen interface keep (--history), without \
         asking the server: operations it no longer lists still count. An operation's EECU time counts on the \
-        day it ended (UTC), or was last updated while it ran. --project (or EEOPS_PROJECT) limits the report to \
-        one project; --by project, or no project set, covers every project in the history. --format json \
+        day it ended (UTC), or was last updated while it ran. --project (repeatable; else EEOPS_PROJECT, else the \
+        config file's project or projects) limits the report to those projects; --by project without --project, \
+        or no project set, covers every project in the history. --format json \
         prints {"by", "eecuSeconds": {"total"}, "operations", "rows": [{"key", "eecuSeconds", "operations"}]}.
         """
     )
@@ -23,8 +24,10 @@ struct ReportCommand: ParsableCommand {
         case table, json, csv
     }
 
-    @Option(name: .long, help: "The project (else EEOPS_PROJECT); without one, every project in the history.")
-    var project: String?
+    @Option(name: .long, help: "Only this project; repeat it for several (else EEOPS_PROJECT, else the config file's project or projects; without any, every project in the history).")
+    var project: [String] = []
+
+    @OptionGroup var config: ConfigOptions
 
     @Option(name: .long, help: ArgumentHelp("The history to read (default: $XDG_DATA_HOME/eeops/history.sqlite, else ~/.local/share/eeops/history.sqlite).", valueName: "file"))
     var history: String?
@@ -51,10 +54,11 @@ struct ReportCommand: ParsableCommand {
             printError("no history at \(path) yet: list, summary, watch and the full-screen interface keep one as they run")
             throw ExitCode(ExitStatus.usage)
         }
-        let project = by == .project ? nil : (project ?? ProcessInfo.processInfo.environment["EEOPS_PROJECT"].flatMap { $0.isEmpty ? nil : $0 })
+        let projects: [String]
+        do { projects = try Self.projects(flags: project, by: by, layers: SettingLayers(file: try config.load())) } catch { throw fail(error) }
         let report: HistoryReport
         do {
-            report = try OperationHistory(path: path).report(ReportQuery(grouping: by, project: project, since: since?.date, until: until?.date))
+            report = try OperationHistory(path: path).report(ReportQuery(grouping: by, projects: projects, since: since?.date, until: until?.date))
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.usage)
@@ -63,9 +67,21 @@ struct ReportCommand: ParsableCommand {
         switch format {
         case .json: output.write(report.jsonString(pretty: true) + "\n")
         case .csv: output.write(ReportText.csv(report))
-        case .table: output.write(ReportText.table(report, project: project))
+        case .table: output.write(ReportText.table(report, projects: projects))
         }
         output.flush()
+    }
+
+    /// The projects to report on: every `--project`; else, unless grouping by project, `EEOPS_PROJECT` or the
+    /// config file's; empty for every project in the history. The credentials' and gcloud's projects are not
+    /// used: the history holds what this machine saw, whatever the login.
+    static func projects(flags: [String], by: ReportGrouping, layers: SettingLayers) throws(OperationsError) -> [String] {
+        for project in flags {
+            do { try ProjectID.validate(project) } catch { throw OperationsError.configuration(error.description) }
+        }
+        if !flags.isEmpty || by == .project { return flags }
+        if let project = layers.environment["EEOPS_PROJECT"], !project.isEmpty { return [project] }
+        return layers.file?.project.map { [$0.value] } ?? layers.file?.projects?.value ?? []
     }
 }
 

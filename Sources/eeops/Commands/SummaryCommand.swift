@@ -15,7 +15,8 @@ struct SummaryCommand: AsyncParsableCommand {
         by error message (ids and numbers inside a message do not split a group), and estimates the queue: \
         pending and running counts, the concurrency of the last 6 hours, the median run time and when the \
         pending operations should be done. --format json prints one object with the members states, eecuSeconds \
-        (total, byState, byType), failures, queue (pending, running, etaSeconds, ...), operations and project.
+        (total, byState, byType), failures, queue (pending, running, etaSeconds, ...), operations and project; \
+        with several projects, an array of such objects, one per project in the order given.
         """
     )
 
@@ -33,22 +34,35 @@ struct SummaryCommand: AsyncParsableCommand {
     func run() async throws {
         let filter = try selection.filter()
         let session: Session
-        var operations: [LongRunningOperation] = []
+        var summaries: [ProjectSummary] = []
         var records: [HistoryRecord] = []
         let history = historyOptions.open()
         let now = Date()
+        defer { ListCommand.record(records, in: history) }
         do {
             session = try await global.makeSession()
-            try await session.client.listAll(project: session.project!) { page in
-                if history != nil { records.append(contentsOf: page.compactMap { HistoryRecord($0) }) }
-                operations.append(contentsOf: filter.isEmpty ? page : page.filter { filter.matches($0, now: now) })
+            for project in session.projects {
+                var operations: [LongRunningOperation] = []
+                try await session.client.listAll(project: project) { page in
+                    if history != nil { records.append(contentsOf: page.compactMap { HistoryRecord($0) }) }
+                    operations.append(contentsOf: filter.isEmpty ? page : page.filter { filter.matches($0, now: now) })
+                }
+                summaries.append(ProjectSummary(project: project, operations: operations, now: now))
             }
         } catch { throw fail(error) }
-        let summary = ProjectSummary(project: session.project!, operations: operations, now: now)
-        defer { ListCommand.record(records, in: history) }
         switch format {
-        case .table: StandardStream.output.write(SummaryText.render(summary))
-        case .json: StandardStream.output.write(summary.jsonString(pretty: true) + "\n")
+        case .table: StandardStream.output.write(summaries.map(SummaryText.render).joined(separator: "\n"))
+        case .json:
+            // One project: its object; several: an array of them, in the order given.
+            if summaries.count == 1 {
+                StandardStream.output.write(summaries[0].jsonString(pretty: true) + "\n")
+            } else {
+                var writer = JSONWriter(pretty: true)
+                writer.beginArray()
+                for summary in summaries { summary.write(to: &writer) }
+                writer.endArray()
+                StandardStream.output.write(String(decoding: writer.bytes, as: UTF8.self) + "\n")
+            }
         }
         StandardStream.output.flush()
     }

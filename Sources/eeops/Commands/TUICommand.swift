@@ -136,9 +136,13 @@ struct TUICommand: AsyncParsableCommand {
 
     func run() async throws {
         let session: Session
-        do { session = try await global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
+        let project: String
+        do {
+            session = try await global.makeSession(requestsPerSecond: 100)
+            project = try session.singleProject(for: "the full-screen interface")
+        } catch { throw fail(error) }
         try await interface.run(
-            client: session.client, project: session.project!, endpoint: session.client.configuration.endpoint.baseURL,
+            client: session.client, project: project, endpoint: session.client.configuration.endpoint.baseURL,
             apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription,
             openAudit: { try global.openAuditLog() }, layers: session.settings, history: historyOptions.open()
         )

@@ -28,10 +28,12 @@ struct WatchCommand: AsyncParsableCommand {
             session = try await global.makeSession()
             audit = budgetOptions.cancelOverLimit ? try global.openAuditLog() : nil
         } catch { throw fail(error) }
-        let poller = OperationPoller(
-            client: session.client, project: session.project!,
-            configuration: polling.configuration(session.settings)
-        )
+        // One poller per project, sharing the request budget; their events are handled as they come.
+        var configuration = polling.configuration(session.settings)
+        configuration.requestBudget /= Double(session.projects.count)
+        let pollers = session.projects.map { OperationPoller(client: session.client, project: $0, configuration: configuration) }
+        let events = Self.merged(Array(zip(session.projects, pollers)))
+        func stopPolling() async { for poller in pollers { await poller.stop() } }
         // Every operation seen is kept in the history, written in batches off the refresh path.
         let recorder = historyOptions.open().map { HistoryRecorder(history: $0, onFailure: warnWithoutHistory) }
         // SIGINT, SIGTERM and SIGHUP end the watch cleanly: the history gets what was seen, the guard's cancels are
@@ -42,25 +44,32 @@ struct WatchCommand: AsyncParsableCommand {
             let number = await signals.next()
             guard number != 0 else { return }
             stoppedBy.withLock { $0 = number }
-            await poller.stop()
+            await stopPolling()
         }
         defer { stopper.cancel() }
-        await poller.start()
+        for poller in pollers { await poller.start() }
         let notifier = notifyOptions.makeNotifier()
-        let printer = TransitionPrinter(format: format, filter: filter, notifier: notifier)
+        let printer = TransitionPrinter(format: format, filter: filter, notifier: notifier, showsProject: session.projects.count > 1)
         let budgetGuard = budgetOptions.budget.map { WatchBudgetGuard(budget: $0, client: session.client, audit: audit, printer: printer) }
-        var started = false
-        var listed = 0, active = 0
-        for await event in poller.events {
+        // The header is printed once every project has been listed.
+        var listedProjects: Set<String> = []
+        var started: Bool { listedProjects.count == pollers.count }
+        // What each project's first listing has shown so far: operations, and active ones.
+        var firstListings: [String: (listed: Int, active: Int)] = [:]
+        for await (project, event) in events {
             switch event {
             case .initialPage(let page):
                 recorder?.add(page)
                 budgetGuard?.check(page, matches: { filter.matches($0) }, at: Date())
-                listed += page.count
-                active += page.count { $0.state.isActive }
+                firstListings[project, default: (0, 0)].listed += page.count
+                firstListings[project, default: (0, 0)].active += page.count { $0.state.isActive }
             case .listed:
-                if !started { printer.header(operations: listed, active: active) }
-                started = true
+                guard !started else { break }
+                listedProjects.insert(project)
+                if started {
+                    printer.header(operations: firstListings.values.reduce(0) { $0 + $1.listed },
+                                   active: firstListings.values.reduce(0) { $0 + $1.active }, projects: pollers.count)
+                }
             case .refreshed(let operations, let transitions, let at):
                 // What appeared or changed state (progress and EECU are written with the next change).
                 recorder?.add(transitions.compactMap { $0.to == nil ? nil : $0.operation })
@@ -68,12 +77,13 @@ struct WatchCommand: AsyncParsableCommand {
                 budgetGuard?.check(operations, matches: { filter.matches($0) }, at: at)
             case .refreshFailed(let error, _, let retryIn):
                 if !started, !error.isRetryable {
-                    await poller.stop()
+                    await stopPolling()
                     await budgetGuard?.finish(because: "eeops stopped first")
                     throw fail(error)
                 }
-                if !started { (listed, active) = (0, 0) } // the first listing starts again from its first page
-                printError("refresh failed: \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
+                // A first listing starts again from its first page.
+                if !listedProjects.contains(project) { firstListings[project] = (0, 0) }
+                printError("refresh failed\(pollers.count > 1 ? " (\(project))" : ""): \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
                 printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(session.settings.budget(flag: polling.budget).value) requests/s")
             case .clockSkew(let seconds) where seconds != 0:
@@ -88,6 +98,23 @@ struct WatchCommand: AsyncParsableCommand {
         await notifier?.finish()
         if signal != nil { throw ExitCode(ExitStatus.interrupted) }
     }
+
+    /// The events of `pollers`, each with its poller's project, as they come; ends when every poller's ends.
+    static func merged(_ pollers: [(project: String, poller: OperationPoller)]) -> AsyncStream<(String, PollerEvent)> {
+        let (stream, continuation) = AsyncStream<(String, PollerEvent)>.makeStream()
+        let forwarding = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (project, poller) in pollers {
+                    group.addTask {
+                        for await event in poller.events { continuation.yield((project, event)) }
+                    }
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in forwarding.cancel() }
+        return stream
+    }
 }
 
 /// Writes transitions as text or JSON lines.
@@ -97,14 +124,20 @@ final class TransitionPrinter: Sendable {
     /// Told of each printed transition to a final state (`--notify`, `--notify-command`).
     let notifier: EndingNotifier?
 
-    init(format: EventFormat, filter: OperationFilter, notifier: EndingNotifier? = nil) {
+    /// Whether text lines name each operation's project (when several are watched; JSON lines always have the
+    /// full name).
+    let showsProject: Bool
+
+    init(format: EventFormat, filter: OperationFilter, notifier: EndingNotifier? = nil, showsProject: Bool = false) {
         self.format = format
         self.filter = filter
         self.notifier = notifier
+        self.showsProject = showsProject
     }
 
-    func header(operations: Int, active: Int) {
-        StandardStream.error.write("eeops: watching \(operations) operations (\(active) active); Ctrl-C to stop\n")
+    func header(operations: Int, active: Int, projects: Int = 1) {
+        let scope = projects > 1 ? " in \(projects) projects" : ""
+        StandardStream.error.write("eeops: watching \(operations) operations (\(active) active)\(scope); Ctrl-C to stop\n")
     }
 
     /// A line per operation the budget guard found past `--eecu-limit`: in text, `over EECU limit` in the state
@@ -163,7 +196,8 @@ final class TransitionPrinter: Sendable {
         let clock = String(Timestamp.format(time, fractionDigits: 0).dropFirst(11).dropLast())
         let type = TerminalText.fit(OperationFormatting.type(operation), to: OperationColumn.type.width)
         let state = TerminalText.fit(column, to: OperationColumn.transition.width)
-        StandardStream.output.write("\(clock)  \(OperationFormatting.id(operation))  \(type)  \(state)  \(rest)\n")
+        let project = showsProject ? TerminalText.fit(OperationFormatting.project(operation), to: OperationColumn.project.width) + "  " : ""
+        StandardStream.output.write("\(clock)  \(project)\(OperationFormatting.id(operation))  \(type)  \(state)  \(rest)\n")
     }
 
     func print(_ transitions: [StateTransition]) {

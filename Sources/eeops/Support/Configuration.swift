@@ -43,24 +43,30 @@ struct SettingLayers {
         return Resolved(value: defaultValue, source: "default")
     }
 
-    /// The project the config file names (`project:`, or a `projects:` list of one).
-    func fileProject() throws(OperationsError) -> Resolved<String>? {
-        if let project = file?.project { return Resolved(value: project.value, source: source(project)) }
-        guard let projects = file?.projects else { return nil }
-        guard projects.value.count == 1 else {
-            throw OperationsError.configuration("the config file lists \(projects.value.count) projects (\(source(projects))): one table for several projects is not built yet; choose one with --project")
-        }
-        return Resolved(value: projects.value[0], source: source(projects))
-    }
-
-    /// The file's project is read only when neither the flag nor the environment names one, so that a file
-    /// listing several projects does not stop `--project a`.
-    func project(flag: String?) throws(OperationsError) -> Resolved<String>? {
+    /// The projects to work on: every `--project` given, else `EEOPS_PROJECT` or `GOOGLE_CLOUD_PROJECT`, else the
+    /// config file's `project` or `projects`, else the earthengine CLI's or gcloud's project. Nil when none
+    /// names one. Each is a valid project id, named once.
+    func projects(flags: [String]) throws(OperationsError) -> Resolved<[String]>? {
         let resolver = SettingsResolver(environment: environment)
-        if let named = resolver.project(flag: flag), named.source == "--project" || environment[named.source] != nil {
-            return named
+        let found: Resolved<[String]>?
+        if !flags.isEmpty {
+            found = Resolved(value: flags, source: "--project")
+        } else if let named = resolver.project(flag: nil), environment[named.source] != nil {
+            found = Resolved(value: [named.value], source: named.source)
+        } else if let project = file?.project {
+            found = Resolved(value: [project.value], source: source(project))
+        } else if let projects = file?.projects {
+            found = Resolved(value: projects.value, source: source(projects))
+        } else {
+            found = resolver.project(flag: nil).map { Resolved(value: [$0.value], source: $0.source) }
         }
-        return resolver.project(flag: flag, file: try fileProject())
+        guard let found else { return nil }
+        var unique: [String] = []
+        for project in found.value where !unique.contains(project) {
+            do { try ProjectID.validate(project) } catch { throw OperationsError.configuration("\(error.description) (from \(found.source))") }
+            unique.append(project)
+        }
+        return Resolved(value: unique, source: found.source)
     }
 
     func endpoint(flag: String?) throws(OperationsError) -> Resolved<ServiceEndpoint> {

@@ -5,8 +5,8 @@ import OperationsPresentation
 
 /// Options every command that talks to the API accepts.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Google Cloud project id (else EEOPS_PROJECT, GOOGLE_CLOUD_PROJECT, the config file, the earthengine CLI's config, gcloud's config).")
-    var project: String?
+    @Option(name: .long, help: "Google Cloud project id; repeat it for several (else EEOPS_PROJECT, GOOGLE_CLOUD_PROJECT, the config file's project or projects, the earthengine CLI's config, gcloud's config).")
+    var project: [String] = []
 
     @Option(name: .long, help: "API endpoint (else EEOPS_ENDPOINT, else the config file; default https://earthengine.googleapis.com). Plain http:// only for loopback.")
     var endpoint: String?
@@ -32,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
     var scope: [String] = []
 
     func validate() throws {
-        if let project {
+        for project in project {
             do { try ProjectID.validate(project) } catch { throw ValidationError(error.description) }
         }
     }
@@ -52,54 +52,76 @@ struct GlobalOptions: ParsableArguments {
     /// Builds a client from these options and the environment; prints credential warnings to stderr.
     func makeSession(requireProject: Bool = true, requestsPerSecond: Double = 100) async throws -> Session {
         let layers = SettingLayers(file: try config.load())
-        var project = try layers.project(flag: project)
+        var projects = try layers.projects(flags: project)
         let endpoint = try layers.endpoint(flag: endpoint).value
         let credentials = try await CredentialResolver().resolve(credentialRequest)
         for warning in credentials.warnings { StandardStream.error.write("eeops: warning: \(TerminalText.sanitize(warning))\n") }
         // A project named by the credentials (a key file's project_id) comes after the explicit settings.
-        if project == nil, let named = credentials.info.project { project = .init(value: named, source: credentials.info.origin) }
-        if requireProject, project == nil {
-            throw OperationsError.configuration("no project: pass --project ID or set EEOPS_PROJECT (or GOOGLE_CLOUD_PROJECT)")
+        if projects == nil, let named = credentials.info.project {
+            do { try ProjectID.validate(named) } catch { throw OperationsError.configuration("\(error.description) (from \(credentials.info.origin))") }
+            projects = .init(value: [named], source: credentials.info.origin)
         }
-        if let project {
-            do { try ProjectID.validate(project.value) } catch { throw OperationsError.configuration("\(error.description) (from \(project.source))") }
+        if requireProject, projects == nil {
+            throw OperationsError.configuration("no project: pass --project ID or set EEOPS_PROJECT (or GOOGLE_CLOUD_PROJECT)")
         }
         var configuration = OperationsClient.Configuration(
             endpoint: endpoint, apiVersion: layers.apiVersion(flag: apiVersion).value, requestsPerSecond: requestsPerSecond,
             userAgent: BuildInfo.userAgent
         )
         configuration.quotaProject = credentials.info.quotaProject
-        return Session(client: OperationsClient(configuration: configuration, tokenProvider: credentials.provider), project: project?.value,
+        return Session(client: OperationsClient(configuration: configuration, tokenProvider: credentials.provider), projects: projects?.value ?? [],
                        credentials: credentials.info, settings: layers)
     }
 }
 
-/// A configured client and the project it works on.
+/// A configured client and the projects it works on.
 struct Session: Sendable {
     let client: OperationsClient
-    let project: String?
+    /// The projects, in the order given; empty only for a command that needs none (`auth show`).
+    let projects: [String]
     let credentials: CredentialInfo
     /// The config file and the environment, for the settings each command resolves with its own flags.
     let settings: SettingLayers
 
-    /// Resolves user-typed names (`projects/P/operations/ID` or a bare `ID`).
+    /// The project of a command that works on one: several are an error that names them.
+    func singleProject(for command: String) throws(OperationsError) -> String {
+        guard projects.count == 1 else {
+            throw OperationsError.configuration("\(command) works on one project, and \(projects.count) are given (\(projects.joined(separator: ", "))): choose one with --project")
+        }
+        return projects[0]
+    }
+
+    /// Resolves user-typed names (`projects/P/operations/ID`, or a bare `ID` of the one project).
     func names(_ inputs: [String]) throws -> [OperationName] {
         try inputs.map { input throws(OperationsError) in
-            do throws(NameError) { return try OperationName(parsing: input, defaultProject: project) } catch { throw .invalidName(error) }
+            if projects.count > 1, !input.hasPrefix("projects/") {
+                throw .configuration("'\(TerminalText.sanitize(input))' could be in any of \(projects.count) projects (\(projects.joined(separator: ", "))): give its full name, projects/PROJECT/operations/ID")
+            }
+            do throws(NameError) { return try OperationName(parsing: input, defaultProject: projects.first) } catch { throw .invalidName(error) }
         }
     }
 }
 
 extension Session {
-    /// Lists the project and keeps the operations that match `filter` and whose state `keeps` accepts, with the
+    /// Lists each project and keeps the operations that match `filter` and whose state `keeps` accepts, with the
     /// number of matching ones it left out. A listed operation of another project (a server that answers for
     /// the wrong one) is never selected.
     func select(_ filter: OperationFilter, keeping keeps: @escaping (OperationState) -> Bool) async throws -> (selected: [OperationName], skipped: Int) {
         var selected: [OperationName] = []
         var skipped = 0
+        for project in projects {
+            let found = try await select(filter, in: project, keeping: keeps)
+            selected += found.selected
+            skipped += found.skipped
+        }
+        return (selected, skipped)
+    }
+
+    private func select(_ filter: OperationFilter, in project: String, keeping keeps: @escaping (OperationState) -> Bool) async throws -> (selected: [OperationName], skipped: Int) {
+        var selected: [OperationName] = []
+        var skipped = 0
         var foreign = 0
         let now = Date()
-        let project = project!
         try await client.listAll(project: project) { page in
             for operation in page where filter.matches(operation, now: now) {
                 guard let name = OperationName(validating: operation.name) else {
