@@ -72,9 +72,6 @@ extension CLITests {
             let one = try await Binary.run(["report", "--by", "project", "--history", history, "--format", "csv", "--project", Self.second], environment: env)
             #expect(one.stdout.contains(Self.second) && !one.stdout.contains(Self.project + ","), "\(one.stdout)")
 
-            // The full-screen interface shows one project for now, and says so.
-            let tui = try await Binary.run(["tui"] + both, environment: env)
-            #expect(tui.status == 64 && tui.stderr.contains("works on one project, and 2 are given"), "\(tui.stderr)")
         }
     }
 

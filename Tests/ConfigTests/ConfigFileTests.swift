@@ -364,7 +364,7 @@ struct ViewConfigTests {
     @Test(arguments: [
         ("views:\n  a:\n    colums: [id]", 3, "views.a.colums", "did you mean 'columns'?"),
         ("views:\n  a:\n    columns: [id, stat]", 3, "views.a.columns.stat", "did you mean 'state'?"),
-        ("views:\n  a:\n    columns: [mark]", 3, "views.a.columns.mark", "expected one of: id, type"),
+        ("views:\n  a:\n    columns: [mark]", 3, "views.a.columns.mark", "expected one of: project, id, type"),
         ("views:\n  a:\n    columns: [id, id]", 3, "views.a.columns", "'id' is listed twice"),
         ("views:\n  a:\n    columns: []", 3, "views.a.columns", "expected a list of columns"),
         ("views:\n  a:\n    states: [done]", 3, "views.a.states", "expected states among pending, running"),

@@ -176,7 +176,7 @@ struct HostileInputTests {
         writer.write(Array(operations.prefix(50)))
         writer.end()
         Self.expectInert(table, hostile.name)
-        var state = AppState(settings: .init(project: "p", endpoint: server.baseURL, apiVersion: "v1", authSource: "test"),
+        var state = AppState(settings: .init(projects: ["p"], endpoint: server.baseURL, apiVersion: "v1", authSource: "test"),
                              size: TerminalSize(columns: 120, rows: 40))
         _ = Reducer.reduce(&state, .poller(.initialPage(Array(operations.prefix(2000)))))
         _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Date())))

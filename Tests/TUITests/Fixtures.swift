@@ -37,7 +37,7 @@ enum Fixtures {
 
     static func state(columns: Int = 80, rows: Int = 24, readOnly: Bool = false, operations: [LongRunningOperation] = project,
                       settings configure: (inout AppState.Settings) -> Void = { _ in }) -> AppState {
-        var settings = AppState.Settings(project: "demo", endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "EEOPS_ACCESS_TOKEN")
+        var settings = AppState.Settings(projects: ["demo"], endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "EEOPS_ACCESS_TOKEN")
         settings.readOnly = readOnly
         configure(&settings)
         var state = AppState(settings: settings, size: TerminalSize(columns: columns, rows: rows), now: now)

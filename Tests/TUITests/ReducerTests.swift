@@ -530,7 +530,7 @@ struct ReducerEffectTests {
     /// when it ends the rows it did not list leave (with their marks) and the rest take the server's order.
     /// Every page and refresh is handed to the history (`remember`).
     @Test func rowsFromTheHistoryShowUntilTheFirstListingReplacesThem() {
-        var settings = AppState.Settings(project: "demo", endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "test")
+        var settings = AppState.Settings(projects: ["demo"], endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "test")
         settings.highlightSeconds = 5
         settings.recordsHistory = true
         var state = AppState(settings: settings, size: TerminalSize(columns: 100, rows: 30), now: Fixtures.now)

@@ -188,3 +188,30 @@ extension TmuxEndToEndTests {
         }
     }
 }
+
+extension TmuxEndToEndTests {
+    /// Two projects in one table: both projects' rows with their project, the header's count of each, and a
+    /// cancel of the second project's row that goes RUNNING → CANCELLING → CANCELLED like any other.
+    @Test func severalProjectsShareOneTable() async throws {
+        let second = "second-tui-project"
+        try await withTUI(columns: 140, arguments: "--project \(Self.project) --project \(second)",
+                          operations: [#"{"id":"FIRSTAAAAAAAAAAAAAAAAAAA","description":"first project's","state":"SUCCEEDED"}"#],
+                          configure: { $0.projects.append(second) }) { fixture in
+            let url = URL(string: fixture.emulator.baseURL + "/_emulator/projects/\(second)/operations")!
+            _ = try await ControlClient.post(url: url, body: #"{"id":"SECONDBBBBBBBBBBBBBBBBBB","description":"second project's","cancel":"cancels"}"#)
+            let tui = fixture.session
+            let screen = try await tui.waitFor(timeout: 60) { $0.contains("SECONDBBB") && $0.contains("FIRSTAAAA") }
+            #expect(screen.contains("\(Self.project) 0/1") && screen.contains("\(second) 1/1"), "\(screen)")
+            #expect(row("SECONDBB", in: screen).contains(second) && row("FIRSTAAA", in: screen).contains(Self.project), "\(screen)")
+            try tui.send("/")
+            try tui.send("second", literal: true)
+            try tui.send("Enter", "x")
+            _ = try await tui.waitFor("Cancel 1 operation in \(second)?")
+            try tui.send("y")
+            _ = try await tui.waitFor { row("SECONDBB", in: $0).contains("RUNNING → CANCELLING") }
+            try await fixture.advance(seconds: 5)
+            let ended = try await tui.waitFor { row("SECONDBB", in: $0).contains("CANCELLING → CANCELLED") }
+            #expect(row("SECONDBB", in: ended).contains("cancelled"), "\(ended)")
+        }
+    }
+}

@@ -51,7 +51,7 @@ enum FrameScenario {
     }
 
     static func state(_ operations: [LongRunningOperation], columns: Int, rows: Int) -> AppState {
-        let settings = AppState.Settings(project: BenchEmulator.project, endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "EEOPS_ACCESS_TOKEN")
+        let settings = AppState.Settings(projects: [BenchEmulator.project], endpoint: "http://127.0.0.1:8080", apiVersion: "v1", authSource: "EEOPS_ACCESS_TOKEN")
         var state = AppState(settings: settings, size: TerminalSize(columns: columns, rows: rows))
         _ = Reducer.reduce(&state, .poller(.initialPage(operations)))
         _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Date())))

@@ -40,6 +40,15 @@ public struct OperationName: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The project part of a full name (`P` of `projects/P/operations/ID`), read without checking the rest; nil
+    /// when the text does not start so.
+    public static func project(of name: String) -> String? {
+        guard name.hasPrefix("projects/") else { return nil }
+        let rest = name.utf8.dropFirst("projects/".count)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return String(name[rest.startIndex..<slash])
+    }
+
     /// Parses a full name, returning nil when it is not one.
     public init?(validating text: String) {
         guard text.hasPrefix("projects/"), let name = try? OperationName(parsing: text, defaultProject: nil) else { return nil }

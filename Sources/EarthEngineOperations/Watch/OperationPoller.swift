@@ -329,3 +329,23 @@ public actor OperationPoller {
         }
     }
 }
+
+extension OperationPoller {
+    /// The events of several pollers (one per project), each with its poller's project, in the order they come;
+    /// the stream ends when every poller's has ended.
+    public static func merged(_ pollers: [(project: String, poller: OperationPoller)]) -> AsyncStream<(project: String, event: PollerEvent)> {
+        let (stream, continuation) = AsyncStream<(project: String, event: PollerEvent)>.makeStream()
+        let forwarding = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (project, poller) in pollers {
+                    group.addTask {
+                        for await event in poller.events { continuation.yield((project, event)) }
+                    }
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in forwarding.cancel() }
+        return stream
+    }
+}

@@ -65,45 +65,47 @@ public final class TerminalApp: Sendable {
     public func run() async throws -> Summary {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw StartError.noTerminal }
         // The table keeps finished operations as summaries; the details view fetches the one it shows.
+        // One poller per project; they share the request budget.
         var pollerConfiguration = options.poller
         pollerConfiguration.finishedOperations = .summary
-        let poller = OperationPoller(client: client, project: settings.project, configuration: pollerConfiguration)
-        await poller.start()
+        pollerConfiguration.requestBudget /= Double(max(1, settings.projects.count))
+        let pollers = Pollers(settings.projects.map { ($0, OperationPoller(client: client, project: $0, configuration: pollerConfiguration)) })
+        await pollers.start()
         // Wait for the first page (or a failure) before taking over the screen, so that a wrong project or
         // token gives a plain error message. A server that cannot be reached (yet) is not a mistake of the
         // user's: the screen opens, says so in its header, and fills in once the server answers.
         // With rows from the local history to draw, the project was used before: the screen opens at once with
         // them, and a failing first listing is reported in its header like any later one.
-        var iterator = poller.events.makeAsyncIterator()
+        var iterator = pollers.events.makeAsyncIterator()
         var early: [AppEvent] = options.cachedRows.isEmpty ? [] : [.cachedRows(options.cachedRows)]
         while options.cachedRows.isEmpty {
-            guard let event = await iterator.next() else { break }
+            guard let (project, event) = await iterator.next() else { break }
             if case .refreshFailed(let error, _, _) = event {
                 if error.isRetryable {
-                    early.append(.poller(event))
+                    early.append(.poller(event, project: project))
                     break
                 }
-                await poller.stop()
+                await pollers.stop()
                 throw StartError.firstListingFailed(error)
             }
-            early.append(.poller(event))
+            early.append(.poller(event, project: project))
             if case .initialPage = event { break }
             if case .listed = event { break }
         }
         inbox.withLock { $0.append(contentsOf: early) }
         let forwarder = Task { [self] in
-            while let event = await iterator.next() { inbox.withLock { $0.append(.poller(event)) } }
+            while let (project, event) = await iterator.next() { inbox.withLock { $0.append(.poller(event, project: project)) } }
         }
         defer { forwarder.cancel() }
 
         let result: Result<Int32?, Error> = await withCheckedContinuation { continuation in
             let thread = Thread { [self] in
-                continuation.resume(returning: Result { try self.uiLoop(poller: poller) })
+                continuation.resume(returning: Result { try self.uiLoop(pollers: pollers) })
             }
             thread.name = "eeops-ui"
             thread.start()
         }
-        await poller.stop()
+        await pollers.stop()
         let signal = try result.get()
         // Give cancels in flight a bounded time to be answered, so that none is left unknown.
         let pending = cancelTasks.withLock { Array($0.values) }
@@ -129,7 +131,7 @@ public final class TerminalApp: Sendable {
     private let finalState = Locked<AppState?>(nil)
 
     /// The UI thread: read keys, apply events, run effects, draw. Returns the signal that ended it, if any.
-    private func uiLoop(poller: OperationPoller) throws -> Int32? {
+    private func uiLoop(pollers: Pollers) throws -> Int32? {
         let terminal = CursesTerminal(options: .init(theme: options.theme, mouse: options.mouse))
         let size: TerminalSize
         do {
@@ -165,8 +167,8 @@ public final class TerminalApp: Sendable {
             var absorbedListing = false
             for event in events {
                 if case .key = event { state.now = now }
-                if case .poller(.listed) = event { absorbedListing = true }
-                perform(Reducer.reduce(&state, event), poller: poller, terminal: terminal)
+                if case .poller(.listed, _) = event { absorbedListing = true }
+                perform(Reducer.reduce(&state, event), pollers: pollers, terminal: terminal)
                 dirty = true
             }
             if dirty {
@@ -179,7 +181,7 @@ public final class TerminalApp: Sendable {
         return endingSignal
     }
 
-    private func perform(_ effects: [Effect], poller: OperationPoller, terminal: CursesTerminal) {
+    private func perform(_ effects: [Effect], pollers: Pollers, terminal: CursesTerminal) {
         for effect in effects {
             switch effect {
             case .audit, .diagnostic:
@@ -187,13 +189,13 @@ public final class TerminalApp: Sendable {
             case .cancel(let names):
                 for name in names { startCancel(name) }
             case .track(let names):
-                Task { await poller.track(names) }
+                for (poller, names) in pollers.each(names, project: \.project) where !names.isEmpty { Task { await poller.track(names) } }
             case .focus(let names):
-                poller.setFocus(names)
+                for (poller, names) in pollers.each(Array(names), project: { OperationName.project(of: $0) }) { poller.setFocus(Set(names)) }
             case .refreshNow:
-                Task { await poller.refreshNow() }
+                for poller in pollers.all { Task { await poller.refreshNow() } }
             case .setPaused(let paused):
-                Task { await poller.setPaused(paused) }
+                for poller in pollers.all { Task { await poller.setPaused(paused) } }
             case .fetchDetails(let name):
                 let client = self.client
                 Task { [inbox] in
@@ -258,5 +260,29 @@ public final class TerminalApp: Sendable {
             _ = cancelTasks.withLock { $0.removeValue(forKey: id) }
         }
         cancelTasks.withLock { $0[id] = task }
+    }
+}
+
+/// The pollers of the projects shown, one each, and their events merged.
+struct Pollers: Sendable {
+    let byProject: [(project: String, poller: OperationPoller)]
+    let events: AsyncStream<(project: String, event: PollerEvent)>
+
+    init(_ byProject: [(String, OperationPoller)]) {
+        self.byProject = byProject.map { (project: $0.0, poller: $0.1) }
+        events = OperationPoller.merged(self.byProject)
+    }
+
+    var all: [OperationPoller] { byProject.map(\.poller) }
+
+    func start() async { for poller in all { await poller.start() } }
+
+    func stop() async { for poller in all { await poller.stop() } }
+
+    /// Every poller with the `items` of its project (none, for a project without any); an item of no project
+    /// shown is dropped.
+    func each<Item>(_ items: [Item], project: (Item) -> String?) -> [(OperationPoller, [Item])] {
+        let grouped = Dictionary(grouping: items) { project($0) ?? "" }
+        return byProject.map { entry in (entry.poller, grouped[entry.project] ?? []) }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// Everything that can change the TUI's state.
 public enum AppEvent: Sendable {
     case key(Key)
-    case poller(PollerEvent)
+    /// An event of the poller of `project` (nil: the one project of the settings).
+    case poller(PollerEvent, project: String? = nil)
     /// The project's operations as the local history last saw them, shown (marked as from the history) until
     /// the first listing replaces them; sent before the poller's first event, if at all.
     case cachedRows([LongRunningOperation])

@@ -7,7 +7,8 @@ import Foundation
 public struct AppState: Sendable {
     /// Fixed for a run.
     public struct Settings: Sendable {
-        public var project: String
+        /// The projects shown, in the order given: one table for all, with a project column when there are several.
+        public var projects: [String]
         public var endpoint: String
         public var apiVersion: String
         /// Where the credentials come from (never the token).
@@ -27,12 +28,15 @@ public struct AppState: Sendable {
         public var keys = KeyMap.standard
         /// The config file's plugins: each a key of the table that runs a command over the chosen rows.
         public var plugins: [Plugin] = []
+
+        /// Whether the table holds several projects' operations.
+        public var hasSeveralProjects: Bool { projects.count > 1 }
         /// The named views that the view key cycles through (``NamedView/cycle(_:)``), and the one opened first.
         public var views: [NamedView] = [.all]
         public var startView = NamedView.all.name
 
-        public init(project: String, endpoint: String, apiVersion: String, authSource: String) {
-            self.project = project
+        public init(projects: [String], endpoint: String, apiVersion: String, authSource: String) {
+            self.projects = projects
             self.endpoint = endpoint
             self.apiVersion = apiVersion
             self.authSource = authSource
@@ -123,6 +127,8 @@ public struct AppState: Sendable {
         public var clockSkew: Double = 0
 
         public struct Failure: Sendable, Equatable {
+            /// The project whose refresh failed, when there are several (another's success does not clear it).
+            public var project: String?
             public var message: String
             public var since: Date
             public var retryAt: Date
@@ -139,6 +145,10 @@ public struct AppState: Sendable {
     /// Names shown, after the filter and the sort.
     public internal(set) var visible: [String] = []
     public internal(set) var stateCounts: [OperationState: Int] = [:]
+    /// With several projects: each one's active operations and all its operations (the header's counts).
+    public internal(set) var projectCounts: [String: (active: Int, total: Int)] = [:]
+    /// The projects whose first listing has ended: the table is loading until every one has.
+    public internal(set) var listedProjects: Set<String> = []
 
     public internal(set) var cursor: String?
     /// Where `cursor` was last placed or found among `visible`; `position(of:)` looks there first.
@@ -251,6 +261,20 @@ public struct AppState: Sendable {
         sortKey = view.sortKey
         sortAscending = view.ascending
         if settings.budget?.cancelsOverLimit == true, !settings.readOnly { mode = .confirmGuard(yesFocused: false) }
+    }
+
+    /// The projects as the dialogs name them: the one project, or "N projects".
+    public var projectsLabel: String { Self.projectsLabel(settings.projects) }
+
+    /// The projects of `names` as a dialog names them: the one project, or "N projects".
+    public static func projectsLabel(of names: [String]) -> String {
+        var projects: [String] = []
+        for name in names { if let project = OperationName.project(of: name), !projects.contains(project) { projects.append(project) } }
+        return projectsLabel(projects)
+    }
+
+    private static func projectsLabel(_ projects: [String]) -> String {
+        projects.count > 1 ? "\(projects.count) projects" : projects.first ?? ""
     }
 
     /// The view shown.

@@ -4,7 +4,7 @@ import EarthEngineOperations
 public enum TableColumn: String, Sendable, CaseIterable {
     /// The mark (`*`): always first, never chosen or hidden.
     case mark
-    case id, type, state, cancel, progress, attempt, eecu, created, running, updated, description
+    case project, id, type, state, cancel, progress, attempt, eecu, created, running, updated, description
 
     /// The columns a view may list, in the order of the built-in layout.
     public static let choosable: [TableColumn] = allCases.filter { $0 != .mark }
@@ -13,6 +13,7 @@ public enum TableColumn: String, Sendable, CaseIterable {
     public var summary: String {
         switch self {
         case .mark: "the mark"
+        case .project: "the project (shown by default with several)"
         case .id: "the operation id"
         case .type: "the task type"
         case .state: "the state, or its change"

@@ -5,7 +5,9 @@ import OperationsPresentation
 /// The reducer's side of the poller: pages, refreshes and transitions stored in the table, the rows from the
 /// history until the first listing replaces them, and the counts the header shows.
 extension Reducer {
-    static func apply(_ state: inout AppState, _ event: PollerEvent, _ effects: inout [Effect]) {
+    /// Applies an event of `project`'s poller. With several projects, a listing's order and a refresh's failure
+    /// or success concern that project's rows and state alone.
+    static func apply(_ state: inout AppState, _ event: PollerEvent, project: String, _ effects: inout [Effect]) {
         switch event {
         case .initialPage(let operations):
             if state.firstListingOrder != nil {
@@ -37,22 +39,24 @@ extension Reducer {
             if let firstOrder = state.firstListingOrder {
                 replaceCached(&state, order: order ?? firstOrder)
             } else if let order {
-                reorder(&state, order)
+                reorder(&state, order, in: project)
             }
             state.firstListedAt = state.firstListedAt ?? at
-            state.freshness.loading = false
+            state.listedProjects.insert(project)
+            state.freshness.loading = !state.listedProjects.isSuperset(of: state.settings.projects)
             state.freshness.lastSuccess = at
-            state.freshness.failure = nil
+            clearFailure(&state, of: project)
             recount(&state)
             recomputeVisible(&state)
         case .upToDate(let at):
-            state.freshness.loading = false
+            state.freshness.loading = !state.listedProjects.isSuperset(of: state.settings.projects)
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
-            state.freshness.failure = nil
+            clearFailure(&state, of: project)
         case .refreshFailed(let error, let at, let retryIn):
-            let message = describe(error)
+            let message = (state.settings.hasSeveralProjects ? "\(project): " : "") + describe(error)
             let since = state.freshness.failure?.since ?? at
-            state.freshness.failure = .init(message: message, since: since, retryAt: at.addingTimeInterval(retryIn.seconds))
+            state.freshness.failure = .init(project: state.settings.hasSeveralProjects ? project : nil, message: message, since: since,
+                                            retryAt: at.addingTimeInterval(retryIn.seconds))
             if state.log.last?.text != "refresh failed: \(message)" { log(&state, &effects, "refresh failed: \(message)", .error) }
         case .schedule(let schedule):
             state.freshness.interval = schedule.interval.seconds
@@ -61,6 +65,12 @@ extension Reducer {
             state.freshness.clockSkew = seconds
             if seconds != 0 { log(&state, &effects, DurationText.clockSkewWarning(seconds: seconds), .warning) }
         }
+    }
+
+    /// A refresh of `project` succeeded: the failure shown ends, unless it is another project's.
+    static func clearFailure(_ state: inout AppState, of project: String) {
+        if let failed = state.freshness.failure?.project, failed != project { return }
+        state.freshness.failure = nil
     }
 
     /// Shows the history's rows before the first listing, when the table is still empty.
@@ -87,13 +97,17 @@ extension Reducer {
         state.tableRows.reorder(state.tableRows.names.filter { !seen.contains($0) } + listed)
     }
 
-    /// Puts the rows in the server's order; rows that departed stay where they were, marked "(gone)", until their
-    /// highlight ends.
-    static func reorder(_ state: inout AppState, _ order: [String]) {
-        let gone = state.serverOrder.enumerated().filter { state.isGone($0.element) } // in their old order
-        var next = order.filter { state.tableRows.contains($0) && !state.isGone($0) }
+    /// Puts `project`'s rows in the server's order, after the other projects' rows; rows that departed stay where
+    /// they were among the project's, marked "(gone)", until their highlight ends.
+    static func reorder(_ state: inout AppState, _ order: [String], in project: String) {
+        let prefix = "projects/\(project)/"
+        let several = state.settings.hasSeveralProjects
+        let others = several ? state.serverOrder.filter { !$0.hasPrefix(prefix) } : []
+        let current = several ? state.serverOrder.filter { $0.hasPrefix(prefix) } : state.serverOrder
+        let gone = current.enumerated().filter { state.isGone($0.element) } // in their old order
+        var next = order.filter { state.tableRows.contains($0) && !state.isGone($0) && (!several || $0.hasPrefix(prefix)) }
         for (position, name) in gone { next.insert(name, at: min(next.count, position)) }
-        state.tableRows.reorder(next)
+        state.tableRows.reorder(others + next)
     }
 
     /// A row whose operation left the listing stays, marked "(gone)", until its highlight ends (`.tick`); it is
@@ -181,6 +195,15 @@ extension Reducer {
         state.stateCounts = [.running: byRank[0], .cancelling: byRank[1], .pending: byRank[2], .failed: byRank[3],
                              .cancelled: byRank[4], .succeeded: byRank[5], .unspecified: byRank[6]]
         state.totalEECU = state.tableRows.totalEECU
+        if state.settings.hasSeveralProjects {
+            var counts = Dictionary(uniqueKeysWithValues: state.settings.projects.map { ($0, (active: 0, total: 0)) })
+            for (name, active) in zip(state.tableRows.names, state.tableRows.isActive) where !state.isGone(name) {
+                guard let project = OperationName.project(of: name), counts[project] != nil else { continue }
+                counts[project]!.total += 1
+                if active { counts[project]!.active += 1 }
+            }
+            state.projectCounts = counts
+        }
         if let limit = state.settings.budget?.limitSeconds {
             state.overLimitCount = state.tableRows.eecu.count { $0 > limit && $0.isFinite }
         }

@@ -21,7 +21,7 @@ extension Reducer {
 
     /// Opens the column chooser on the columns the table shows now (at this width, when the view chose none).
     static func openColumnChooser(_ state: inout AppState) {
-        let shown = TableView.layout(width: state.size.columns, chosen: state.currentView.columns).columns.map(\.column)
+        let shown = TableView.layout(width: state.size.columns, chosen: state.currentView.columns, projects: state.settings.projects).columns.map(\.column)
         state.mode = .columns(ColumnChooser(shown: state.currentView.columns ?? shown))
     }
 

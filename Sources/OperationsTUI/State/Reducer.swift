@@ -9,8 +9,8 @@ public enum Reducer {
         switch event {
         case .key(let key):
             handleKey(&state, key, &effects)
-        case .poller(let pollerEvent):
-            apply(&state, pollerEvent, &effects)
+        case .poller(let pollerEvent, let project):
+            apply(&state, pollerEvent, project: project ?? state.settings.projects.first ?? "", &effects)
         case .cachedRows(let operations):
             showCached(&state, operations)
         case .cancelAnswered(let name, let outcome):
@@ -361,7 +361,8 @@ public enum Reducer {
             return name
         })
         let result = TableQuery(filterText: state.filterText, activeOnly: state.activeOnly, states: state.stateFilter,
-                                names: state.groupFilterNames, sortKey: state.sortKey, ascending: state.sortAscending, alwaysShown: recentlyEnded)
+                                names: state.groupFilterNames, sortKey: state.sortKey, ascending: state.sortAscending, alwaysShown: recentlyEnded,
+                                mergesProjects: state.settings.hasSeveralProjects)
             .apply(state.tableRows)
         state.visible = result.names
         state.tombstones = result.shownAnyway

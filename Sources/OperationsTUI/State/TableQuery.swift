@@ -13,9 +13,12 @@ public struct TableQuery: Sendable {
     public var ascending: Bool
     /// Rows shown whatever the filter says (``AppState/tombstones``).
     public var alwaysShown: Set<String>
+    /// Whether the rows are several projects' listings one after the other, so that the order by age is by
+    /// creation time rather than the rows' order.
+    public var mergesProjects: Bool
 
     public init(filterText: String, activeOnly: Bool, states: Set<OperationState> = [], names: Set<String>? = nil,
-                sortKey: AppState.SortKey, ascending: Bool, alwaysShown: Set<String> = []) {
+                sortKey: AppState.SortKey, ascending: Bool, alwaysShown: Set<String> = [], mergesProjects: Bool = false) {
         self.filterText = filterText
         self.activeOnly = activeOnly
         self.states = states
@@ -23,6 +26,7 @@ public struct TableQuery: Sendable {
         self.sortKey = sortKey
         self.ascending = ascending
         self.alwaysShown = alwaysShown
+        self.mergesProjects = mergesProjects
     }
 
     /// The visible rows and what they add up to.
@@ -69,8 +73,10 @@ public struct TableQuery: Sendable {
             kept.append(Int32(index))
             if let seconds = TableRows.usableEECU(rows.eecu[index]) { eecuSeconds += seconds }
         }
-        // Server order is newest first: "age descending" keeps it; other keys break ties by it.
+        // Server order is newest first: "age descending" keeps it; other keys break ties by it. Several projects'
+        // listings are each newest first, so across them the creation times decide.
         switch sortKey {
+        case .age where mergesProjects: Self.sort(&kept, by: rows.created, ascending: ascending)
         case .age: if ascending { kept.reverse() }
         case .state: Self.sort(&kept, by: rows.stateRanks, ascending: ascending)
         case .eecu: Self.sort(&kept, by: rows.eecu, ascending: ascending)
@@ -117,6 +123,8 @@ package struct TableRows: Sendable {
     var stateRanks: [Int8] = []
     var isActive: [Bool] = []
     var eecu: [Double] = []
+    /// Creation times (seconds since 1970; -infinity for none), for the order by age across projects.
+    var created: [Double] = []
     /// The id, type and description of each row, which the filter searches and the sort compares.
     var idBytes = PackedTexts()
     var typeBytes = PackedTexts()
@@ -162,6 +170,7 @@ package struct TableRows: Sendable {
             stateRanks.append(Int8(TableQuery.rank(operation.state)))
             isActive.append(operation.state.isActive)
             eecu.append(metadata?.batchEecuUsageSeconds ?? -1)
+            created.append(metadata?.createTime?.timeIntervalSince1970 ?? -.infinity)
             typeBytes.append(metadata?.type ?? "")
             descriptionBytes.append(metadata?.description ?? "")
         }
@@ -177,6 +186,7 @@ package struct TableRows: Sendable {
         stateRanks.reserveCapacity(capacity)
         isActive.reserveCapacity(capacity)
         eecu.reserveCapacity(capacity)
+        created.reserveCapacity(capacity)
     }
 
     /// Puts rows before the first, in the order given (newcomers: the newest operations).
@@ -206,6 +216,7 @@ package struct TableRows: Sendable {
         stateRanks[row] = Int8(TableQuery.rank(operation.state))
         isActive[row] = operation.state.isActive
         eecu[row] = metadata?.batchEecuUsageSeconds ?? -1
+        created[row] = metadata?.createTime?.timeIntervalSince1970 ?? -.infinity
         if !typeBytes.holds(metadata?.type ?? "", at: row) || !descriptionBytes.holds(metadata?.description ?? "", at: row) {
             self = TableRows(operations)
         }

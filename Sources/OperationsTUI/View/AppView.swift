@@ -43,7 +43,13 @@ public enum AppView {
         let width = state.size.columns
         let separator = policy.glyphs.separator
         screen.fill(x: 0, y: 0, width: width, style: CellStyle(.title, reverse: true))
-        var title = "eeops\(separator)\(policy.safe(state.settings.project))\(separator)\(policy.safe(state.settings.endpoint)) \(state.settings.apiVersion)"
+        // Each project, with its active and all operations when there are several.
+        let projects = state.settings.projects.map { project in
+            guard state.settings.hasSeveralProjects else { return policy.safe(project) }
+            let counts = state.projectCounts[project] ?? (0, 0)
+            return "\(policy.safe(project)) \(counts.active)/\(counts.total)"
+        }
+        var title = "eeops\(separator)\(projects.joined(separator: separator))\(separator)\(policy.safe(state.settings.endpoint)) \(state.settings.apiVersion)"
         title += "\(separator)auth: \(policy.safe(state.settings.authSource))"
         if state.settings.readOnly { title += "\(separator)READ-ONLY" }
         var right: [String] = []

@@ -38,7 +38,7 @@ enum OverlayView {
         if count == 0 {
             lines.append(("Nothing to cancel:", CellStyle(.dialog, bold: true)))
         } else {
-            lines.append(("Cancel \(count) operation\(count == 1 ? "" : "s") in \(policy.safe(state.settings.project))?", CellStyle(.dialog, bold: true)))
+            lines.append(("Cancel \(count) operation\(count == 1 ? "" : "s") in \(policy.safe(AppState.projectsLabel(of: dialog.names)))?", CellStyle(.dialog, bold: true)))
         }
         if dialog.notCancellable > 0 {
             lines.append(("\(dialog.notCancellable) chosen \(dialog.notCancellable == 1 ? "is" : "are") already done (not cancellable), skipped.", plain))
@@ -61,7 +61,7 @@ enum OverlayView {
         let plain = CellStyle(.dialog)
         let limit = OperationFormatting.eecuAmount(seconds: budget.limitSeconds)
         var lines: [(String, CellStyle)] = [
-            ("Cancel every running or pending operation in \(policy.safe(state.settings.project))", CellStyle(.dialog, bold: true)),
+            ("Cancel every running or pending operation in \(policy.safe(state.projectsLabel))", CellStyle(.dialog, bold: true)),
             ("that has used more than \(limit), now and as they pass it?", CellStyle(.dialog, bold: true)),
             ("Each cancel is audited. No: rows past the limit are only flagged.", plain),
             ("", plain),

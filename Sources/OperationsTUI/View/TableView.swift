@@ -14,8 +14,11 @@ enum TableView {
     /// fit; or, with none chosen, the essentials always and the rest as space allows. The description takes the
     /// width that is left. The columns the CLI shows too take their heading, width and alignment from
     /// ``OperationColumn``.
-    static func layout(width: Int, chosen: [Column]? = nil) -> Layout {
-        let columns = (chosen.map { [.mark] + $0.filter { $0 != .mark } } ?? builtIn(width: width)).map { spec(of: $0, width: width) }
+    static func layout(width: Int, chosen: [Column]? = nil, projects: [String] = []) -> Layout {
+        // The project column is as wide as the longest project id shown.
+        let projectWidth = max(OperationColumn.project.title.count, projects.map(\.count).max() ?? 0)
+        let columns = (chosen.map { [.mark] + $0.filter { $0 != .mark } } ?? builtIn(width: width, severalProjects: projects.count > 1))
+            .map { spec(of: $0, width: width, projectWidth: projectWidth) }
         var fitted: [(column: Column, title: String, width: Int, alignRight: Bool)] = []
         var used = 0
         for column in columns where column.0 != .description {
@@ -31,9 +34,9 @@ enum TableView {
         return Layout(columns: fitted)
     }
 
-    /// The built-in choice: what fits `width`, in the built-in order.
-    private static func builtIn(width: Int) -> [Column] {
-        var columns: [Column] = [.mark, .id]
+    /// The built-in choice: what fits `width`, in the built-in order; the project first when there are several.
+    private static func builtIn(width: Int, severalProjects: Bool) -> [Column] {
+        var columns: [Column] = severalProjects ? [.mark, .project, .id] : [.mark, .id]
         if width >= 100 { columns.append(.type) }
         columns.append(.state)
         if width >= 80 { columns.append(.cancel) }
@@ -48,10 +51,11 @@ enum TableView {
     }
 
     /// A column's heading, width and alignment at a screen `width` (the description's width is its least).
-    private static func spec(of column: Column, width: Int) -> (Column, String, Int, Bool) {
+    private static func spec(of column: Column, width: Int, projectWidth: Int) -> (Column, String, Int, Bool) {
         func shared(_ spec: OperationColumn) -> (Column, String, Int, Bool) { (column, spec.title, spec.width, spec.alignRight) }
         switch column {
         case .mark: return (column, "", 1, false)
+        case .project: return (column, OperationColumn.project.title, projectWidth, false)
         case .id: return shared(width >= 170 ? .id : .shortID)
         case .type: return shared(.type)
         case .state: return shared(.transition)
@@ -68,7 +72,7 @@ enum TableView {
     }
 
     static func draw(_ state: AppState, into screen: inout ScreenBuffer, top: Int, height: Int, policy: TextPolicy) {
-        let layout = layout(width: state.size.columns, chosen: state.currentView.columns)
+        let layout = layout(width: state.size.columns, chosen: state.currentView.columns, projects: state.settings.projects)
         // Column titles, with the sort direction on the sorted column.
         var x = 0
         for (column, title, width, alignRight) in layout.columns {
@@ -115,6 +119,7 @@ enum TableView {
             let text: String
             switch column {
             case .mark: text = marked ? "*" : " "
+            case .project: text = policy.safe(OperationName.project(of: name) ?? "-")
             case .id: text = policy.safe(operation.shortID)
             case .type: text = policy.safe(operation.metadata?.type ?? "-")
             case .state:

@@ -29,7 +29,7 @@ struct DemoCommand: AsyncParsableCommand {
         )
         defer { Task { await server.stop() } }
         // The demo's cancels are not the user's real work: they go to a log of their own.
-        try await interface.run(client: client, project: configuration.projects[0], endpoint: server.baseURL, apiVersion: "v1",
+        try await interface.run(client: client, projects: [configuration.projects[0]], endpoint: server.baseURL, apiVersion: "v1",
                                 authSource: client.tokenProvider.sourceDescription, openAudit: { try? AuditLog.temporary(prefix: "eeops-demo-audit-") },
                                 layers: layers)
     }

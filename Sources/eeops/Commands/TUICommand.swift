@@ -45,10 +45,10 @@ struct InterfaceOptions: ParsableArguments {
     /// than any screen shows, few enough to read and lay out in tens of milliseconds.
     static let cachedRowLimit = 2_000
 
-    /// Runs the TUI on `client` and prints what became of the user's cancels once the terminal is restored. With
-    /// a `history`, the interface draws the project's last known rows at once and keeps what it sees. The audit
-    /// log is opened (`openAudit`) only when cancels are allowed.
-    func run(client: OperationsClient, project: String, endpoint: String, apiVersion: String, authSource: String,
+    /// Runs the TUI on `client` over `projects` and prints what became of the user's cancels once the terminal is
+    /// restored. With a `history`, the interface keeps what it sees, and for one project draws its last known rows
+    /// at once. The audit log is opened (`openAudit`) only when cancels are allowed.
+    func run(client: OperationsClient, projects: [String], endpoint: String, apiVersion: String, authSource: String,
              openAudit: () throws -> AuditLog?, layers: SettingLayers, history: OperationHistory? = nil) async throws {
         FreedMemory.returnLargeBlocksDirectly()
         let resolvedReadonly = layers.readonly(flag: display.readonly)
@@ -58,7 +58,7 @@ struct InterfaceOptions: ParsableArguments {
         }
         let audit: AuditLog?
         do { audit = readonly ? nil : try openAudit() } catch { throw fail(error) }
-        var settings = AppState.Settings(project: project, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
+        var settings = AppState.Settings(projects: projects, endpoint: endpoint, apiVersion: apiVersion, authSource: authSource)
         settings.readOnly = readonly
         settings.ascii = layers.ascii(flag: display.ascii).value
         settings.keys = layers.file?.keys?.value ?? .standard
@@ -88,7 +88,9 @@ struct InterfaceOptions: ParsableArguments {
         var recorder: HistoryRecorder?
         if let history {
             do {
-                options.cachedRows = try history.operations(project: project, limit: Self.cachedRowLimit).map(\.operation)
+                if projects.count == 1 {
+                    options.cachedRows = try history.operations(project: projects[0], limit: Self.cachedRowLimit).map(\.operation)
+                }
                 let keeping = HistoryRecorder(history: history) { error in historyFailure.withLock { $0 = $0 ?? error } }
                 options.remember = { keeping.add($0) }
                 settings.recordsHistory = true
@@ -136,13 +138,9 @@ struct TUICommand: AsyncParsableCommand {
 
     func run() async throws {
         let session: Session
-        let project: String
-        do {
-            session = try await global.makeSession(requestsPerSecond: 100)
-            project = try session.singleProject(for: "the full-screen interface")
-        } catch { throw fail(error) }
+        do { session = try await global.makeSession(requestsPerSecond: 100) } catch { throw fail(error) }
         try await interface.run(
-            client: session.client, project: project, endpoint: session.client.configuration.endpoint.baseURL,
+            client: session.client, projects: session.projects, endpoint: session.client.configuration.endpoint.baseURL,
             apiVersion: session.client.configuration.apiVersion.rawValue, authSource: session.client.tokenProvider.sourceDescription,
             openAudit: { try global.openAuditLog() }, layers: session.settings, history: historyOptions.open()
         )

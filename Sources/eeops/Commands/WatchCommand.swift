@@ -32,7 +32,7 @@ struct WatchCommand: AsyncParsableCommand {
         var configuration = polling.configuration(session.settings)
         configuration.requestBudget /= Double(session.projects.count)
         let pollers = session.projects.map { OperationPoller(client: session.client, project: $0, configuration: configuration) }
-        let events = Self.merged(Array(zip(session.projects, pollers)))
+        let events = OperationPoller.merged(Array(zip(session.projects, pollers)))
         func stopPolling() async { for poller in pollers { await poller.stop() } }
         // Every operation seen is kept in the history, written in batches off the refresh path.
         let recorder = historyOptions.open().map { HistoryRecorder(history: $0, onFailure: warnWithoutHistory) }
@@ -97,23 +97,6 @@ struct WatchCommand: AsyncParsableCommand {
         await recorder?.finish()
         await notifier?.finish()
         if signal != nil { throw ExitCode(ExitStatus.interrupted) }
-    }
-
-    /// The events of `pollers`, each with its poller's project, as they come; ends when every poller's ends.
-    static func merged(_ pollers: [(project: String, poller: OperationPoller)]) -> AsyncStream<(String, PollerEvent)> {
-        let (stream, continuation) = AsyncStream<(String, PollerEvent)>.makeStream()
-        let forwarding = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for (project, poller) in pollers {
-                    group.addTask {
-                        for await event in poller.events { continuation.yield((project, event)) }
-                    }
-                }
-            }
-            continuation.finish()
-        }
-        continuation.onTermination = { _ in forwarding.cancel() }
-        return stream
     }
 }
 

@@ -83,14 +83,6 @@ struct Session: Sendable {
     /// The config file and the environment, for the settings each command resolves with its own flags.
     let settings: SettingLayers
 
-    /// The project of a command that works on one: several are an error that names them.
-    func singleProject(for command: String) throws(OperationsError) -> String {
-        guard projects.count == 1 else {
-            throw OperationsError.configuration("\(command) works on one project, and \(projects.count) are given (\(projects.joined(separator: ", "))): choose one with --project")
-        }
-        return projects[0]
-    }
-
     /// Resolves user-typed names (`projects/P/operations/ID`, or a bare `ID` of the one project).
     func names(_ inputs: [String]) throws -> [OperationName] {
         try inputs.map { input throws(OperationsError) in
