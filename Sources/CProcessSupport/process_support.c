@@ -121,9 +121,8 @@ void eeops_install_signal_handlers(void) {
 void eeops_set_terminal_active(int active) { terminal_active = active ? 1 : 0; }
 
 int eeops_take_signal(void) {
-    int number = pending_signal;
-    pending_signal = 0;
-    return number;
+    // One exchange, so that a signal arriving between a read and a reset is not lost.
+    return __atomic_exchange_n(&pending_signal, 0, __ATOMIC_SEQ_CST);
 }
 
 int eeops_take_suspend_request(void) {

@@ -11,7 +11,8 @@ public struct OperationColumn: Sendable, Equatable {
         self.alignRight = alignRight
     }
 
-    /// The project of the operation's name (listings of several projects): as wide as the longest project id, so never cut.
+    /// The project of the operation's name (listings of several projects); this width holds the longest project id,
+    /// and a table makes it as wide as the longest it shows.
     public static let project = OperationColumn("PROJECT", width: 30)
     /// The whole operation id (24 characters).
     public static let id = OperationColumn("ID", width: 24)

@@ -29,17 +29,17 @@ public struct OperationListWriter: ~Copyable {
 
     /// - Parameters:
     ///   - terminalWidth: columns to fit the table into; nil for no limit (output to a pipe or file).
-    ///   - showsProject: whether the table starts with a PROJECT column (when several projects are listed; the
-    ///     other formats always keep each operation's full name).
+    ///   - projects: the projects listed; with several, the table starts with a PROJECT column as wide as the
+    ///     longest (the other formats always keep each operation's full name).
     ///   - emit: receives the output as UTF-8, a page or a line at a time, newlines included, lent for the call.
     ///     Bytes rather than text, so that a page of output is passed on as written, without being checked
     ///     and copied into a `String`.
-    public init(format: ListFormat, terminalWidth: Int?, showsProject: Bool = false, now: Date = Date(), emit: @escaping (Span<UInt8>) -> Void) {
+    public init(format: ListFormat, terminalWidth: Int?, projects: [String] = [], now: Date = Date(), emit: @escaping (Span<UInt8>) -> Void) {
         self.format = format
         pageWriter = JSONWriter(pretty: format == .json)
         self.now = now
         self.emit = emit
-        self.columns = TableColumn.layout(width: terminalWidth, showsProject: showsProject)
+        self.columns = TableColumn.layout(width: terminalWidth, projectWidth: projects.count > 1 ? projects.map(\.count).max() : nil)
     }
 
     public mutating func begin() {
@@ -152,15 +152,17 @@ struct TableColumn {
 
     /// Columns for a terminal `width` wide: the description takes what is left; the creation time and
     /// then the type go when space is short. Without a width nothing is cut.
-    static func layout(width: Int?, showsProject: Bool = false) -> [TableColumn] {
+    /// With a `projectWidth`, a PROJECT column that wide (at least its title's) comes first.
+    static func layout(width: Int?, projectWidth: Int? = nil) -> [TableColumn] {
         let id = TableColumn(.id) { operation, _ in OperationFormatting.id(operation) }
-        let project = TableColumn(.project) { operation, _ in OperationFormatting.project(operation) }
+        var project = TableColumn(.project) { operation, _ in OperationFormatting.project(operation) }
+        project.width = max(project.title.count, min(projectWidth ?? 0, OperationColumn.project.width))
         var type = TableColumn(.type) { operation, _ in OperationFormatting.type(operation) }
         let state = TableColumn(.state) { operation, _ in OperationFormatting.state(operation.state) }
         let progress = TableColumn(.progress) { operation, _ in OperationFormatting.progress(operation) }
         let created = TableColumn(.createdAt) { operation, _ in OperationFormatting.timestamp(operation.metadata?.createTime) }
         var description = TableColumn(.description) { operation, _ in OperationFormatting.description(operation) }
-        let lead = showsProject ? [project, id] : [id]
+        let lead = projectWidth == nil ? [id] : [project, id]
         guard let width else {
             description.width = Int.max / 4
             return lead + [type, state, progress, created, description]

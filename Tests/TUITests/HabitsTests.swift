@@ -101,10 +101,18 @@ struct HabitsTests {
         var copying = Fixtures.state(columns: 100, rows: 20, operations: [whole, finishedWhole.summarized()])
         #expect(copying.operation(named: finished.name)?.isSummary == true)
         let asked = Fixtures.press(&copying, .character("*"), .character("C"))
-        #expect(Fixtures.actions(asked) == [.fetchDestinations([try #require(OperationName(validating: finished.name))])])
+        #expect(Fixtures.actions(asked) == [.fetchDestinations([try #require(OperationName(validating: finished.name))], knownBytes: 18 + 23)],
+                "what the table's two URIs take of the clipboard")
         let copied = Reducer.reduce(&copying, .destinationsFetched([finished.name: ["https://drive.google.com/x"]]))
         #expect(Fixtures.actions(copied) == [.copy("gs://bucket/a.tif\ngs://bucket/b^[[31m.tif\nhttps://drive.google.com/x\n")])
         #expect(Fixtures.logLines(copied) == ["copied 3 destination URIs to the clipboard"])
+        // A row not fetched because the clipboard was full is not a failure; one whose fetch failed is.
+        Fixtures.press(&copying, .character("C"))
+        let full = Reducer.reduce(&copying, .destinationsFetched([:]))
+        #expect(Fixtures.logLines(full) == ["the clipboard was full before the destinations of 1 operation was fetched", "copied 2 destination URIs to the clipboard"])
+        Fixtures.press(&copying, .character("C"))
+        let failed = Reducer.reduce(&copying, .destinationsFetched([finished.name: nil]))
+        #expect(Fixtures.logLines(failed) == ["the destinations of 1 operation could not be fetched", "copied 2 destination URIs to the clipboard"])
     }
 
     /// The clipboard sequence is OSC 52 with the text in base64, and never longer than terminals take.
@@ -138,7 +146,15 @@ struct DestinationFetchTests {
         let enough = ClipboardSequence.limit / (uri.utf8.count + 1)
         #expect(asked.count >= enough && asked.count < enough + 2 * DestinationFetch.concurrency + enough / 9, "\(asked.count) fetches for \(enough) URIs")
         #expect(Set(asked) == Set(names.prefix(asked.count).map(\.description)), "in the order given")
-        #expect(fetched.count == asked.filter { !$0.hasSuffix("7") }.count, "a failed fetch is left out")
+        #expect(fetched.count == asked.count && fetched.values.filter { $0 == nil }.count == asked.filter { $0.hasSuffix("7") }.count,
+                "a failed fetch is told apart")
+        // What the table's own URIs take of the clipboard counts too.
+        let calls2 = Calls()
+        _ = await DestinationFetch.run(names, knownBytes: ClipboardSequence.limit - 1, requestsPerSecond: 10_000) { name in
+            await calls2.add(name.description)
+            return [uri]
+        }
+        #expect(await calls2.names.count == DestinationFetch.concurrency, "one batch fills what is left")
         // A few rows are all fetched.
         let few = await DestinationFetch.run(Array(names.prefix(3)), requestsPerSecond: 10_000) { _ in ["gs://b/o"] }
         #expect(few.count == 3)

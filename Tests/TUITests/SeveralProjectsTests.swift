@@ -52,13 +52,28 @@ struct SeveralProjectsTests {
         _ = Reducer.reduce(&state, .poller(.listed(order: nil, at: Fixtures.now), project: "beta-project"))
         _ = Reducer.reduce(&state, .poller(.listed(order: Self.alpha.reversed().map(\.name), at: Fixtures.now), project: "alpha"))
         #expect(state.operationCount == 4, "the other project's rows stay")
-        #expect(Set(state.serverOrder) == Set((Self.alpha + Self.beta).map(\.name)))
+        #expect(state.serverOrder == (Self.alpha.reversed() + Self.beta).map(\.name), "project by project, in the order given")
         _ = Reducer.reduce(&state, .poller(.refreshFailed(.transport("connection refused"), at: Fixtures.now, retryIn: .seconds(4)), project: "beta-project"))
         #expect(state.freshness.failure?.message == "beta-project: connection refused")
         _ = Reducer.reduce(&state, .poller(.upToDate(at: Fixtures.now), project: "alpha"))
         #expect(state.freshness.failure != nil, "alpha's refresh does not clear beta-project's failure")
         _ = Reducer.reduce(&state, .poller(.upToDate(at: Fixtures.now), project: "beta-project"))
         #expect(state.freshness.failure == nil)
+        // Both fail, alpha first; beta-project recovers: alpha's failure is still shown, stale since its last success.
+        let later = Fixtures.now.addingTimeInterval(60)
+        _ = Reducer.reduce(&state, .poller(.refreshFailed(.transport("reset"), at: later, retryIn: .seconds(30)), project: "alpha"))
+        _ = Reducer.reduce(&state, .poller(.refreshFailed(.transport("refused"), at: later.addingTimeInterval(5), retryIn: .seconds(4)), project: "beta-project"))
+        #expect(state.freshness.failure?.message == "alpha: reset (and 1 more project failing)")
+        _ = Reducer.reduce(&state, .poller(.upToDate(at: later.addingTimeInterval(10)), project: "beta-project"))
+        #expect(state.freshness.failure?.message == "alpha: reset" && state.freshness.failure?.staleSince == Fixtures.now)
+        // Each project's pace: the longest interval, stretched when any is.
+        let pace = { (seconds: Int64, stretched: Bool) in
+            PollSchedule(interval: .seconds(seconds), completeListingInterval: .seconds(30), trackedInterval: .seconds(1), pagesPerListing: 1,
+                         pagesPerCompleteListing: 1, requestsPerSecond: 1, isStretched: stretched)
+        }
+        _ = Reducer.reduce(&state, .poller(.schedule(pace(8, true)), project: "alpha"))
+        _ = Reducer.reduce(&state, .poller(.schedule(pace(2, false)), project: "beta-project"))
+        #expect(state.freshness.interval == 8 && state.freshness.stretched)
         // The cancel dialog names the projects the chosen rows are in.
         Fixtures.press(&state, .character("*"), .character("x"))
         #expect(AppView.render(state).text.contains("Cancel 2 operations in 2 projects?"), "the done ones are skipped")

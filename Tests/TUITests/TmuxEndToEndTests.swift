@@ -248,9 +248,11 @@ struct TmuxEndToEndTests {
         }
     }
 
-    @Test func startupErrorsAreOneClearLine() async throws {
-        // A mistake of the user's (here a project the server refuses) is one line on the normal screen.
-        try await withTUI(arguments: "--project no-such-project", operations: Self.threeKinds) { fixture in
+    /// A mistake of the user's (here a project the server refuses) is one line on the normal screen, whether it is
+    /// the only project or the second of two whose first answers at once.
+    @Test(arguments: ["--project no-such-project", "--project \(project) --project no-such-project"])
+    func startupErrorsAreOneClearLine(arguments: String) async throws {
+        try await withTUI(arguments: arguments, operations: Self.threeKinds) { fixture in
             let screen = try await fixture.session.waitFor("EXIT=", timeout: 60)
             #expect(screen.contains("eeops: "), "\(screen)")
             #expect(screen.contains("no-such-project"), "\(screen)")

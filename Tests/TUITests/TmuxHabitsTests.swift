@@ -75,7 +75,7 @@ extension TmuxEndToEndTests {
             let unchanged = try tui.screen()
             #expect(!unchanged.contains("Cancel 1 operation") && !unchanged.contains("Keys"), "x and ? are no longer bound: \(unchanged)")
             try tui.send("H")
-            let help = try await tui.waitFor("Keys")
+            let help = try await tui.waitFor { $0.contains("Keys") && $0.contains("cancel the marked rows") } // the whole frame, not one drawn halfway
             #expect(help.contains("d/Del") && help.contains("cancel the marked rows"), "\(help)")
             try tui.send("Escape", "d")
             let dialog = try await tui.waitFor("Cancel 1 operation")

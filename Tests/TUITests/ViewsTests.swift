@@ -96,5 +96,13 @@ struct ViewsTests {
         let narrow = TableView.layout(width: 40, chosen: [.id, .state, .cancel, .eecu])
         #expect(narrow.columns.map(\.column) == [.mark, .id, .state])
         #expect(narrow.columns.reduce(0) { $0 + $1.width + 1 } <= 41)
+        // A chosen description keeps its 8 cells: the columns after it that would push past the edge are left out.
+        let described = TableView.layout(width: 50, chosen: [.description, .id, .state, .eecu])
+        #expect(described.columns.map(\.column) == [.mark, .description, .id, .state], "\(described.columns.map(\.column))")
+        #expect(described.columns.reduce(0) { $0 + $1.width + 1 } - 1 <= 50)
+        // With several projects, the built-in choice leaves the description its room.
+        let projects = TableView.layout(width: 120, projects: ["a-project-of-17ch", "other"])
+        #expect(projects.columns.first { $0.column == .description }.map(\.width) ?? 0 >= 15, "\(projects.columns.map { ($0.column, $0.width) })")
+        #expect(projects.columns.reduce(0) { $0 + $1.width + 1 } - 1 == 120)
     }
 }

@@ -22,14 +22,17 @@ public struct SettingsResolver: Sendable {
         }
     }
 
-    /// `--project`, else `EEOPS_PROJECT`, else `GOOGLE_CLOUD_PROJECT`, else eeops's config file (`file`), else the
-    /// `project` in the earthengine CLI's credentials file, else gcloud's active configuration; nil when none is set.
-    public func project(flag: String?, file: Resolved<String>? = nil) -> Resolved<String>? {
-        if let flag, !flag.isEmpty { return Resolved(value: flag, source: "--project") }
+    /// The project the environment names: `EEOPS_PROJECT`, else `GOOGLE_CLOUD_PROJECT`; nil when neither is set.
+    public func environmentProject() -> Resolved<String>? {
         for variable in ["EEOPS_PROJECT", "GOOGLE_CLOUD_PROJECT"] {
             if let value = environment[variable], !value.isEmpty { return Resolved(value: value, source: variable) }
         }
-        if let file { return file }
+        return nil
+    }
+
+    /// The project the other tools name: the `project` in the earthengine CLI's credentials file, else gcloud's
+    /// active configuration; nil when neither does.
+    public func toolProject() -> Resolved<String>? {
         let earthengine = configDirectory + "/earthengine/credentials"
         if let file = try? CredentialFile(path: earthengine),
            let object = try? JSONSerialization.jsonObject(with: file.contents) as? [String: Any],

@@ -7,31 +7,31 @@ enum DestinationFetch {
     /// Requests at once.
     static let concurrency = 4
 
-    /// The URIs of `names` (those whose fetch failed are left out). Stops starting fetches once the URIs fetched
-    /// fill the clipboard's sequence (``ClipboardSequence/limit``): `*` then `C` over a long history costs as
-    /// many requests as the clipboard has room for, not one per row. `get` fetches one operation's URIs (nil
-    /// when it fails); `requestsPerSecond` paces the starts.
-    static func run(_ names: [OperationName], requestsPerSecond: Double,
-                    get: @escaping @Sendable (OperationName) async -> [String]?) async -> [String: [String]] {
+    /// The URIs of each of `names` asked for, nil where the fetch failed. Stops asking once the URIs fill the
+    /// clipboard's sequence (``ClipboardSequence/limit``) with the `knownBytes` that the table's own URIs take:
+    /// `*` then `C` over a long history costs as many requests as the clipboard has room for, not one per row.
+    /// `get` fetches one operation's URIs (nil when it fails); `requestsPerSecond` paces the starts.
+    static func run(_ names: [OperationName], knownBytes: Int = 0, requestsPerSecond: Double,
+                    get: @escaping @Sendable (OperationName) async -> [String]?) async -> [String: [String]?] {
         let limiter = RequestLimiter(maxInFlight: concurrency, requestsPerSecond: requestsPerSecond, burst: concurrency)
-        var fetched: [String: [String]] = [:]
-        var bytes = 0
+        var fetched: [String: [String]?] = [:]
+        var bytes = knownBytes
         var next = names.startIndex
         while next < names.endIndex, bytes < ClipboardSequence.limit {
             let batch = names[next..<min(names.endIndex, next + concurrency)]
             next = batch.endIndex
-            let answers = await withTaskGroup(of: (String, [String])?.self) { group in
+            let answers = await withTaskGroup(of: (String, [String]?).self) { group in
                 for name in batch {
                     group.addTask {
                         let uris = try? await limiter.withPermit { await get(name) }
-                        return uris.flatMap { $0 }.map { (name.description, $0) }
+                        return (name.description, uris.flatMap { $0 })
                     }
                 }
-                return await group.reduce(into: [(String, [String])]()) { if let answer = $1 { $0.append(answer) } }
+                return await group.reduce(into: [(String, [String]?)]()) { $0.append($1) }
             }
             for (name, uris) in answers {
-                fetched[name] = uris
-                bytes += uris.reduce(0) { $0 + $1.utf8.count + 1 }
+                fetched[name] = .some(uris)
+                bytes += (uris ?? []).reduce(0) { $0 + $1.utf8.count + 1 }
             }
         }
         return fetched

@@ -36,12 +36,15 @@ public final class TerminalApp: Sendable {
     public enum StartError: Error, CustomStringConvertible {
         case noTerminal
         case firstListingFailed(OperationsError)
+        /// One of several projects' first listings failed.
+        case projectFailed(String, OperationsError)
         case terminal(String)
 
         public var description: String {
             switch self {
             case .noTerminal: "the TUI needs a terminal (standard input and output are not terminals); for scripts use eeops list, watch or cancel"
             case .firstListingFailed(let error): error.description
+            case .projectFailed(let project, let error): "project \(TerminalText.sanitize(project)): \(error.description)"
             case .terminal(let why): why
             }
         }
@@ -71,26 +74,26 @@ public final class TerminalApp: Sendable {
         pollerConfiguration.requestBudget /= Double(max(1, settings.projects.count))
         let pollers = Pollers(settings.projects.map { ($0, OperationPoller(client: client, project: $0, configuration: pollerConfiguration)) })
         await pollers.start()
-        // Wait for the first page (or a failure) before taking over the screen, so that a wrong project or
-        // token gives a plain error message. A server that cannot be reached (yet) is not a mistake of the
+        // Wait for each project's first page (or a failure) before taking over the screen, so that a wrong project
+        // or token gives a plain error message. A server that cannot be reached (yet) is not a mistake of the
         // user's: the screen opens, says so in its header, and fills in once the server answers.
         // With rows from the local history to draw, the project was used before: the screen opens at once with
         // them, and a failing first listing is reported in its header like any later one.
         var iterator = pollers.events.makeAsyncIterator()
         var early: [AppEvent] = options.cachedRows.isEmpty ? [] : [.cachedRows(options.cachedRows)]
-        while options.cachedRows.isEmpty {
+        var awaitingFirstAnswer = options.cachedRows.isEmpty ? Set(settings.projects) : []
+        while !awaitingFirstAnswer.isEmpty {
             guard let (project, event) = await iterator.next() else { break }
-            if case .refreshFailed(let error, _, _) = event {
-                if error.isRetryable {
-                    early.append(.poller(event, project: project))
-                    break
-                }
-                await pollers.stop()
-                throw StartError.firstListingFailed(error)
-            }
             early.append(.poller(event, project: project))
-            if case .initialPage = event { break }
-            if case .listed = event { break }
+            switch event {
+            case .refreshFailed(let error, _, _) where !error.isRetryable:
+                await pollers.stop()
+                throw settings.hasSeveralProjects ? StartError.projectFailed(project, error) : StartError.firstListingFailed(error)
+            case .refreshFailed, .initialPage, .listed:
+                awaitingFirstAnswer.remove(project)
+            default:
+                break
+            }
         }
         inbox.withLock { $0.append(contentsOf: early) }
         let forwarder = Task { [self] in
@@ -208,11 +211,11 @@ public final class TerminalApp: Sendable {
                 options.notify?(operation)
             case .copy(let text):
                 terminal.sendSequence(ClipboardSequence.osc52(text))
-            case .fetchDestinations(let names):
+            case .fetchDestinations(let names, let knownBytes):
                 let client = self.client
                 let budget = options.poller.requestBudget
                 Task { [inbox] in
-                    let fetched = await DestinationFetch.run(names, requestsPerSecond: budget) { name in
+                    let fetched = await DestinationFetch.run(names, knownBytes: knownBytes, requestsPerSecond: budget) { name in
                         try? await client.get(name).metadata?.destinationUris ?? []
                     }
                     inbox.withLock { $0.append(.destinationsFetched(fetched)) }

@@ -23,9 +23,9 @@ public enum AppEvent: Sendable {
     case stopped(sent: Set<String>)
     /// The answer to ``Effect/fetchDetails(_:)``: the whole operation, or why it could not be fetched.
     case detailsFetched(name: String, Result<LongRunningOperation, OperationsError>)
-    /// The answer to ``Effect/fetchDestinations(_:)``: the destination URIs of each operation fetched, by name
-    /// (those that could not be fetched are missing).
-    case destinationsFetched([String: [String]])
+    /// The answer to ``Effect/fetchDestinations(_:knownBytes:)``: by name, the destination URIs of each operation
+    /// asked for, nil for those whose fetch failed (those not asked for, once the clipboard was full, are missing).
+    case destinationsFetched([String: [String]?])
     /// A plugin's command ended: its exit status, or why it could not run (``Effect/runPlugin(_:)``).
     case pluginFinished(name: String, Result<Int32, PluginFailure>)
 }
@@ -66,8 +66,9 @@ public enum Effect: Sendable, Equatable {
     /// Put this text on the terminal's clipboard (OSC 52, ``ClipboardSequence``).
     case copy(String)
     /// Fetch these operations whole for their destination URIs (the table keeps finished ones as summaries);
-    /// the answer comes back as ``AppEvent/destinationsFetched(_:)``.
-    case fetchDestinations([OperationName])
+    /// the answer comes back as ``AppEvent/destinationsFetched(_:)``. `knownBytes`: what the URIs the table has
+    /// already take of the clipboard.
+    case fetchDestinations([OperationName], knownBytes: Int)
     /// Run a plugin's command: in the background, or with the terminal handed over until it ends. Its end comes
     /// back as ``AppEvent/pluginFinished(name:_:)``.
     case runPlugin(Plugin.Run)

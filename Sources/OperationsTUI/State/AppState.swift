@@ -130,7 +130,10 @@ public struct AppState: Sendable {
             /// The project whose refresh failed, when there are several (another's success does not clear it).
             public var project: String?
             public var message: String
+            /// When the refreshes began to fail.
             public var since: Date
+            /// Since when the project's rows are not current: its last success, else `since`.
+            public var staleSince: Date
             public var retryAt: Date
         }
     }
@@ -149,6 +152,10 @@ public struct AppState: Sendable {
     public internal(set) var projectCounts: [String: (active: Int, total: Int)] = [:]
     /// The projects whose first listing has ended: the table is loading until every one has.
     public internal(set) var listedProjects: Set<String> = []
+    /// Each project's failing refresh, last success and pace, which ``freshness`` sums up for the header.
+    var projectFailures: [String: Freshness.Failure] = [:]
+    var projectLastSuccess: [String: Date] = [:]
+    var projectSchedules: [String: PollSchedule] = [:]
 
     public internal(set) var cursor: String?
     /// Where `cursor` was last placed or found among `visible`; `position(of:)` looks there first.

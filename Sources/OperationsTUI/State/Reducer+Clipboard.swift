@@ -24,19 +24,25 @@ extension Reducer {
     }
 
     /// Copies the destination URIs of `names`, from the table's rows or, for those fetched whole, from `fetched`.
-    static func copyDestinations(_ state: inout AppState, names: [String], fetched: [String: [String]], _ effects: inout [Effect]) {
+    static func copyDestinations(_ state: inout AppState, names: [String], fetched: [String: [String]?], _ effects: inout [Effect]) {
         let uris = names.flatMap { name in
-            fetched[name] ?? (state.operation(named: name).map { $0.isSummary ? [] : $0.metadata?.destinationUris ?? [] } ?? [])
+            fetched[name].map { $0 ?? [] } ?? (state.operation(named: name).map { $0.isSummary ? [] : $0.metadata?.destinationUris ?? [] } ?? [])
         }
         copy(&state, &effects, lines: uris, what: "destination URI")
     }
 
-    /// The destinations fetched for `C` came: copy them with those the table had.
-    static func copyDestinations(_ state: inout AppState, fetched: [String: [String]], _ effects: inout [Effect]) {
+    /// The destinations fetched for `C` came: copy them with those the table had. Says how many fetches failed,
+    /// and how many were not asked for because the clipboard was full.
+    static func copyDestinations(_ state: inout AppState, fetched: [String: [String]?], _ effects: inout [Effect]) {
         guard let names = state.destinationsToCopy else { return }
         state.destinationsToCopy = nil
-        let missing = names.filter { state.operation(named: $0)?.isSummary == true && fetched[$0] == nil }.count
-        if missing > 0 { log(&state, &effects, "the destinations of \(missing) operation\(missing == 1 ? "" : "s") could not be fetched", .warning) }
+        let summaries = names.filter { state.operation(named: $0)?.isSummary == true }
+        let failed = summaries.filter { fetched[$0] == .some(nil) }.count
+        let skipped = summaries.filter { fetched[$0] == nil }.count
+        if failed > 0 { log(&state, &effects, "the destinations of \(failed) operation\(failed == 1 ? "" : "s") could not be fetched", .warning) }
+        if skipped > 0 {
+            log(&state, &effects, "the clipboard was full before the destinations of \(skipped) operation\(skipped == 1 ? " was" : "s were") fetched", .info)
+        }
         copyDestinations(&state, names: names, fetched: fetched, &effects)
     }
 }

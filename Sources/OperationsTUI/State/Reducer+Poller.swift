@@ -43,34 +43,54 @@ extension Reducer {
             }
             state.firstListedAt = state.firstListedAt ?? at
             state.listedProjects.insert(project)
-            state.freshness.loading = !state.listedProjects.isSuperset(of: state.settings.projects)
             state.freshness.lastSuccess = at
-            clearFailure(&state, of: project)
+            succeeded(&state, project: project, at: at)
             recount(&state)
             recomputeVisible(&state)
         case .upToDate(let at):
-            state.freshness.loading = !state.listedProjects.isSuperset(of: state.settings.projects)
             state.freshness.lastSuccess = max(state.freshness.lastSuccess ?? at, at)
-            clearFailure(&state, of: project)
+            succeeded(&state, project: project, at: at)
         case .refreshFailed(let error, let at, let retryIn):
-            let message = (state.settings.hasSeveralProjects ? "\(project): " : "") + describe(error)
-            let since = state.freshness.failure?.since ?? at
-            state.freshness.failure = .init(project: state.settings.hasSeveralProjects ? project : nil, message: message, since: since,
-                                            retryAt: at.addingTimeInterval(retryIn.seconds))
+            let several = state.settings.hasSeveralProjects
+            let message = (several ? "\(project): " : "") + describe(error)
+            let since = state.projectFailures[project]?.since ?? at
+            state.projectFailures[project] = .init(project: several ? project : nil, message: message, since: since,
+                                                   staleSince: (several ? state.projectLastSuccess[project] : state.freshness.lastSuccess) ?? since, retryAt: at.addingTimeInterval(retryIn.seconds))
+            summarizeFreshness(&state)
             if state.log.last?.text != "refresh failed: \(message)" { log(&state, &effects, "refresh failed: \(message)", .error) }
         case .schedule(let schedule):
-            state.freshness.interval = schedule.interval.seconds
-            state.freshness.stretched = schedule.isStretched
+            state.projectSchedules[project] = schedule
+            summarizeFreshness(&state)
         case .clockSkew(let seconds):
             state.freshness.clockSkew = seconds
             if seconds != 0 { log(&state, &effects, DurationText.clockSkewWarning(seconds: seconds), .warning) }
         }
     }
 
-    /// A refresh of `project` succeeded: the failure shown ends, unless it is another project's.
-    static func clearFailure(_ state: inout AppState, of project: String) {
-        if let failed = state.freshness.failure?.project, failed != project { return }
-        state.freshness.failure = nil
+    /// A listing of `project` succeeded: its failure ends (another project's stays).
+    static func succeeded(_ state: inout AppState, project: String, at: Date) {
+        state.projectLastSuccess[project] = at
+        state.projectFailures[project] = nil
+        summarizeFreshness(&state)
+    }
+
+    /// The header's freshness from each project's: the failure stale the longest (saying how many more projects
+    /// fail), the longest interval, stretched if any project's is, and loading until every project has listed.
+    static func summarizeFreshness(_ state: inout AppState) {
+        let failures = state.projectFailures.values.sorted { ($0.staleSince, $0.since, $0.message) < ($1.staleSince, $1.since, $1.message) }
+        if var shown = failures.first {
+            if failures.count > 1 { shown.message += " (and \(failures.count - 1) more project\(failures.count == 2 ? "" : "s") failing)" }
+            state.freshness.failure = shown
+        } else {
+            state.freshness.failure = nil
+        }
+        if let longest = state.projectSchedules.values.max(by: { $0.interval < $1.interval }) {
+            state.freshness.interval = longest.interval.seconds
+            state.freshness.stretched = state.projectSchedules.values.contains { $0.isStretched }
+        }
+        if !state.listedProjects.isEmpty {
+            state.freshness.loading = !state.listedProjects.isSuperset(of: state.settings.projects)
+        }
     }
 
     /// Shows the history's rows before the first listing, when the table is still empty.
@@ -97,17 +117,26 @@ extension Reducer {
         state.tableRows.reorder(state.tableRows.names.filter { !seen.contains($0) } + listed)
     }
 
-    /// Puts `project`'s rows in the server's order, after the other projects' rows; rows that departed stay where
-    /// they were among the project's, marked "(gone)", until their highlight ends.
+    /// Puts `project`'s rows in the server's order; rows that departed stay where they were among the project's,
+    /// marked "(gone)", until their highlight ends. With several projects, the rows are laid out project by project
+    /// in the order the projects were given, so that ties of a sort between projects keep one order.
     static func reorder(_ state: inout AppState, _ order: [String], in project: String) {
-        let prefix = "projects/\(project)/"
         let several = state.settings.hasSeveralProjects
-        let others = several ? state.serverOrder.filter { !$0.hasPrefix(prefix) } : []
-        let current = several ? state.serverOrder.filter { $0.hasPrefix(prefix) } : state.serverOrder
+        let blocks = several ? Dictionary(grouping: state.serverOrder) { OperationName.project(of: $0) ?? "" } : [project: state.serverOrder]
+        let current = blocks[project] ?? []
         let gone = current.enumerated().filter { state.isGone($0.element) } // in their old order
+        let prefix = "projects/\(project)/"
         var next = order.filter { state.tableRows.contains($0) && !state.isGone($0) && (!several || $0.hasPrefix(prefix)) }
         for (position, name) in gone { next.insert(name, at: min(next.count, position)) }
-        state.tableRows.reorder(others + next)
+        guard several else {
+            state.tableRows.reorder(next)
+            return
+        }
+        let shown = Set(state.settings.projects)
+        var laidOut: [String] = []
+        for each in state.settings.projects { laidOut += each == project ? next : blocks[each] ?? [] }
+        laidOut += state.serverOrder.filter { !shown.contains(OperationName.project(of: $0) ?? "") } // another project's, kept
+        state.tableRows.reorder(laidOut)
     }
 
     /// A row whose operation left the listing stays, marked "(gone)", until its highlight ends (`.tick`); it is
@@ -178,7 +207,8 @@ extension Reducer {
     /// Takes a sample of the running and pending counts once the first listing is in, one per
     /// ``AppState/activityInterval``, keeping the last ``AppState/activityLimit``.
     static func sampleActivity(_ state: inout AppState, at now: Date) {
-        guard state.firstListedAt != nil, !state.freshness.loading else { return }
+        // Once a project's first listing is in (a project that never answers does not stop the samples).
+        guard state.firstListedAt != nil, !state.listedProjects.isEmpty else { return }
         if let last = state.activity.last, now.timeIntervalSince(last.at) < AppState.activityInterval { return }
         state.activity.append(AppState.ActivitySample(at: now, running: state.stateCounts[.running] ?? 0, pending: state.stateCounts[.pending] ?? 0))
         if state.activity.count > AppState.activityLimit { state.activity.removeFirst(state.activity.count - AppState.activityLimit) }
@@ -196,7 +226,7 @@ extension Reducer {
                              .cancelled: byRank[4], .succeeded: byRank[5], .unspecified: byRank[6]]
         state.totalEECU = state.tableRows.totalEECU
         if state.settings.hasSeveralProjects {
-            var counts = Dictionary(uniqueKeysWithValues: state.settings.projects.map { ($0, (active: 0, total: 0)) })
+            var counts = Dictionary(state.settings.projects.map { ($0, (active: 0, total: 0)) }, uniquingKeysWith: { first, _ in first })
             for (name, active) in zip(state.tableRows.names, state.tableRows.isActive) where !state.isGone(name) {
                 guard let project = OperationName.project(of: name), counts[project] != nil else { continue }
                 counts[project]!.total += 1

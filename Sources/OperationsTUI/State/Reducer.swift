@@ -207,7 +207,9 @@ public enum Reducer {
             } else {
                 state.destinationsToCopy = names
                 log(&state, &effects, "fetching the destinations of \(summaries.count) finished operation\(summaries.count == 1 ? "" : "s")…", .info)
-                effects.append(.fetchDestinations(summaries))
+                let known = names.compactMap { state.operation(named: $0) }.filter { !$0.isSummary }
+                    .flatMap { $0.metadata?.destinationUris ?? [] }.reduce(0) { $0 + $1.utf8.count + 1 }
+                effects.append(.fetchDestinations(summaries, knownBytes: known))
             }
         case .log:
             state.mode = .log(AppState.LogView())

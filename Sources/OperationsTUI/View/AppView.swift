@@ -128,7 +128,7 @@ public enum AppView {
         let skewed = state.freshness.clockSkew != 0
         if skewed { parts.append("server clock \(DurationText.clockSkew(seconds: state.freshness.clockSkew))") }
         if let failure = state.freshness.failure {
-            let staleSince = state.freshness.lastSuccess ?? failure.since
+            let staleSince = failure.staleSince
             let stale = Int(max(0, state.now.timeIntervalSince(staleSince)))
             let retry = Int(max(0, failure.retryAt.timeIntervalSince(state.now)).rounded(.up))
             // The retry comes first: a long message is cut at the screen's edge, the countdown never is.

@@ -17,13 +17,18 @@ enum TableView {
     static func layout(width: Int, chosen: [Column]? = nil, projects: [String] = []) -> Layout {
         // The project column is as wide as the longest project id shown.
         let projectWidth = max(OperationColumn.project.title.count, projects.map(\.count).max() ?? 0)
-        let columns = (chosen.map { [.mark] + $0.filter { $0 != .mark } } ?? builtIn(width: width, severalProjects: projects.count > 1))
-            .map { spec(of: $0, width: width, projectWidth: projectWidth) }
+        // With several projects, the built-in choice is made for the width the project column leaves.
+        let several = projects.count > 1
+        let choiceWidth = several && chosen == nil ? width - projectWidth - 1 : width
+        let columns = (chosen.map { [.mark] + $0.filter { $0 != .mark } } ?? builtIn(width: choiceWidth, severalProjects: several))
+            .map { spec(of: $0, width: choiceWidth, projectWidth: projectWidth) }
+        // A chosen description keeps its least width (8) and the space before it.
+        let reserved = chosen != nil && columns.contains { $0.0 == .description } ? 9 : 0
         var fitted: [(column: Column, title: String, width: Int, alignRight: Bool)] = []
         var used = 0
         for column in columns where column.0 != .description {
             // A chosen column that does not fit is left out (with the ones after it), not cut.
-            if chosen != nil, used + column.2 > width { break }
+            if chosen != nil, used + column.2 + reserved > width { break }
             fitted.append(column)
             used += column.2 + 1
         }
@@ -83,7 +88,7 @@ enum TableView {
         }
         guard height > 1 else { return }
         if state.visible.isEmpty {
-            let message = state.freshness.loading ? "loading operations…" : (state.operationCount == 0 ? "no operations in this project" : "no operation matches the filter")
+            let message = state.freshness.loading ? "loading operations…" : (state.operationCount == 0 ? (state.settings.hasSeveralProjects ? "no operations in these projects" : "no operations in this project") : "no operation matches the filter")
             screen.write(policy.safe(message), x: 2, y: top + 2, style: CellStyle(.dim))
             return
         }

@@ -77,7 +77,8 @@ struct CancelCommand: AsyncParsableCommand {
                 printError("refusing to cancel \(targets.count) operation(s) without confirmation: no terminal to ask on; pass --yes")
                 throw ExitCode(ExitStatus.usage)
             }
-            StandardStream.error.write("Cancel \(targets.count) operation(s) in \(session.projects.joined(separator: ", "))? [y/N] ")
+            let projects = targets.map(\.project).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            StandardStream.error.write("Cancel \(targets.count) operation(s) in \(projects.joined(separator: ", "))? [y/N] ")
             StandardStream.error.flush()
             guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
                 StandardStream.error.write("eeops: nothing cancelled\n")

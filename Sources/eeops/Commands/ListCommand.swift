@@ -68,7 +68,7 @@ struct ListCommand: AsyncParsableCommand {
         // other, into one output.
         var history: OperationHistory?
         var records: [HistoryRecord] = []
-        var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth, showsProject: session.projects.count > 1) { output.write($0) }
+        var writer = OperationListWriter(format: format, terminalWidth: output.terminalWidth, projects: session.projects) { output.write($0) }
         var shown = 0
         var begun = false
         do {

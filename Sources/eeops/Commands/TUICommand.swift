@@ -107,6 +107,7 @@ struct InterfaceOptions: ParsableArguments {
             await notifier?.finish()
         } catch let error as TerminalApp.StartError {
             if case .firstListingFailed(let apiError) = error { throw fail(apiError) }
+            if case .projectFailed(let project, let apiError) = error { throw fail(apiError, context: "project \(project)") }
             printError(error.description)
             throw ExitCode(ExitStatus.usage)
         }

@@ -76,7 +76,8 @@ struct WatchCommand: AsyncParsableCommand {
                 printer.print(transitions)
                 budgetGuard?.check(operations, matches: { filter.matches($0) }, at: at)
             case .refreshFailed(let error, _, let retryIn):
-                if !started, !error.isRetryable {
+                // A project that fails before its first listing ends is a mistake of the user's (a wrong project).
+                if !listedProjects.contains(project), !error.isRetryable {
                     await stopPolling()
                     await budgetGuard?.finish(because: "eeops stopped first")
                     throw fail(error)
@@ -85,7 +86,8 @@ struct WatchCommand: AsyncParsableCommand {
                 if !listedProjects.contains(project) { firstListings[project] = (0, 0) }
                 printError("refresh failed\(pollers.count > 1 ? " (\(project))" : ""): \(error); retrying in \(Int(retryIn.seconds.rounded()))s")
             case .schedule(let schedule) where schedule.isStretched:
-                printError("refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(session.settings.budget(flag: polling.budget).value) requests/s")
+                let scope = pollers.count > 1 ? "\(project): " : ""
+                printError("\(scope)refreshing every \(Int(schedule.interval.seconds.rounded()))s (\(schedule.pagesPerListing) pages) and listing all \(schedule.pagesPerCompleteListing) pages every \(Int(schedule.completeListingInterval.seconds.rounded()))s, to stay within \(configuration.requestBudget) requests/s\(pollers.count > 1 ? " (its share of --budget)" : "")")
             case .clockSkew(let seconds) where seconds != 0:
                 printError(DurationText.clockSkewWarning(seconds: seconds))
             case .upToDate, .schedule, .clockSkew:

@@ -51,14 +51,14 @@ struct SettingLayers {
         let found: Resolved<[String]>?
         if !flags.isEmpty {
             found = Resolved(value: flags, source: "--project")
-        } else if let named = resolver.project(flag: nil), environment[named.source] != nil {
+        } else if let named = resolver.environmentProject() {
             found = Resolved(value: [named.value], source: named.source)
         } else if let project = file?.project {
             found = Resolved(value: [project.value], source: source(project))
         } else if let projects = file?.projects {
             found = Resolved(value: projects.value, source: source(projects))
         } else {
-            found = resolver.project(flag: nil).map { Resolved(value: [$0.value], source: $0.source) }
+            found = resolver.toolProject().map { Resolved(value: [$0.value], source: $0.source) }
         }
         guard let found else { return nil }
         var unique: [String] = []

@@ -21,11 +21,12 @@ func printError(_ message: String) {
     StandardStream.error.write("eeops: " + TerminalText.sanitize(message) + "\n")
 }
 
-/// Prints the error and ends the command with the status that fits it.
-func fail(_ error: Error) -> ExitCode {
+/// Prints the error (after `context`, when given) and ends the command with the status that fits it.
+func fail(_ error: Error, context: String? = nil) -> ExitCode {
+    let prefix = context.map { "\($0): " } ?? ""
     switch error {
     case let error as OperationsError:
-        printError(error.description)
+        printError(prefix + error.description)
         switch error {
         case .configuration, .invalidName, .credentials: return ExitCode(ExitStatus.usage)
         default: return ExitCode(ExitStatus.apiError)
