@@ -38,8 +38,13 @@ public enum FreedMemory {
     }
 
     /// Hands memory kept in the allocator's free lists back to the system: called after a large listing has
-    /// been absorbed, so that resident memory follows what is held, not the peak.
+    /// been absorbed, so that resident memory follows what is held, not the peak. One call at a time: the pollers
+    /// of several projects and the TUI call it from their own threads, and glibc's `malloc_trim` sets up its
+    /// allocator on its first call without a lock when nothing has used it yet (under the address sanitizer, whose
+    /// allocator replaces it, two first calls at once crashed in `mtrim`).
     public static func release() {
-        _ = mallocTrim?(0)
+        trimming.withLock { _ in _ = mallocTrim?(0) }
     }
+
+    private static let trimming = Locked(())
 }
